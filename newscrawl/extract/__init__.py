@@ -1,0 +1,198 @@
+"""Article extraction: pure functions on HTML, no Scrapy.
+
+``extract_article(html, url, site=None)`` runs the layers per field, in order of
+trust, and loads the result through :class:`newscrawl.loaders.ArticleLoader`:
+
+1. the site file's selectors (``newscrawl/sites/<site>.toml``), when a site file
+   owns the URL's host or is named;
+2. the page's structured data (JSON-LD, microdata, OpenGraph/meta);
+3. the generic fallback (trafilatura for the body, own rules for the rest).
+
+Layers 2 and 3 live in :mod:`newscrawl.extract.fallback` and run only for the
+fields layer 1 did not give. Disagreements are settled by the rules in
+:func:`_choose_published` and :func:`_drop_teaser_lead`, documented in
+docs/architecture.md.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timezone
+
+from newscrawl.cleaning import clean_article
+from newscrawl.extract.dates import parse_datetime_ex
+from newscrawl.extract.document import Document
+from newscrawl.extract.fallback import extract_fallback
+from newscrawl.extract.sitelayer import extract_site_fields
+from newscrawl.items import SCHEMA_VERSION
+from newscrawl.loaders import ArticleLoader
+from newscrawl.sites import Site, get_site, site_for_url
+from newscrawl.text import clean_text
+from newscrawl.urls import canonical_url, same_site
+
+__all__ = ["extract_article", "content_hash", "REQUIRED_FIELDS"]
+
+REQUIRED_FIELDS = ("title", "published", "body")
+# Fields every article has a value for (possibly empty); the fallback is asked only for those the site layer lacks.
+WANTED_FIELDS = (
+    "title", "published", "modified", "section", "lead", "authors", "source", "captions", "body",
+    "tags", "images", "language", "canonical_url",
+)
+_EXPLICIT_OFFSET = re.compile(r"(GMT|UTC|\bZ\b|Z$|[+-]\d{2}:?\d{2}\)?\s*$)", re.IGNORECASE)
+
+
+def content_hash(title: str | None, body: list[str] | None) -> str:
+    """sha256 of the normalised title and body: equal for the same text whatever its markup or spelling."""
+    text = "\n".join([clean_text(title) or "", *[clean_text(p) or "" for p in body or ()]])
+    return hashlib.sha256(text.casefold().encode("utf-8")).hexdigest()
+
+
+def _resolve_site(site, url: str) -> Site | None:
+    if isinstance(site, Site):
+        return site
+    if isinstance(site, str) and site:
+        return get_site(site)
+    return site_for_url(url)
+
+
+def _has_offset(value) -> bool:
+    if isinstance(value, datetime):
+        return value.tzinfo is not None
+    return bool(_EXPLICIT_OFFSET.search(str(value).strip()))
+
+
+def _choose_published(site_value, fallback_value, tz: str, now=None):
+    """Pick the publish time when the site's visible date and structured data both give one.
+
+    - A visible date with a time and an explicit offset wins (it is what readers see).
+    - A structured date with an explicit offset beats a visible date without one,
+      and a visible date with no time at all.
+    - Otherwise the visible date wins.
+    Returns (value, from_site).
+    """
+    if site_value is None:
+        return fallback_value, False
+    if fallback_value is None:
+        return site_value, True
+    site_parsed = parse_datetime_ex(str(site_value), tz=tz, now=now)
+    if site_parsed is None:
+        return fallback_value, False
+    if site_parsed.has_time and _has_offset(site_value):
+        return site_value, True
+    if _has_offset(fallback_value) or not site_parsed.has_time:
+        return fallback_value, False
+    return site_value, True
+
+
+def _declared_fields(site: Site, layout_name: str | None) -> set[str]:
+    """The fields a matched layout of the site file has selectors for."""
+    for layout in site.layouts:
+        if layout.name == layout_name:
+            declared = set(layout.fields)
+            if layout.body:
+                declared.add("body")
+            if layout.captions:
+                declared.add("captions")
+            if layout.byline or "authors" in declared:
+                declared.update({"authors", "source"})
+            return declared
+    return set()
+
+
+def _drop_teaser_lead(lead: str | None, body: list[str]) -> str | None:
+    """A meta description is often the first paragraph cut short: that is not a lead."""
+    if not lead or not body:
+        return lead
+    stem = lead.rstrip(" .…").casefold()
+    first = body[0].casefold()
+    if first.startswith(stem) or stem.startswith(first):
+        return None
+    return lead
+
+
+def extract_article(html: bytes | str, url: str, site: str | Site | None = None, *,
+                    content_type: str | None = None, now: datetime | None = None) -> dict:
+    """Extract one article page into the item schema (JSON-ready values).
+
+    Never raises on bad input: a page that is empty, binary or not an article gives
+    an item whose ``missing`` lists the required fields it lacks.
+    """
+    doc = Document(html, url, content_type=content_type)
+    site_obj = _resolve_site(site, url)
+    tz = site_obj.timezone if site_obj else "Asia/Ho_Chi_Minh"
+
+    fields, sources = {}, {}
+    declared: set[str] = set()
+    if site_obj is not None:
+        site_fields, layout_name = extract_site_fields(doc, site_obj)
+        fields.update(site_fields)
+        sources.update({name: "site" for name in site_fields if name != "authors_raw"})
+        declared = _declared_fields(site_obj, layout_name)
+
+    wanted = [f for f in WANTED_FIELDS if not fields.get(f)]
+    if "published" in fields:
+        wanted.append("published")  # structured dates may beat a visible one without offset
+    fallback, fallback_sources = extract_fallback(doc, wanted=wanted, tz=tz) if wanted else ({}, {})
+
+    for name in wanted:
+        if name == "published":
+            continue
+        value = fallback.get(name)
+        # A field the page's known layout has a selector for and did not find is missing on the page:
+        # structured data may still give it, but the generic layer's guess would be page furniture.
+        if name in declared and fallback_sources.get(name, "generic") == "generic":
+            continue
+        if value and not fields.get(name):
+            fields[name] = value
+            sources[name] = fallback_sources.get(name, "generic")
+    fallback_published = fallback.get("published")
+    if "published" in declared and fallback_sources.get("published", "generic") == "generic":
+        fallback_published = None  # the generic layer's date on a known layout is a guess (a banner, a sidebar)
+    published, from_site = _choose_published(fields.get("published"), fallback_published, tz, now)
+    if published is not None:
+        fields["published"] = published
+        sources["published"] = "site" if from_site else fallback_sources.get("published", "generic")
+
+    body = fields.get("body") or []
+    if sources.get("lead") != "site":
+        fields["lead"] = _drop_teaser_lead(fields.get("lead"), body)
+        if not fields["lead"]:
+            sources.pop("lead", None)
+
+    canonical = fields.get("canonical_url")
+    owner_ok = canonical and (same_site(canonical, url) or (site_obj is not None and site_obj.owns(canonical)))
+    fields["canonical_url"] = canonical_url(canonical if owner_ok else url)
+    sources.pop("canonical_url", None)
+
+    if site_obj is not None and not fields.get("language"):
+        fields["language"] = site_obj.language
+    images = [c.get("image_url") for c in fields.get("captions") or () if c.get("image_url")]
+    fields["images"] = images + list(fields.get("images") or [])
+
+    loader = ArticleLoader(timezone=tz, base_url=url, now=now)
+    for name, value in fields.items():
+        if value not in (None, "", []):
+            loader.add_value(name, value)
+    item = loader.load_item()
+
+    item["url"] = url
+    item["site"] = site_obj.name if site_obj else (doc.url.split("/")[2].lower() if "://" in doc.url else "unknown")
+    for name in ("section", "title", "lead", "published", "modified", "source", "language"):
+        item.setdefault(name, None)
+    for name in ("authors", "authors_raw", "captions", "body", "tags", "images"):
+        item.setdefault(name, [])
+    clean_article(item, site_obj.boilerplate if site_obj else frozenset())
+    item["extraction"] = {name: layer for name, layer in sources.items() if item.get(name) not in (None, [], "")}
+    item["missing"] = [name for name in REQUIRED_FIELDS if not item.get(name)]
+    item["crawled_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    item["content_hash"] = content_hash(item.get("title"), item.get("body"))
+    item["duplicate_of"] = None
+    item["version"] = 1
+    item["schema_version"] = SCHEMA_VERSION
+    return {key: item[key] for key in sorted(item, key=_field_order)}
+
+
+def _field_order(name: str) -> int:
+    from newscrawl.items import ARTICLE_FIELDS
+
+    return ARTICLE_FIELDS.index(name) if name in ARTICLE_FIELDS else len(ARTICLE_FIELDS)

@@ -1,0 +1,138 @@
+"""ValidatePipeline: the item's JSON Schema plus the rules a data team states.
+
+An invalid item is never silently dropped: it is written to the rejects JSONL
+(NEWSCRAWL_REJECTS_PATH: one line per item with the URL, the reasons and the
+item), logged with its URL and reasons, counted per reason in the crawl stats
+(``newscrawl/rejected/<reason>``), and then dropped from the feed and the database.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+from pathlib import Path
+
+from itemadapter import ItemAdapter
+from jsonschema import Draft202012Validator
+from scrapy.exceptions import DropItem
+
+from newscrawl.sites import all_sites
+from newscrawl.urls import same_site
+
+logger = logging.getLogger(__name__)
+
+
+def load_schema() -> dict:
+    return json.loads(resources.files("newscrawl.schema").joinpath("article.schema.json").read_text("utf-8"))
+
+
+class RejectsWriter:
+    """Appends one JSON line per rejected item; each line is written and flushed whole."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._file = None
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def write(self, record: dict):
+        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        with self._lock:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            self._file.write(line)
+            self._file.flush()
+            self.count += 1
+
+    def close(self):
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+class ArticleValidator:
+    """Checks one article dict; returns the reasons it is invalid (empty when valid)."""
+
+    def __init__(self, min_body_chars: int = 200, future_tolerance: timedelta = timedelta(hours=24)):
+        self.schema = Draft202012Validator(load_schema())
+        self.min_body_chars = min_body_chars
+        self.future_tolerance = future_tolerance
+        self.sites = all_sites()
+
+    def reasons(self, item: dict, allowed_hosts=()) -> list[str]:
+        reasons = []
+        if not item.get("title"):
+            reasons.append("missing_title")
+        body = item.get("body") or []
+        if not body:
+            reasons.append("missing_body")
+        elif sum(len(p) for p in body) < self.min_body_chars:
+            reasons.append("short_body")
+        published = item.get("published")
+        if not published:
+            reasons.append("missing_published")
+        else:
+            try:
+                when = datetime.fromisoformat(published)
+                if when.tzinfo is None:
+                    reasons.append("naive_published")
+                elif when - datetime.now(timezone.utc) > self.future_tolerance:
+                    reasons.append("future_published")
+            except ValueError:
+                reasons.append("invalid_published")
+        site = self.sites.get(item.get("site"))
+        url = item.get("url") or ""
+        if site is not None and not (site.owns(url) or any(same_site(url, f"http://{h}/") for h in allowed_hosts)):
+            reasons.append("offsite_url")
+        for error in self.schema.iter_errors(item):
+            where = "/".join(str(p) for p in error.absolute_path) or "item"
+            reasons.append(f"schema:{where}")
+        return list(dict.fromkeys(reasons))
+
+
+class ValidatePipeline:
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        pipeline = cls(
+            stats=crawler.stats,
+            rejects_path=settings.get("NEWSCRAWL_REJECTS_PATH", "rejects.jsonl"),
+            min_body_chars=settings.getint("NEWSCRAWL_MIN_BODY_CHARS", 200),
+            future_tolerance=timedelta(hours=settings.getfloat("NEWSCRAWL_FUTURE_TOLERANCE_HOURS", 24)),
+        )
+        pipeline.crawler = crawler
+        return pipeline
+
+    def __init__(self, stats, rejects_path, min_body_chars=200, future_tolerance=timedelta(hours=24)):
+        self.stats = stats
+        self.validator = ArticleValidator(min_body_chars, future_tolerance)
+        self.rejects = RejectsWriter(rejects_path)
+        self.crawler = None
+
+    def _allowed_hosts(self):
+        spider = getattr(self.crawler, "spider", None) if self.crawler else None
+        return getattr(spider, "allowed_domains", None) or ()
+
+    def process_item(self, item, spider=None):
+        data = ItemAdapter(item).asdict()
+        reasons = self.validator.reasons(data, self._allowed_hosts())
+        if not reasons:
+            self.stats.inc_value("newscrawl/valid")
+            return item
+        self.stats.inc_value("newscrawl/rejected")
+        for reason in reasons:
+            self.stats.inc_value(f"newscrawl/rejected/{reason}")
+        self.rejects.write({
+            "url": data.get("url"),
+            "reasons": reasons,
+            "rejected_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "item": data,
+        })
+        logger.warning("rejected %s: %s", data.get("url"), ", ".join(reasons))
+        raise DropItem(f"invalid article {data.get('url')}: {', '.join(reasons)}")
+
+    def close_spider(self, spider=None):
+        self.rejects.close()

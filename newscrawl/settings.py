@@ -1,0 +1,51 @@
+"""Scrapy settings for newscrawl. Every NEWSCRAWL_* setting is documented in README.md#settings.
+
+Defaults are polite to real sites: robots.txt obeyed, AutoThrottle on, a few
+requests per domain at a time, an honest User-Agent with a contact URL.
+"""
+
+BOT_NAME = "newscrawl"
+SPIDER_MODULES = ["newscrawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.spiders"
+SPIDER_LOADER_CLASS = "newscrawl.spiderloader.SiteSpiderLoader"
+
+# --- politeness
+NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl"
+USER_AGENT = f"newscrawl/0.1 (+{NEWSCRAWL_CONTACT_URL})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+REDIRECT_MAX_TIMES = 5
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- what to crawl
+NEWSCRAWL_MAX_PAGES = 0  # listing pages per section; 0 = follow pagination to its end
+
+# --- output
+FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
+NEWSCRAWL_DB_URL = "sqlite:///newscrawl.sqlite"  # SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL
+NEWSCRAWL_REJECTS_PATH = "rejects.jsonl"  # invalid items, one JSON line each with the reasons
+NEWSCRAWL_MIN_BODY_CHARS = 200  # shorter bodies are rejected
+NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 24  # a publish time further in the future is rejected
+
+ITEM_PIPELINES = {
+    "newscrawl.pipelines.clean.CleanPipeline": 100,
+    "newscrawl.pipelines.validate.ValidatePipeline": 200,
+    "newscrawl.pipelines.dedupe.DedupePipeline": 300,
+    "newscrawl.pipelines.store.DatabaseStorePipeline": 400,
+}
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"

@@ -1,0 +1,171 @@
+"""NewsSpider: walks a site's section listings (with pagination) down to its article pages.
+
+It only decides what to fetch and hands each article response to
+``newscrawl.extract.extract_article``; cleaning, validation, deduplication and
+storage are the pipelines' job.
+
+Spider arguments (``-a name=value``):
+  base_url   crawl a mirror of the site (staging copy, archive, the fixture server) instead of the live host
+  sections   comma-separated section slugs to crawl (default: all in the site file)
+  max_pages  listing pages to follow per section (default: setting NEWSCRAWL_MAX_PAGES)
+  since      YYYY-MM-DD: skip older articles and stop paging a section once its listing reaches them
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import scrapy
+from scrapy.exceptions import NotConfigured
+
+from newscrawl.extract import extract_article
+from newscrawl.extract.dates import parse_datetime
+from newscrawl.items import ArticleItem
+from newscrawl.sites import SiteConfigError, get_site
+from newscrawl.urls import is_http_url, strip_tracking
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+    site_name: str | None = None  # set on the per-site subclasses
+
+    def __init__(self, site: str | None = None, base_url: str | None = None, sections: str | None = None,
+                 max_pages: str | int | None = None, since: str | None = None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        site_name = site or self.site_name
+        if not site_name:
+            raise NotConfigured("the generic 'news' spider needs -a site=NAME (or run `scrapy crawl <site>`)")
+        self.site = get_site(site_name)
+        self.base_url = self._check_base_url(base_url) if base_url else None
+        self.max_pages_arg = max_pages
+        self.sections = self._select_sections(sections)
+        self.since = self._parse_since(since)
+        hosts = set(self.site.hosts)
+        if self.base_url:
+            hosts.add(urlsplit(self.base_url).hostname)
+        self.allowed_domains = sorted(hosts)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        setting = crawler.settings.getint("NEWSCRAWL_MAX_PAGES", 0)
+        spider.max_pages = spider._positive_int(spider.max_pages_arg, "max_pages") if spider.max_pages_arg else setting
+        return spider
+
+    # -- argument checks: bad configuration fails fast with a message that says what to fix
+    @staticmethod
+    def _positive_int(value, name: str) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise SiteConfigError(f"-a {name}={value!r}: expected a whole number >= 1") from None
+        if number < 1:
+            raise SiteConfigError(f"-a {name}={value!r}: expected a whole number >= 1")
+        return number
+
+    @staticmethod
+    def _check_base_url(value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SiteConfigError(f"-a base_url={value!r}: expected an http(s) URL such as http://127.0.0.1:8000")
+        return value.rstrip("/")
+
+    def _select_sections(self, value: str | None):
+        if not value:
+            return self.site.sections
+        wanted = [s.strip() for s in value.split(",") if s.strip()]
+        known = {s.slug: s for s in self.site.sections}
+        unknown = [s for s in wanted if s not in known]
+        if unknown:
+            raise SiteConfigError(f"-a sections: unknown section(s) {unknown} for site {self.site.name!r}; known: {sorted(known)}")
+        return tuple(known[s] for s in wanted)
+
+    def _parse_since(self, value: str | None):
+        if not value:
+            return None
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise SiteConfigError(f"-a since={value!r}: expected a date as YYYY-MM-DD") from None
+        return parse_datetime(day.isoformat(), tz=self.site.timezone)
+
+    # -- URLs
+    def rebase(self, url: str) -> str:
+        """Map a live-site URL onto the mirror given by base_url (links on mirrored pages may be absolute)."""
+        if not self.base_url:
+            return url
+        parts = urlsplit(url)
+        if (parts.hostname or "").lower() in self.site.hosts:
+            mirror = urlsplit(self.base_url)
+            return urlunsplit((mirror.scheme, mirror.netloc, parts.path, parts.query, parts.fragment))
+        return url
+
+    def article_url(self, href: str, page_url: str) -> str | None:
+        """The one URL an article is fetched under: absolute, on the site, no fragment, no query."""
+        url = self.rebase(urljoin(page_url, href.strip()))
+        if not is_http_url(url):
+            return None
+        path = urlsplit(url).path
+        pattern = self.site.listing.article_url_pattern
+        if pattern is not None and not pattern.search(path):
+            return None
+        # Article pages are identified by their path on news sites: any query is tracking or paging noise.
+        return strip_tracking(url, keep_query=False)
+
+    # -- crawling
+    async def start(self):
+        for section in self.sections:
+            url = self.rebase(self.site.url(section.url, self.base_url))
+            yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"section": section.slug, "page": 1})
+
+    def parse_listing(self, response, section: str, page: int):
+        self.crawler.stats.inc_value("newscrawl/listing_pages")
+        dates = self._listing_dates(response)
+        links, older_seen = [], False
+        for selector in self.site.listing.article_links:
+            for href in response.css(selector).getall():
+                url = self.article_url(href, response.url)
+                if not url:
+                    continue
+                published = dates.get(url)
+                if self.since and published and published < self.since:
+                    older_seen = True
+                    continue
+                links.append(url)
+        for url in dict.fromkeys(links):  # a listing may link one article twice
+            yield scrapy.Request(url, callback=self.parse_article, cb_kwargs={"section": section})
+
+        if older_seen:
+            self.logger.info("section %s: listing page %d reaches articles older than %s; not paging further",
+                             section, page, self.since.date())
+            return
+        if self.max_pages and page >= self.max_pages:
+            return
+        for selector in self.site.listing.next_page:
+            href = response.css(selector).get()
+            if href:
+                next_url = self.rebase(urljoin(response.url, href.strip()))
+                if is_http_url(next_url):
+                    yield scrapy.Request(next_url, callback=self.parse_listing,
+                                         cb_kwargs={"section": section, "page": page + 1})
+                break
+
+    def _listing_dates(self, response) -> dict[str, datetime]:
+        """Publish dates printed beside each listing entry, by article URL (used by ``since``)."""
+        listing = self.site.listing
+        if not (self.since and listing.item and listing.item_link and listing.item_date):
+            return {}
+        dates = {}
+        for entry in response.css(listing.item):
+            href, text = entry.css(listing.item_link).get(), entry.css(listing.item_date).get()
+            url = self.article_url(href, response.url) if href else None
+            parsed = parse_datetime(text, tz=self.site.timezone) if text else None
+            if url and parsed:
+                dates[url] = parsed
+        return dates
+
+    def parse_article(self, response, section: str):
+        self.crawler.stats.inc_value("newscrawl/article_pages")
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
+        fields = extract_article(response.body, response.url, self.site, content_type=content_type)
+        yield ArticleItem(**fields)
