@@ -18,7 +18,7 @@ def run_crawls(site_names: list[str], overrides: dict | None = None, spider_kwar
     """Crawl each site in one Scrapy process; returns the crawlers (their .stats hold the results)."""
     settings = newscrawl_settings(overrides)
     loader = get_spider_loader(settings)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawlers = []
     for name in site_names:
         crawler = process.create_crawler(loader.load(name))

@@ -47,5 +47,7 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.store.DatabaseStorePipeline": 400,
 }
 
+LOG_FORMATTER = "newscrawl.logformatter.NewsLogFormatter"
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # the dropping pipeline logs its own line at the level it deserves
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"
