@@ -16,7 +16,6 @@ docs/architecture.md.
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime, timezone
 
 from newscrawl.cleaning import clean_article
@@ -38,7 +37,6 @@ WANTED_FIELDS = (
     "title", "published", "modified", "section", "lead", "authors", "source", "captions", "body",
     "tags", "images", "language", "canonical_url",
 )
-_EXPLICIT_OFFSET = re.compile(r"(GMT|UTC|\bZ\b|Z$|[+-]\d{2}:?\d{2}\)?\s*$)", re.IGNORECASE)
 
 
 def content_hash(title: str | None, body: list[str] | None) -> str:
@@ -55,10 +53,11 @@ def _resolve_site(site, url: str) -> Site | None:
     return site_for_url(url)
 
 
-def _has_offset(value) -> bool:
+def _has_offset(value, tz: str, now=None) -> bool:
     if isinstance(value, datetime):
         return value.tzinfo is not None
-    return bool(_EXPLICIT_OFFSET.search(str(value).strip()))
+    parsed = parse_datetime_ex(str(value), tz=tz, now=now)
+    return bool(parsed and parsed.has_offset)
 
 
 def _choose_published(site_value, fallback_value, tz: str, now=None):
@@ -77,9 +76,9 @@ def _choose_published(site_value, fallback_value, tz: str, now=None):
     site_parsed = parse_datetime_ex(str(site_value), tz=tz, now=now)
     if site_parsed is None:
         return fallback_value, False
-    if site_parsed.has_time and _has_offset(site_value):
+    if site_parsed.has_time and site_parsed.has_offset:
         return site_value, True
-    if _has_offset(fallback_value) or not site_parsed.has_time:
+    if _has_offset(fallback_value, tz, now) or not site_parsed.has_time:
         return fallback_value, False
     return site_value, True
 
