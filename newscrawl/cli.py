@@ -47,6 +47,98 @@ def cmd_demo(args) -> int:
     return 0 if stats.get("finish_reason") == "finished" and not stats.get("log_count/ERROR") else 1
 
 
+def _parse_setting(pairs) -> dict:
+    settings = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"newscrawl: -s {pair!r}: expected NAME=VALUE")
+        settings[key] = value
+    return settings
+
+
+def cmd_crawl(args) -> int:
+    """The command a crontab line calls: locked, incremental, resumable, with a summary and an exit status."""
+    import shutil
+    from datetime import datetime, timezone
+
+    from newscrawl.crawling import run_crawls
+    from newscrawl.locks import LockHeld, RunLock
+    from newscrawl.runs import EXIT_BY_STATUS, EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, write_json_atomic
+    from newscrawl.sites import SiteConfigError, get_site
+
+    try:
+        for name in args.sites:
+            get_site(name)
+        overrides = _parse_setting(args.setting)
+    except (SiteConfigError, SystemExit) as exc:
+        print(f"newscrawl crawl: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    out = Path(args.out).resolve()
+    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    locks = []
+    try:
+        for name in args.sites:
+            locks.append(RunLock(out / "locks" / f"{name}.lock").acquire())
+    except LockHeld as exc:
+        for lock in locks:
+            lock.release()
+        print(f"newscrawl crawl: not started: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+
+    try:
+        jobs = out / "jobs"
+        for name in args.sites:
+            marker = jobs / name / "newscrawl-running"
+            if marker.exists():
+                # The last run was killed: Scrapy's queue state is not on disk, and its seen-requests
+                # file may name requests that never completed. The database says what was stored;
+                # forget the rest so nothing is lost.
+                (jobs / name / "requests.seen").unlink(missing_ok=True)
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()
+        overrides.update({
+            "NEWSCRAWL_OUT_DIR": str(out),
+            "NEWSCRAWL_RUN_ID": run_id,
+            "NEWSCRAWL_SUMMARY_BY_CLI": True,
+            "NEWSCRAWL_JOBS_DIR": str(jobs),
+            "LOG_LEVEL": args.log_level,
+        })
+        if args.db:
+            overrides["NEWSCRAWL_DB_URL"] = args.db
+        spider_kwargs = {k: v for k, v in {
+            "base_url": args.base_url, "max_pages": args.max_pages, "since": args.since, "sections": args.sections,
+        }.items() if v}
+        try:
+            crawlers = run_crawls(args.sites, overrides=overrides, spider_kwargs=spider_kwargs)
+        except (SiteConfigError, ValueError) as exc:
+            print(f"newscrawl crawl: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+        summaries = {}
+        for name, crawler in zip(args.sites, crawlers):
+            ext = next((e for e in crawler.extensions.middlewares if hasattr(e, "summary")), None)
+            summary = getattr(ext, "summary", None) or {"status": STATUS_FAILED, "problems": ["the crawl did not start"]}
+            summaries[name] = summary
+            if crawler.stats.get_value("finish_reason") == "finished":
+                shutil.rmtree(jobs / name, ignore_errors=True)  # done: the next run starts afresh
+        severity = {"ok": 0, "degraded": 1, STATUS_FAILED: 2}
+        status = max((s["status"] for s in summaries.values()), key=severity.__getitem__)
+        exit_code = EXIT_BY_STATUS[status]
+        aggregate = {"run_id": run_id, "status": status, "exit_code": exit_code, "sites": summaries}
+        write_json_atomic(out / "runs" / f"{run_id}.json", aggregate)
+        write_json_atomic(out / "last-run.json", aggregate)
+        for name, s in summaries.items():
+            a = s.get("articles", {})
+            print(f"{name}: {s['status']} pages={s.get('pages_fetched', 0)} new={a.get('new', 0)} "
+                  f"updated={a.get('updated', 0)} duplicate={a.get('duplicate', 0)} rejected={a.get('rejected', 0)} "
+                  f"elapsed={s.get('elapsed_seconds', 0)}s" + (f" problems={s['problems']}" if s.get("problems") else "")
+                  + (f" alerts={[x['field'] for x in s.get('alerts', [])]}" if s.get("alerts") else ""))
+        return exit_code
+    finally:
+        for lock in locks:
+            lock.release()
+
+
 def cmd_extract(args) -> int:
     from newscrawl.extract import extract_article
     from newscrawl.sites import SiteConfigError
@@ -96,6 +188,14 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from newscrawl.report import write_report
+
+    write_report(args.db, args.out)
+    print(f"newscrawl report: {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newscrawl", description="A production news crawler on Scrapy.")
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
@@ -107,6 +207,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", default="tuyengiao", help="fixture site to crawl (default tuyengiao)")
     p.add_argument("--log-level", default="WARNING")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("crawl", help="crawl sites incrementally into an output folder (for cron)")
+    p.add_argument("sites", nargs="+", metavar="SITE")
+    p.add_argument("--out", default="out", help="output folder: articles/, rejects.jsonl, runs/, newscrawl.sqlite")
+    p.add_argument("--db", help="database URL (default sqlite:///OUT/newscrawl.sqlite)")
+    p.add_argument("--base-url", help="crawl a mirror of the site (e.g. the fixture server) instead of the live host")
+    p.add_argument("--max-pages", help="listing pages per section")
+    p.add_argument("--since", help="YYYY-MM-DD: skip older articles")
+    p.add_argument("--sections", help="comma-separated section slugs")
+    p.add_argument("-s", "--setting", action="append", metavar="NAME=VALUE", help="a Scrapy/newscrawl setting")
+    p.add_argument("--log-level", default="INFO")
+    p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("extract", help="extract saved article pages (.html or .html.gz); one JSON object per page")
     p.add_argument("paths", nargs="+")
@@ -123,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="score extraction on a folder of pages with expected fields", add_help=False)
     p.add_argument("rest", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("report", help="write a self-contained HTML report of the crawls (charts, recent runs)")
+    p.add_argument("--db", default="sqlite:///out/newscrawl.sqlite", help="database URL")
+    p.add_argument("--out", default="report.html")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", help="export stored articles as JSONL or Parquet")
     p.add_argument("out")

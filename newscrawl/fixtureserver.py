@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,8 +43,9 @@ class FixtureServer:
     ...     server.url  # http://127.0.0.1:<free port>
     """
 
-    def __init__(self, root: Path | str, port: int = 0, host: str = "127.0.0.1", log=None):
+    def __init__(self, root: Path | str, port: int = 0, host: str = "127.0.0.1", log=None, delay: float = 0.0):
         self.root = Path(root).resolve()
+        self.delay = delay  # seconds to wait before each response: a slow site, for tests that interrupt crawls
         self.requests: list[RequestRecord] = []
         self._lock = threading.Lock()
         self._log = log
@@ -81,6 +83,8 @@ class FixtureServer:
         return None
 
     def _serve(self, handler: BaseHTTPRequestHandler, head: bool):
+        if self.delay:
+            time.sleep(self.delay)
         file = self.resolve(handler.path)
         if file is None:
             status, body, ctype = 404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8"

@@ -33,12 +33,32 @@ TELNETCONSOLE_ENABLED = False
 # --- what to crawl
 NEWSCRAWL_MAX_PAGES = 0  # listing pages per section; 0 = follow pagination to its end
 
+# --- incremental runs
+NEWSCRAWL_INCREMENTAL = True  # don't request article URLs the database already holds
+NEWSCRAWL_RECHECK_HOURS = -1  # re-request stored articles published this recently; -1 = the site file's recheck_hours
+NEWSCRAWL_KNOWN_PAGES_STOP = 1  # stop paging a section after this many listing pages of only known articles (0 = never)
+
 # --- output
+NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/outputs.py)
+NEWSCRAWL_JSONL_PARTITION = "crawl_date"  # with NEWSCRAWL_OUT_DIR: articles/<date>.jsonl, or "none": articles.jsonl
+NEWSCRAWL_RUNS_DIR = None  # where run summaries go (runs/<run id>.json, last-run.json); set by NEWSCRAWL_OUT_DIR
 FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
+FEED_STORAGES = {"file": "newscrawl.feeds.AtomicFileFeedStorage", "": "newscrawl.feeds.AtomicFileFeedStorage"}
 NEWSCRAWL_DB_URL = "sqlite:///newscrawl.sqlite"  # SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL
 NEWSCRAWL_REJECTS_PATH = "rejects.jsonl"  # invalid items, one JSON line each with the reasons
 NEWSCRAWL_MIN_BODY_CHARS = 200  # shorter bodies are rejected
 NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 24  # a publish time further in the future is rejected
+
+# --- monitors (newscrawl/runs.py)
+NEWSCRAWL_MONITOR_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}  # floors per field
+NEWSCRAWL_MONITOR_MAX_DROP = 0.25  # flag a field whose fill rate fell this much below its recent runs' median
+NEWSCRAWL_MONITOR_HISTORY = 5  # recent runs compared
+NEWSCRAWL_MONITOR_MIN_ITEMS = 5  # runs with fewer articles are not judged
+NEWSCRAWL_MAX_ERROR_RATE = 0.2  # a run whose failed requests exceed this share failed
+
+EXTENSIONS = {
+    "newscrawl.runs.RunSummary": 500,
+}
 
 ITEM_PIPELINES = {
     "newscrawl.pipelines.clean.CleanPipeline": 100,

@@ -9,10 +9,15 @@ Spider arguments (``-a name=value``):
   sections   comma-separated section slugs to crawl (default: all in the site file)
   max_pages  listing pages to follow per section (default: setting NEWSCRAWL_MAX_PAGES)
   since      YYYY-MM-DD: skip older articles and stop paging a section once its listing reaches them
+
+Incremental runs (setting NEWSCRAWL_INCREMENTAL, on by default): article URLs already in the
+database are not requested again, except those published within the re-check window
+(NEWSCRAWL_RECHECK_HOURS) whose text may still change; a section's pagination stops after
+NEWSCRAWL_KNOWN_PAGES_STOP listing pages in a row that hold only known articles.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
@@ -20,6 +25,7 @@ from scrapy.exceptions import NotConfigured
 
 from newscrawl.extract import extract_article
 from newscrawl.extract.dates import parse_datetime
+from newscrawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.items import ArticleItem
 from newscrawl.sites import SiteConfigError, get_site
 from newscrawl.urls import is_http_url, strip_tracking
@@ -44,13 +50,32 @@ class NewsSpider(scrapy.Spider):
         if self.base_url:
             hosts.add(urlsplit(self.base_url).hostname)
         self.allowed_domains = sorted(hosts)
+        self.crawl_date = datetime.now(timezone.utc).date().isoformat()  # feed URI parameter %(crawl_date)s
+        self.known = KnownArticles({})
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         setting = crawler.settings.getint("NEWSCRAWL_MAX_PAGES", 0)
         spider.max_pages = spider._positive_int(spider.max_pages_arg, "max_pages") if spider.max_pages_arg else setting
+        settings = crawler.settings
+        spider.incremental = settings.getbool("NEWSCRAWL_INCREMENTAL", True)
+        spider.known_pages_stop = settings.getint("NEWSCRAWL_KNOWN_PAGES_STOP", 1)
+        recheck = settings.getfloat("NEWSCRAWL_RECHECK_HOURS", -1)
+        if recheck < 0:
+            recheck = getattr(spider.site, "recheck_hours", 0)
+        spider.recheck_window = timedelta(hours=recheck)
         return spider
+
+    @classmethod
+    def update_settings(cls, settings):
+        super().update_settings(settings)
+        from newscrawl.outputs import configure_output_dir
+
+        configure_output_dir(settings)
+        jobs = settings.get("NEWSCRAWL_JOBS_DIR")
+        if jobs and cls.site_name and not settings.get("JOBDIR"):
+            settings.set("JOBDIR", f"{jobs.rstrip('/')}/{cls.site_name}", "spider")
 
     # -- argument checks: bad configuration fails fast with a message that says what to fix
     @staticmethod
@@ -113,12 +138,28 @@ class NewsSpider(scrapy.Spider):
         return strip_tracking(url, keep_query=False)
 
     # -- crawling
+    def is_known(self, url: str) -> bool:
+        """Stored by an earlier run, and not recent enough to be re-checked for edits."""
+        path = url_path(url)
+        if path not in self.known:
+            return False
+        if self.recheck_window and self.known.recent(path, datetime.now(timezone.utc) - self.recheck_window):
+            self.crawler.stats.inc_value("newscrawl/incremental/rechecked")
+            return False
+        return True
+
     async def start(self):
+        if self.incremental:
+            db_url = self.crawler.settings.get("NEWSCRAWL_DB_URL")
+            self.known = load_known_articles(db_url, self.site.name, self.site.hosts) if db_url else KnownArticles({})
+            self.logger.info("incremental: %d articles of %s already stored", len(self.known), self.site.name)
         for section in self.sections:
             url = self.rebase(self.site.url(section.url, self.base_url))
-            yield scrapy.Request(url, callback=self.parse_listing, cb_kwargs={"section": section.slug, "page": 1})
+            # Listing pages change between runs and must be read again when a run resumes (JOBDIR): never filtered.
+            yield scrapy.Request(url, callback=self.parse_listing, dont_filter=True,
+                                 cb_kwargs={"section": section.slug, "page": 1, "known_streak": 0})
 
-    def parse_listing(self, response, section: str, page: int):
+    def parse_listing(self, response, section: str, page: int, known_streak: int = 0):
         self.crawler.stats.inc_value("newscrawl/listing_pages")
         dates = self._listing_dates(response)
         links, older_seen = [], False
@@ -132,8 +173,18 @@ class NewsSpider(scrapy.Spider):
                     older_seen = True
                     continue
                 links.append(url)
+        unknown = 0
         for url in dict.fromkeys(links):  # a listing may link one article twice
+            if self.is_known(url):
+                self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
+                continue
+            unknown += 1
             yield scrapy.Request(url, callback=self.parse_article, cb_kwargs={"section": section})
+        known_streak = known_streak + 1 if links and not unknown else 0
+        if self.incremental and self.known_pages_stop and known_streak >= self.known_pages_stop:
+            self.logger.info("section %s: %d listing page(s) in a row hold only known articles; not paging further",
+                             section, known_streak)
+            return
 
         if older_seen:
             self.logger.info("section %s: listing page %d reaches articles older than %s; not paging further",
@@ -146,8 +197,8 @@ class NewsSpider(scrapy.Spider):
             if href:
                 next_url = self.rebase(urljoin(response.url, href.strip()))
                 if is_http_url(next_url):
-                    yield scrapy.Request(next_url, callback=self.parse_listing,
-                                         cb_kwargs={"section": section, "page": page + 1})
+                    yield scrapy.Request(next_url, callback=self.parse_listing, dont_filter=True,
+                                         cb_kwargs={"section": section, "page": page + 1, "known_streak": known_streak})
                 break
 
     def _listing_dates(self, response) -> dict[str, datetime]:

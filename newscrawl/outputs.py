@@ -1,0 +1,55 @@
+"""NEWSCRAWL_OUT_DIR: one setting that lays out a crawl's outputs in one folder.
+
+``newscrawl crawl --out DIR``, ``scrapy crawl SITE -s NEWSCRAWL_OUT_DIR=DIR`` and a
+Scrapyd job given the same setting all write the same files:
+
+  DIR/articles/<crawl date>.jsonl   articles (JSONL, UTC date of the run's start; NEWSCRAWL_JSONL_PARTITION)
+  DIR/rejects.jsonl                 invalid items with their reasons
+  DIR/newscrawl.sqlite              the embedded database (unless NEWSCRAWL_DB_URL is set)
+  DIR/runs/<run id>.json            run summaries; DIR/last-run.json the latest
+
+Settings given explicitly (command line, environment) win over these defaults.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from scrapy.settings import SETTINGS_PRIORITIES
+
+PARTITIONS = {
+    "crawl_date": "articles/%(crawl_date)s.jsonl",
+    "none": "articles.jsonl",
+}
+
+
+def _unset(settings, name: str) -> bool:
+    """True when ``name`` holds only a default (Scrapy's or the project's), not a choice for this run."""
+    return settings.getpriority(name) is None or settings.getpriority(name) <= SETTINGS_PRIORITIES["project"]
+
+
+def resolve_out_path(out_dir: str | Path, relative: str) -> Path:
+    """A path inside the output folder; refuses names that would escape it (``..``, absolute paths)."""
+    base = Path(out_dir).resolve()
+    path = (base / relative).resolve()
+    if path != base and base not in path.parents:
+        raise ValueError(f"output path {relative!r} escapes the output directory {base}")
+    return path
+
+
+def configure_output_dir(settings) -> None:
+    out = settings.get("NEWSCRAWL_OUT_DIR")
+    if not out:
+        return
+    partition = settings.get("NEWSCRAWL_JSONL_PARTITION", "crawl_date")
+    if partition not in PARTITIONS:
+        raise ValueError(f"NEWSCRAWL_JSONL_PARTITION={partition!r}: expected one of {sorted(PARTITIONS)}")
+    base = Path(out).resolve()
+    if _unset(settings, "FEEDS") and not settings.getdict("FEEDS"):
+        feed = str(resolve_out_path(base, PARTITIONS[partition]))
+        settings.set("FEEDS", {feed: {"format": "jsonlines", "encoding": "utf-8", "overwrite": False}}, "spider")
+    if _unset(settings, "NEWSCRAWL_REJECTS_PATH"):
+        settings.set("NEWSCRAWL_REJECTS_PATH", str(base / "rejects.jsonl"), "spider")
+    if _unset(settings, "NEWSCRAWL_DB_URL"):
+        settings.set("NEWSCRAWL_DB_URL", f"sqlite:///{base / 'newscrawl.sqlite'}", "spider")
+    if _unset(settings, "NEWSCRAWL_RUNS_DIR"):
+        settings.set("NEWSCRAWL_RUNS_DIR", str(base), "spider")
