@@ -82,7 +82,7 @@ class RunSummary:
         self.min_fill = {**DEFAULT_MIN_FILL, **(settings.getdict("NEWSCRAWL_MONITOR_MIN_FILL") or {})}
         self.max_drop = settings.getfloat("NEWSCRAWL_MONITOR_MAX_DROP", 0.25)
         self.history_runs = settings.getint("NEWSCRAWL_MONITOR_HISTORY", 5)
-        self.min_items = settings.getint("NEWSCRAWL_MONITOR_MIN_ITEMS", 5)
+        self.min_items = settings.getint("NEWSCRAWL_MONITOR_MIN_ITEMS", 20)
         self.max_error_rate = settings.getfloat("NEWSCRAWL_MAX_ERROR_RATE", 0.2)
         self.seen = 0
         self.filled = dict.fromkeys(FILL_FIELDS, 0)

@@ -53,7 +53,7 @@ NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 24  # a publish time further in the future is
 NEWSCRAWL_MONITOR_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}  # floors per field
 NEWSCRAWL_MONITOR_MAX_DROP = 0.25  # flag a field whose fill rate fell this much below its recent runs' median
 NEWSCRAWL_MONITOR_HISTORY = 5  # recent runs compared
-NEWSCRAWL_MONITOR_MIN_ITEMS = 5  # runs with fewer articles are not judged
+NEWSCRAWL_MONITOR_MIN_ITEMS = 20  # runs with fewer articles are not judged: a handful is no sample
 NEWSCRAWL_MAX_ERROR_RATE = 0.2  # a run whose failed requests exceed this share failed
 
 EXTENSIONS = {

@@ -24,13 +24,16 @@ class SiteCopy:
     def date_line(when: datetime) -> str:
         return f"{WEEKDAYS[when.weekday()]}, {when.day}/{when.month}/{when.year} {when:%H:%M}&#x27;(GMT+7)"
 
-    def add_article(self, path: str, title: str, published: datetime, paragraph: str) -> None:
-        """A new article in the template's markup, linked first on its section's first listing page."""
+    def add_article(self, path: str, title: str, published: datetime, paragraphs: list[str]) -> None:
+        """A new article in the template's markup (its own title, date and body), linked first on its
+        section's first listing page."""
         html = self.file(TEMPLATE).read_text(encoding="utf-8")
         old_title = re.search(r'<h1 class="title">(.*?)</h1>', html).group(1)
         html = html.replace(old_title, title).replace(TEMPLATE, path)
         html = re.sub(r'<div class="date-time">.*?</div>', f'<div class="date-time">{self.date_line(published)}</div>', html)
-        html = re.sub(r'(<div class="detail-content">)', rf"\1\n<p>{paragraph}</p>", html, count=1)
+        html = re.sub(r'<p style="text-align: justify;">.*?</p>\s*', "", html, flags=re.S)
+        body = "".join(f'<p style="text-align: justify;">{p}</p>\n' for p in paragraphs)
+        html = html.replace('<p style="text-align: right;">', body + '<p style="text-align: right;">', 1)
         self.file(path).write_text(html, encoding="utf-8")
         section = path.strip("/").split("/")[0]
         listing = self.root / section / "index.html"

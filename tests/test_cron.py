@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import sqlite3
@@ -20,8 +21,21 @@ from newscrawl.fixtureserver import FixtureServer
 from newscrawl.runs import EXIT_DEGRADED, EXIT_LOCKED, EXIT_OK
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-PARAGRAPH = ("Chiều nay, Ban Tuyên giáo tổ chức hội nghị trực tuyến với các địa phương để quán triệt nhiệm vụ "
-             "trọng tâm của công tác tuyên giáo trong thời gian tới, bảo đảm thông tin kịp thời, chính xác.")
+FRESH_BODY = [
+    "Chiều nay, Ban Tuyên giáo tổ chức hội nghị trực tuyến với các địa phương để quán triệt nhiệm vụ trọng tâm "
+    "của công tác tuyên giáo trong thời gian tới, bảo đảm thông tin kịp thời, chính xác.",
+    "Các đại biểu thống nhất đẩy mạnh tuyên truyền trên nền tảng số, nhất là mạng xã hội và báo điện tử.",
+]
+PORTAL_BODY = [
+    "Sáng nay, chuyên trang tuyên truyền trực tuyến chính thức ra mắt bạn đọc với giao diện thân thiện, "
+    "cập nhật tin tức về các hoạt động văn hóa, giáo dục và khoa học ở cơ sở.",
+    "Chuyên trang có các chuyên mục hỏi đáp pháp luật, gương người tốt việc tốt và tư liệu lịch sử địa phương.",
+]
+TRAINING_BODY = [
+    "Trong hai ngày, hơn một trăm báo cáo viên cấp tỉnh được bồi dưỡng kỹ năng nói trước công chúng, "
+    "nắm bắt dư luận xã hội và xử lý tình huống khi trả lời câu hỏi của người dân tại hội nghị.",
+    "Lớp tập huấn dành thời gian thực hành theo nhóm, mỗi học viên chuẩn bị một bài nói ngắn về chủ đề tự chọn.",
+]
 
 
 def crawl_cmd(out: Path, base_url: str, *extra: str) -> list[str]:
@@ -33,8 +47,12 @@ def run(cmd, timeout=300) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
 
 
+def is_article(path: str) -> bool:
+    return bool(re.search(r"-\d{4,}$", path))
+
+
 def article_paths(paths):
-    return sorted(p for p in (urlsplit(x).path for x in paths) if p.rsplit("-", 1)[-1].isdigit())
+    return sorted(p for p in (urlsplit(x).path for x in paths) if is_article(p))
 
 
 def db_rows(out: Path, sql: str):
@@ -46,7 +64,7 @@ def test_second_run_fetches_and_writes_only_new_and_edited_articles(tmp_path, tu
     site = SiteCopy(tmp_path / "site")
     now = datetime.now(VN).replace(second=0, microsecond=0)
     fresh = "/thoi-su/hoi-nghi-truc-tuyen-quan-triet-nhiem-vu-150001"
-    site.add_article(fresh, "Hội nghị trực tuyến quán triệt nhiệm vụ trọng tâm", now - timedelta(hours=3), PARAGRAPH)
+    site.add_article(fresh, "Hội nghị trực tuyến quán triệt nhiệm vụ trọng tâm", now - timedelta(hours=3), FRESH_BODY)
     out = tmp_path / "out"
     with FixtureServer(site.root) as server:
         first = run(crawl_cmd(out, server.url, "-s", "NEWSCRAWL_RECHECK_HOURS=48"))
@@ -55,15 +73,15 @@ def test_second_run_fetches_and_writes_only_new_and_edited_articles(tmp_path, tu
         server.requests.clear()
 
         new = ["/thoi-su/ra-mat-chuyen-trang-tuyen-truyen-150002", "/tuyen-giao-cac-cap/tap-huan-bao-cao-vien-150003"]
-        site.add_article(new[0], "Ra mắt chuyên trang tuyên truyền trực tuyến", now - timedelta(hours=1), PARAGRAPH)
-        site.add_article(new[1], "Tập huấn báo cáo viên cấp tỉnh năm nay", now - timedelta(minutes=30), PARAGRAPH)
+        site.add_article(new[0], "Ra mắt chuyên trang tuyên truyền trực tuyến", now - timedelta(hours=1), PORTAL_BODY)
+        site.add_article(new[1], "Tập huấn báo cáo viên cấp tỉnh năm nay", now - timedelta(minutes=30), TRAINING_BODY)
         site.edit_paragraph(fresh, "bảo đảm thông tin kịp thời", "bảo đảm thông tin kịp thời, đầy đủ")
         second = run(crawl_cmd(out, server.url, "-s", "NEWSCRAWL_RECHECK_HOURS=48"))
         assert second.returncode == EXIT_OK, second.stderr[-3000:]
         requested = server.paths()
 
     assert article_paths(requested) == sorted([fresh, *new])  # not one known article fetched again
-    listings = [p for p in (urlsplit(x).path for x in requested) if not p.rsplit("-", 1)[-1].isdigit()]
+    listings = [p for p in (urlsplit(x).path for x in requested) if not is_article(p)]
     assert "/thoi-su/trang-3" not in listings and "/tuyen-giao-cac-cap/trang-2" not in listings
 
     summary = json.loads((out / "last-run.json").read_text())["sites"]["tuyengiao"]
