@@ -5,24 +5,97 @@ sections, listing and pagination rules, and one or more article layouts with
 the selectors of each field. Adding a site adds a file; `scrapy list` and
 `scrapy crawl <name>` pick it up through :mod:`newscrawl.spiderloader`.
 
-The format is documented in docs/site-files.md. A malformed file raises
-:class:`SiteConfigError` naming the file and the key to fix.
+A malformed file raises :class:`SiteConfigError` naming the file and the key to fix.
+
+Selectors
+---------
+Every selector key takes one selector or a list of them, tried in order until one
+finds something:
+
+* CSS (parsel), with ``::text`` and ``::attr(name)``: ``"h1.title-detail"``,
+  ``"meta[itemprop=datePublished]::attr(content)"``;
+* XPath, prefixed ``xpath:``: ``"xpath://span[@class='date']"``;
+* a JSON-LD value, prefixed ``jsonld:`` and a dotted key path: ``"jsonld:datePublished"``,
+  ``"jsonld:author.name"``. The path is looked up in the page's article nodes
+  (NewsArticle, Article, ...); a first segment starting with a capital letter names
+  the node type instead: ``"jsonld:BreadcrumbList.itemListElement.name"``.
+  (Field selectors only: not in ``detect``, ``body``, ``captions`` and the like.)
+
+An element selected without ``::text``/``::attr`` gives its visible text.
+
+Top-level keys
+--------------
+``name`` (the spider name), ``title``, ``hosts``, ``base_url``, ``timezone`` (IANA,
+default Asia/Ho_Chi_Minh), ``language`` (default "vi"), ``feeds``,
+``boilerplate`` (exact lines never kept in a body), ``boilerplate_patterns``
+(regexes; a body line one of them matches, ``re.search``, is dropped),
+``[[sections]]`` (``slug``, ``name``, ``url``).
+
+``[listing]``
+  ``article_links``        selectors giving candidate article hrefs (default ``a::attr(href)``)
+  ``article_url_pattern``  regex (or a list of regexes, any may match) an article URL's path must match
+  ``next_page``            selectors giving the next listing page's href
+  ``page_url``             template of listing page N of a section: ``{path}`` is the section URL's
+                           path without its ``.htm``/``.html`` extension and trailing slash, ``{ext}``
+                           that extension, ``{page}`` the page number: ``"{path}-p{page}"``,
+                           ``"{path}/trang-{page}{ext}"``
+  ``item``, ``item_link``, ``item_date``  one listing entry, its link and its printed date (for ``since``)
+
+``[[layouts]]`` (tried in order; the first whose ``detect`` matches is used)
+  ``name``, ``detect``     a selector (or a list: any may match) that this layout's pages match
+  field selectors          ``title``, ``published``, ``modified``, ``section``, ``lead``,
+                           ``authors`` (bylines outside the body), ``tags``, ``source``
+  ``body``                 the body container; ``body_all = true`` joins every container the first
+                           matching selector finds (a body split around an ad or a box)
+  ``paragraphs``           which blocks inside the body are paragraphs (default p, h2-h4, blockquote, li)
+  ``exclude``              blocks inside the body that are not body text (related boxes, ads, embeds)
+  ``remove``               elements ignored everywhere: in every field's text, in captions and in the
+                           body (a dateline stamp inside the lead, a screen-reader-only copy)
+  ``captions``             caption blocks (image + text), anywhere on the page, kept in page order;
+                           ``caption_text`` where the text is inside a block (default figcaption);
+                           ``caption_credit`` a separate credit element, left out of the text;
+                           ``caption_image`` where the image URL is (default the first img's
+                           data-src / data-original / src)
+  ``byline``               byline elements inside the body: left out of it, and read as bylines when
+                           ``authors`` finds none; the word ``"trailing"`` in the list also takes the
+                           body's last line (up to two) when it reads as a byline, or is short and
+                           right-aligned
+  ``lead_prefixes``        print-edition / outlet markers removed from the start of the lead
+                           (``"TT - "``, ``"(Dân trí) - "``); spaces and -/–/— are matched loosely
+  ``tags_separator``       tags printed as one string ("a, b" in a meta tag): split on this
+  ``boilerplate``, ``boilerplate_patterns``  as the top-level keys, for this layout only
 """
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from lxml import etree
+from parsel.csstranslator import HTMLTranslator
+
 SITES_PACKAGE = "newscrawl.sites"
 
-# Selectors are CSS (parsel, with ::text / ::attr()) unless prefixed "xpath:".
+# Field selectors a layout may give (each a selector or a list of selectors tried in order).
 FIELD_NAMES = ("title", "published", "modified", "section", "lead", "authors", "tags", "source")
+# Fields that keep every text the first matching selector finds; the others keep the first text.
+LIST_FIELDS = ("authors", "tags")
+TRAILING = "trailing"
+JSONLD_PREFIX = "jsonld:"
+XPATH_PREFIX = "xpath:"
+
+_LISTING_KEYS = {"article_links", "article_url_pattern", "next_page", "page_url", "item", "item_link", "item_date"}
+_LAYOUT_KEYS = {
+    "name", "detect", "body", "body_all", "paragraphs", "exclude", "remove", "captions", "caption_text",
+    "caption_credit", "caption_image", "byline", "lead_prefixes", "boilerplate", "boilerplate_patterns",
+    "tags_separator",
+}
+_CSS = HTMLTranslator()
 
 
 class SiteConfigError(ValueError):
@@ -44,6 +117,24 @@ class Listing:
     item: str | None = None               # selector of one listing entry (for dates)
     item_link: str | None = None
     item_date: str | None = None
+    page_url: str | None = None           # template of listing page N ("{path}-p{page}")
+
+    def page_url_for(self, section_url: str, page: int) -> str:
+        """The URL of listing page ``page`` of the section whose first page is ``section_url``.
+
+        Page 1 is the section URL itself; other pages need the ``page_url`` template.
+        """
+        if page <= 1:
+            return section_url
+        if not self.page_url:
+            raise SiteConfigError("listing.page_url is not set: the site file does not say how listing pages are numbered")
+        parts = urlsplit(section_url)
+        path, ext = parts.path.rstrip("/"), ""
+        match = re.search(r"\.html?$", path)
+        if match:
+            path, ext = path[: match.start()], match.group(0)
+        built = self.page_url.format(path=path, ext=ext, page=page)
+        return f"{parts.scheme}://{parts.netloc}{built}" if parts.scheme else built
 
 
 @dataclass(frozen=True)
@@ -51,15 +142,30 @@ class Layout:
     """One article-page layout. ``detect`` picks it; fields are selector lists tried in order."""
 
     name: str
-    detect: str
+    detect: tuple[str, ...]                # any of these matching picks the layout
     fields: dict[str, tuple[str, ...]]
-    body: str | None                       # the container of the body paragraphs
+    body: tuple[str, ...]                  # the body container: selectors tried in order
     paragraphs: str                        # which blocks inside it are paragraphs
     exclude: tuple[str, ...]               # blocks inside the body that are not body text
     captions: tuple[str, ...]              # caption blocks (image + text), anywhere in the article
     caption_text: tuple[str, ...]          # inside a caption block: where its text is
-    byline: str | None                     # selector of byline blocks inside the body ("trailing" = last short line)
+    byline: tuple[str, ...]                # byline blocks inside the body; "trailing": the body's last short line
     lead_prefixes: tuple[str, ...] = ()    # print-edition markers removed from the lead ("TT - ")
+    body_all: bool = False                 # join every container the matching body selector finds
+    remove: tuple[str, ...] = ()           # elements ignored in every field
+    caption_credit: tuple[str, ...] = ()   # inside a caption block: a separate credit element
+    caption_image: tuple[str, ...] = ()    # inside a caption block: where the image URL is
+    boilerplate: frozenset[str] = frozenset()
+    boilerplate_patterns: tuple[re.Pattern, ...] = ()
+    tags_separator: str | None = None      # tags given as one string ("a, b"): split on this
+
+    @property
+    def trailing_byline(self) -> bool:
+        return TRAILING in self.byline
+
+    @property
+    def byline_selectors(self) -> tuple[str, ...]:
+        return tuple(s for s in self.byline if s != TRAILING)
 
 
 @dataclass(frozen=True)
@@ -76,6 +182,7 @@ class Site:
     boilerplate: frozenset[str]
     feeds: tuple[str, ...] = ()
     path: str = ""
+    boilerplate_patterns: tuple[re.Pattern, ...] = ()
 
     def url(self, path: str, base_url: str | None = None) -> str:
         return urljoin((base_url or self.base_url).rstrip("/") + "/", path.lstrip("/") if not path.startswith("http") else path)
@@ -83,6 +190,9 @@ class Site:
     def owns(self, url: str) -> bool:
         host = (urlsplit(url).hostname or "").lower()
         return host in self.hosts
+
+
+# --------------------------------------------------------------------------- checking
 
 
 def _as_tuple(value, where: str) -> tuple[str, ...]:
@@ -101,68 +211,192 @@ def _require(table: dict, key: str, where: str):
     return table[key]
 
 
+def _table(value, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise SiteConfigError(f"{where}: expected a table, got {value!r}")
+    return value
+
+
+def _check_unknown(table: dict, known: set[str], where: str) -> None:
+    unknown = set(table) - known
+    if unknown:
+        raise SiteConfigError(f"{where}: unknown keys {sorted(unknown)} (known: {sorted(known)})")
+
+
+def check_selector(selector: str, where: str, *, jsonld: bool = False) -> str:
+    """Fail fast on a selector that cannot work: bad CSS, bad XPath, an empty JSON-LD path."""
+    if not selector.strip():
+        raise SiteConfigError(f"{where}: empty selector")
+    if selector.startswith(JSONLD_PREFIX):
+        if not jsonld:
+            raise SiteConfigError(f"{where}: {selector!r}: jsonld: selectors are only for field values")
+        path = selector[len(JSONLD_PREFIX):].strip()
+        if not path or any(not part for part in path.split(".")):
+            raise SiteConfigError(f"{where}: {selector!r}: expected jsonld:<key>[.<key>...]")
+        return selector
+    if selector.startswith(XPATH_PREFIX):
+        try:
+            etree.XPath(selector[len(XPATH_PREFIX):])
+        except etree.XPathSyntaxError as exc:
+            raise SiteConfigError(f"{where}: {selector!r} is not a valid XPath: {exc}") from None
+        return selector
+    try:
+        _CSS.css_to_xpath(selector)
+    except Exception as exc:  # cssselect raises SelectorSyntaxError / ExpressionError
+        raise SiteConfigError(f"{where}: {selector!r} is not a valid CSS selector: {exc}") from None
+    return selector
+
+
+def _selectors(value, where: str, *, jsonld: bool = False) -> tuple[str, ...]:
+    selectors = _as_tuple(value, where)
+    for selector in selectors:
+        check_selector(selector, where, jsonld=jsonld)
+    return selectors
+
+
+def _patterns(value, where: str) -> tuple[re.Pattern, ...]:
+    compiled = []
+    for pattern in _as_tuple(value, where):
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as exc:
+            raise SiteConfigError(f"{where}: {pattern!r} is not a valid regex: {exc}") from None
+    return tuple(compiled)
+
+
+def _url_pattern(value, where: str) -> re.Pattern | None:
+    """One regex, or a list of them joined as alternatives."""
+    patterns = _as_tuple(value, where)
+    if not patterns:
+        return None
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise SiteConfigError(f"{where}: {pattern!r} is not a valid regex: {exc}") from None
+    if len(patterns) == 1:
+        return re.compile(patterns[0])
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _page_url(value, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or "{page}" not in value:
+        raise SiteConfigError(f"{where}: expected a template with {{page}}, such as \"{{path}}-p{{page}}\", got {value!r}")
+    try:
+        value.format(path="/x", ext=".htm", page=2)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise SiteConfigError(f"{where}: {value!r}: only {{path}}, {{ext}} and {{page}} may be used ({exc})") from None
+    return value
+
+
+def _parse_listing(lst: dict, path: str) -> Listing:
+    where = f"{path}: listing"
+    _check_unknown(lst, _LISTING_KEYS, where)
+    return Listing(
+        article_links=_selectors(lst.get("article_links", "a::attr(href)"), f"{where}.article_links"),
+        article_url_pattern=_url_pattern(lst.get("article_url_pattern"), f"{where}.article_url_pattern"),
+        next_page=_selectors(lst.get("next_page"), f"{where}.next_page"),
+        item=lst.get("item") and check_selector(lst["item"], f"{where}.item"),
+        item_link=lst.get("item_link") and check_selector(lst["item_link"], f"{where}.item_link"),
+        item_date=lst.get("item_date") and check_selector(lst["item_date"], f"{where}.item_date"),
+        page_url=_page_url(lst.get("page_url"), f"{where}.page_url"),
+    )
+
+
+def _parse_layout(lay: dict, i: int, path: str) -> Layout:
+    where = f"{path}: layouts[{i}]"
+    lay = _table(lay, where)
+    _check_unknown(lay, _LAYOUT_KEYS | set(FIELD_NAMES), where)
+    detect = _selectors(_require(lay, "detect", where), f"{where}.detect")
+    if not detect:
+        raise SiteConfigError(f"{where}.detect: give at least one selector")
+    body_all = lay.get("body_all", False)
+    if not isinstance(body_all, bool):
+        raise SiteConfigError(f"{where}.body_all: expected true or false, got {body_all!r}")
+    paragraphs = lay.get("paragraphs", "p, h2, h3, h4, blockquote, li")
+    if isinstance(paragraphs, list):  # a list of selectors: every one of them, in page order
+        for selector in paragraphs:
+            check_selector(selector, f"{where}.paragraphs")
+        if any(s.startswith(XPATH_PREFIX) for s in paragraphs):
+            paragraphs = "xpath:" + " | ".join(s[len(XPATH_PREFIX):] if s.startswith(XPATH_PREFIX) else _CSS.css_to_xpath(s)
+                                               for s in paragraphs)
+        else:
+            paragraphs = ", ".join(paragraphs)
+    elif isinstance(paragraphs, str):
+        check_selector(paragraphs, f"{where}.paragraphs")
+    else:
+        raise SiteConfigError(f"{where}.paragraphs: expected a selector or a list of selectors")
+    byline = _as_tuple(lay.get("byline"), f"{where}.byline")
+    for selector in byline:
+        if selector != TRAILING:
+            check_selector(selector, f"{where}.byline")
+    return Layout(
+        name=lay.get("name", f"layout{i}"),
+        detect=detect,
+        fields={f: _selectors(lay.get(f), f"{where}.{f}", jsonld=True) for f in FIELD_NAMES if lay.get(f)},
+        body=_selectors(lay.get("body"), f"{where}.body"),
+        paragraphs=paragraphs,
+        exclude=_selectors(lay.get("exclude"), f"{where}.exclude"),
+        captions=_selectors(lay.get("captions"), f"{where}.captions"),
+        caption_text=_selectors(lay.get("caption_text", ["figcaption"]), f"{where}.caption_text"),
+        byline=byline,
+        lead_prefixes=_as_tuple(lay.get("lead_prefixes"), f"{where}.lead_prefixes"),
+        body_all=body_all,
+        remove=_selectors(lay.get("remove"), f"{where}.remove"),
+        caption_credit=_selectors(lay.get("caption_credit"), f"{where}.caption_credit"),
+        caption_image=_selectors(lay.get("caption_image"), f"{where}.caption_image"),
+        boilerplate=frozenset(_as_tuple(lay.get("boilerplate"), f"{where}.boilerplate")),
+        boilerplate_patterns=_patterns(lay.get("boilerplate_patterns"), f"{where}.boilerplate_patterns"),
+        tags_separator=_separator(lay.get("tags_separator"), f"{where}.tags_separator"),
+    )
+
+
+def _separator(value, where: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise SiteConfigError(f"{where}: expected a non-blank string such as \",\", got {value!r}")
+    return value
+
+
 def parse_site(data: dict, path: str = "<site file>") -> Site:
-    """Build a :class:`Site` from a parsed TOML table, checking it as it goes."""
+    """Build a :class:`Site` from a parsed TOML table, checking it as it goes.
+
+    Unknown keys are errors inside ``[listing]`` and ``[[layouts]]`` (where a typo
+    silently loses a field); top-level keys other tools may read are let through.
+    """
     name = _require(data, "name", path)
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise SiteConfigError(f"{path}: name {name!r} must be lowercase letters, digits or _ (it is the spider name)")
     tz = data.get("timezone", "Asia/Ho_Chi_Minh")
     try:
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
         raise SiteConfigError(f"{path}: timezone {tz!r} is not an IANA zone name ({exc})") from None
     hosts = _as_tuple(_require(data, "hosts", path), f"{path}: hosts")
     if not hosts:
         raise SiteConfigError(f"{path}: hosts must name at least one host")
     base_url = _require(data, "base_url", path)
-    if urlsplit(base_url).scheme not in ("http", "https"):
+    if not isinstance(base_url, str) or urlsplit(base_url).scheme not in ("http", "https"):
         raise SiteConfigError(f"{path}: base_url {base_url!r} must be an http(s) URL")
 
     sections = []
     for i, sec in enumerate(data.get("sections", [])):
         where = f"{path}: sections[{i}]"
+        sec = _table(sec, where)
         sections.append(Section(slug=_require(sec, "slug", where), name=_require(sec, "name", where), url=_require(sec, "url", where)))
 
-    lst = data.get("listing", {})
-    pattern = lst.get("article_url_pattern")
-    try:
-        compiled = re.compile(pattern) if pattern else None
-    except re.error as exc:
-        raise SiteConfigError(f"{path}: listing.article_url_pattern is not a valid regex: {exc}") from None
-    listing = Listing(
-        article_links=_as_tuple(lst.get("article_links", "a::attr(href)"), f"{path}: listing.article_links"),
-        article_url_pattern=compiled,
-        next_page=_as_tuple(lst.get("next_page"), f"{path}: listing.next_page"),
-        item=lst.get("item"),
-        item_link=lst.get("item_link"),
-        item_date=lst.get("item_date"),
-    )
+    listing = _parse_listing(_table(data.get("listing", {}), f"{path}: listing"), path)
 
-    layouts = []
     raw_layouts = data.get("layouts", [])
     if not raw_layouts:
         raise SiteConfigError(f"{path}: at least one [[layouts]] table is required")
-    for i, lay in enumerate(raw_layouts):
-        where = f"{path}: layouts[{i}]"
-        unknown = set(lay) - set(FIELD_NAMES) - {
-            "name", "detect", "body", "paragraphs", "exclude", "captions", "caption_text", "byline", "lead_prefixes",
-        }
-        if unknown:
-            raise SiteConfigError(f"{where}: unknown keys {sorted(unknown)}")
-        layouts.append(
-            Layout(
-                name=lay.get("name", f"layout{i}"),
-                detect=_require(lay, "detect", where),
-                fields={f: _as_tuple(lay.get(f), f"{where}.{f}") for f in FIELD_NAMES if lay.get(f)},
-                body=lay.get("body"),
-                paragraphs=lay.get("paragraphs", "p, h2, h3, h4, blockquote, li"),
-                exclude=_as_tuple(lay.get("exclude"), f"{where}.exclude"),
-                captions=_as_tuple(lay.get("captions"), f"{where}.captions"),
-                caption_text=_as_tuple(lay.get("caption_text", ["figcaption"]), f"{where}.caption_text"),
-                byline=lay.get("byline"),
-                lead_prefixes=_as_tuple(lay.get("lead_prefixes"), f"{where}.lead_prefixes"),
-            )
-        )
+    layouts = [_parse_layout(lay, i, path) for i, lay in enumerate(raw_layouts)]
+    names = [layout.name for layout in layouts]
+    if len(set(names)) != len(names):
+        raise SiteConfigError(f"{path}: layout names must differ, got {names}")
     return Site(
         name=name,
         title=data.get("title", name),
@@ -176,6 +410,7 @@ def parse_site(data: dict, path: str = "<site file>") -> Site:
         boilerplate=frozenset(_as_tuple(data.get("boilerplate"), f"{path}: boilerplate")),
         feeds=_as_tuple(data.get("feeds"), f"{path}: feeds"),
         path=path,
+        boilerplate_patterns=_patterns(data.get("boilerplate_patterns"), f"{path}: boilerplate_patterns"),
     )
 
 
@@ -194,10 +429,14 @@ def all_sites() -> dict[str, Site]:
     sites = {}
     for entry in sorted(resources.files(SITES_PACKAGE).iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
-            data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            site = parse_site(data, f"newscrawl/sites/{entry.name}")
+            where = f"newscrawl/sites/{entry.name}"
+            try:
+                data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise SiteConfigError(f"{where}: not valid TOML: {exc}") from None
+            site = parse_site(data, where)
             if site.name in sites:
-                raise SiteConfigError(f"newscrawl/sites/{entry.name}: site name {site.name!r} is used twice")
+                raise SiteConfigError(f"{where}: site name {site.name!r} is used twice")
             sites[site.name] = site
     return sites
 

@@ -1,0 +1,138 @@
+"""Nhân Dân site file (newscrawl/sites/nhandan.toml): fixture pages written in nhandan.vn's markup
+(fixtures/sites/nhandan/, expected values in expected.json, written from the pages), and the saved real
+page in ../shared/realpages (ground truth from its MANIFEST.json; skipped when the shared data is absent)."""
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from conftest import shared_path
+from site_fixture_checks import (
+    article_field_params, article_params, check_article_field, check_article_page, check_layouts_covered,
+    check_listing, check_pagination, check_sections, check_url_patterns, extracted, listing_params, load_expected,
+)
+
+from newscrawl.extract import extract_article
+
+SITE = "nhandan"
+REAL_FILE = "nhandan/article_976641_2026-07-20.excerpt.html.gz"
+# A byline that is only the writer's initials ("HN"; the real page has "TP"), common on nhandan.vn, is not
+# read as a name by parse_byline, and the site layer has no way to keep an explicitly selected byline as printed.
+INITIALS_GAP = ("engine: an explicitly selected byline that parse_byline cannot read (initials such as 'HN', 'TP') "
+                "is dropped; needs a way to keep a site-file byline as printed")
+KNOWN_GAPS = {
+    ("article-initials-byline.html", "authors"): INITIALS_GAP,
+    ("article-initials-byline.html", "authors_raw"): INITIALS_GAP,
+}
+
+
+def _with_known_gaps(params):
+    """Mark the (page, field) checks an engine gap makes fail as xfail, with the reason."""
+    out = []
+    for param in params:
+        case, name = param.values
+        reason = KNOWN_GAPS.get((case["file"], name))
+        marks = [*param.marks, pytest.mark.xfail(reason=reason, strict=False)] if reason else param.marks
+        out.append(pytest.param(*param.values, id=param.id, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case,name", _with_known_gaps(article_field_params(SITE)))
+def test_article_field(case, name):
+    check_article_field(SITE, case, name)
+
+
+@pytest.mark.parametrize("case", [p for p in article_params(SITE) if p.values[0]["expected"]["body"]])
+def test_article_page(case):
+    check_article_page(SITE, case)
+
+
+@pytest.mark.parametrize("case", listing_params(SITE))
+def test_listing_links_and_next_page(case):
+    check_listing(SITE, case)
+
+
+def test_article_url_pattern():
+    check_url_patterns(SITE)
+
+
+def test_pagination_template():
+    check_pagination(SITE)
+
+
+def test_sections_are_listings():
+    check_sections(SITE)
+
+
+def test_every_layout_has_a_fixture_page():
+    check_layouts_covered(SITE)
+
+
+def ws(text):
+    return " ".join((text or "").split())
+
+
+@pytest.fixture(scope="module")
+def real():
+    root = shared_path("realpages")
+    manifest = json.loads((root / "MANIFEST.json").read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["files"] if e["file"] == REAL_FILE)
+    return entry, extract_article(gzip.decompress((root / REAL_FILE).read_bytes()), entry["url"])
+
+
+def test_leading_notebox_is_not_body():
+    item = extracted(SITE, load_expected(SITE)["articles"][0])
+    assert item["body"][0].startswith("Theo Sở Văn hóa và Thể thao Hà Nội")
+    assert not any("Thời gian hoạt động" in p or "Các tuyến phố mới" in p for p in item["body"])
+
+
+def test_paper_named_in_json_ld_is_not_the_author():
+    item = extracted(SITE, load_expected(SITE)["articles"][0])
+    assert item["authors"] == ["Thu Hà"]
+    assert item["source"] is None
+
+
+@pytest.mark.shared
+def test_real_page_matches_manifest(real):
+    entry, item = real
+    truth = entry["ground_truth"]
+    assert item["site"] == SITE
+    assert item["canonical_url"] == entry["url"]
+    assert item["title"] == truth["title"]
+    assert item["published"] == truth["published"]
+    assert item["authors"] == truth["authors"]
+    assert item["source"] == truth["source"]
+    assert item["lead"] == truth["lead"]
+    assert [ws(c["text"]) for c in item["captions"]] == [ws(c) for c in truth["captions"]]
+    assert item["body"][0] == truth["first_paragraph"]
+    assert item["body"][-1] == truth["last_paragraph"]
+    assert len(item["body"]) == truth["body_paragraph_count"]
+    assert item["section"] == truth["section"]
+    assert item["tags"] == truth["tags"]
+
+
+@pytest.mark.shared
+def test_real_page_body_holds_no_furniture(real):
+    _, item = real
+    body = "\n".join(item["body"])
+    for furniture in ("Bàn thắng", "Đội hình thi đấu", "Emi Martínez; Montiel",  # the leading notebox
+                      "Tin liên quan", "Cổ động viên Argentina biến New York",   # the related-news box
+                      "(Ảnh: FIFA)", "Prefer Nhan Dan on Google"):
+        assert furniture not in body, furniture
+    assert "TP" not in item["body"]  # the byline line
+
+
+@pytest.mark.shared
+def test_real_page_fields_come_from_the_site_file(real):
+    _, item = real
+    for field in ("title", "published", "section", "lead", "captions", "body", "tags"):
+        assert item["extraction"][field] == "site", field
+
+
+@pytest.mark.shared
+@pytest.mark.xfail(reason=INITIALS_GAP + " (the right value comes from the JSON-LD author instead)", strict=False)
+def test_real_page_byline_comes_from_the_site_file(real):
+    _, item = real
+    assert item["extraction"]["authors"] == "site"
+    assert item["authors_raw"] == ["TP"]
