@@ -1,0 +1,104 @@
+"""DedupePipeline: drop what is already stored, mark near-duplicates, number versions.
+
+State lives in the database (``NEWSCRAWL_DB_URL``), so a second run knows what
+the first stored. The rules are in :mod:`newscrawl.storage.dedupe`:
+
+* same canonical URL, same content and ``modified`` -> dropped
+  (``newscrawl/articles/unchanged``, ``newscrawl/dedupe/unchanged``);
+* same canonical URL, changed content or ``modified`` -> ``version`` + 1, kept
+  (``newscrawl/articles/updated``);
+* a new URL with a content hash already stored -> dropped, recorded in
+  ``duplicates`` (``newscrawl/articles/duplicate_exact``, ``newscrawl/dedupe/exact``);
+* a new URL whose text is a near-duplicate (MinHash LSH, any site) -> kept with
+  ``duplicate_of`` set, recorded in ``duplicates``
+  (``newscrawl/articles/duplicate_near``, ``newscrawl/dedupe/near``);
+* otherwise new (``newscrawl/articles/new``).
+
+Settings: NEWSCRAWL_MINHASH_PERMUTATIONS (128), NEWSCRAWL_NEARDUP_THRESHOLD (0.8)
+and the store's settings (see :class:`newscrawl.storage.ArticleStore`).
+"""
+from __future__ import annotations
+
+import logging
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from newscrawl.storage import get_store
+from newscrawl.storage.dedupe import (
+    DUPLICATE_EXACT,
+    DUPLICATE_NEAR,
+    NEW,
+    UNCHANGED,
+    UPDATED,
+    Deduplicator,
+)
+
+logger = logging.getLogger(__name__)
+
+_ARTICLE_STATS = {
+    NEW: "newscrawl/articles/new",
+    UPDATED: "newscrawl/articles/updated",
+    UNCHANGED: "newscrawl/articles/unchanged",
+    DUPLICATE_EXACT: "newscrawl/articles/duplicate_exact",
+    DUPLICATE_NEAR: "newscrawl/articles/duplicate_near",
+}
+_DEDUPE_STATS = {
+    UNCHANGED: "newscrawl/dedupe/unchanged",
+    DUPLICATE_EXACT: "newscrawl/dedupe/exact",
+    DUPLICATE_NEAR: "newscrawl/dedupe/near",
+}
+
+
+def drop(message: str, log_level: str) -> DropItem:
+    try:
+        return DropItem(message, log_level=log_level)
+    except TypeError:  # Scrapy without per-drop log levels
+        return DropItem(message)
+
+
+class DedupePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store = None
+        self.dedupe = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        self.store = get_store(self.crawler).open()
+        self.dedupe = Deduplicator(self.store)
+
+    def close_spider(self, spider=None):
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, item, spider=None):
+        adapter = ItemAdapter(item)
+        try:
+            decision = self.dedupe.check(adapter)
+        except ValueError as error:
+            raise drop(f"cannot deduplicate item: {error}", "WARNING") from error
+        self.stats.inc_value(_ARTICLE_STATS[decision.kind])
+        if decision.kind in _DEDUPE_STATS:
+            self.stats.inc_value(_DEDUPE_STATS[decision.kind])
+        if decision.kind == UNCHANGED:
+            raise drop(
+                f"unchanged since version {decision.version}: {decision.canonical_url}", "DEBUG"
+            )
+        if decision.kind == DUPLICATE_EXACT:
+            raise drop(
+                f"exact duplicate of {decision.duplicate_of} (same content_hash): {decision.canonical_url}",
+                "INFO",
+            )
+        if decision.kind == DUPLICATE_NEAR:
+            logger.info(
+                "near-duplicate (Jaccard %.2f) of %s: %s",
+                decision.similarity,
+                decision.duplicate_of,
+                decision.canonical_url,
+            )
+        return item

@@ -1,0 +1,48 @@
+"""DatabaseStorePipeline: write every item that survived deduplication to the database.
+
+Rows are staged and written in batches of NEWSCRAWL_DB_BATCH_SIZE (100) in one
+transaction each, plus a last batch when the spider closes. The dedupe and
+store pipelines share one :class:`newscrawl.storage.ArticleStore` per crawler.
+
+A near-duplicate (``duplicate_of`` set by the dedupe pipeline) is stored like
+any article; it goes on to the feed unless NEWSCRAWL_EMIT_NEAR_DUPLICATES is
+False, in which case it is dropped after being stored.
+"""
+from __future__ import annotations
+
+from itemadapter import ItemAdapter
+
+from newscrawl.pipelines.dedupe import drop
+from newscrawl.storage import get_store
+
+
+class DatabaseStorePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.emit_near_duplicates = crawler.settings.getbool("NEWSCRAWL_EMIT_NEAR_DUPLICATES", True)
+        self.store = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self, spider=None):
+        self.store = get_store(self.crawler).open()
+
+    def close_spider(self, spider=None):
+        if self.store is not None:
+            self.store.close()
+
+    def process_item(self, item, spider=None):
+        adapter = ItemAdapter(item)
+        # Staged; written with its batch. A batch that cannot be written (after
+        # the store's retries) stays staged for the next flush, so the item goes on.
+        self.store.add_article(adapter)
+        self.stats.inc_value("newscrawl/db/staged")
+        if adapter.get("duplicate_of") and not self.emit_near_duplicates:
+            raise drop(
+                f"near-duplicate of {adapter['duplicate_of']} (stored, not emitted): {adapter['canonical_url']}",
+                "INFO",
+            )
+        return item

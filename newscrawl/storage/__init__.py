@@ -1,0 +1,39 @@
+"""Persistent storage for newscrawl: articles, their versions, duplicates, MinHash signatures and runs.
+
+One SQLAlchemy Core code path for SQLite (the default, ``sqlite:///newscrawl.sqlite``)
+and PostgreSQL (``postgresql+psycopg://user@host:5432/db``), chosen by the
+``NEWSCRAWL_DB_URL`` setting. See docs/storage.md.
+"""
+from newscrawl.storage.dedupe import Decision, Deduplicator
+from newscrawl.storage.neardup import NearDupIndex, shingles
+from newscrawl.storage.schema import SCHEMA_VERSION, init_schema, metadata
+from newscrawl.storage.store import (
+    DEFAULT_DB_URL,
+    ArticleState,
+    ArticleStore,
+    create_db_engine,
+    get_store,
+    item_to_row,
+    record_run,
+    safe_url,
+)
+from newscrawl.storage.urls import canonical_url
+
+__all__ = [
+    "DEFAULT_DB_URL",
+    "SCHEMA_VERSION",
+    "ArticleState",
+    "ArticleStore",
+    "Decision",
+    "Deduplicator",
+    "NearDupIndex",
+    "canonical_url",
+    "create_db_engine",
+    "get_store",
+    "init_schema",
+    "item_to_row",
+    "metadata",
+    "record_run",
+    "safe_url",
+    "shingles",
+]

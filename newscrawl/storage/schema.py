@@ -1,0 +1,251 @@
+"""Tables of the newscrawl database (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+``init_schema(engine)`` creates missing tables and indexes, records the schema
+version in ``schema_meta`` and runs forward migrations when the database is
+older than this code. Migrations are functions in :data:`MIGRATIONS`, keyed by
+the version they upgrade *from*; each runs in the same transaction as the
+version bump. New tables need no migration (``create_all`` makes them); a
+migration changes tables that already exist (add a column, an index, backfill).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Connection
+from sqlalchemy.types import TypeDecorator
+
+logger = logging.getLogger(__name__)
+
+#: Version of the schema this code writes. Bump it and add ``MIGRATIONS[old]``.
+SCHEMA_VERSION = 1
+
+#: ``{from_version: fn(connection)}``; ``fn`` upgrades the schema from ``from_version`` to ``from_version + 1``.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+# Arbitrary constant: the PostgreSQL advisory lock taken while creating/migrating,
+# so that several workers starting at once do not race on CREATE TABLE.
+_SCHEMA_LOCK_KEY = 0x6E657773  # "news"
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime stored in UTC.
+
+    PostgreSQL: ``timestamp with time zone``. SQLite has no such type; the value
+    is stored as UTC text (``YYYY-MM-DD HH:MM:SS.ffffff``), which sorts and
+    compares chronologically. Values come back as aware datetimes in UTC.
+    Naive datetimes given to it are taken as UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# JSON everywhere; JSONB on PostgreSQL so that the data team can use @>, ? and GIN indexes.
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+# 64-bit ids on PostgreSQL; SQLite only auto-increments an INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("canonical_url", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("site", Text, nullable=False),
+    Column("section", Text),
+    Column("title", Text),
+    Column("lead", Text),
+    Column("published", UTCDateTime, comment="publication time, UTC"),
+    Column("published_raw", Text, comment="publication time as extracted, ISO 8601 with its offset"),
+    Column("modified", UTCDateTime, comment="last modification time, UTC"),
+    Column("modified_raw", Text, comment="modification time as extracted, ISO 8601 with its offset"),
+    Column("authors", JSONType, nullable=False),
+    Column("authors_raw", JSONType, nullable=False),
+    Column("source", Text),
+    Column("captions", JSONType, nullable=False),
+    Column("body", JSONType, nullable=False),
+    Column("tags", JSONType, nullable=False),
+    Column("images", JSONType, nullable=False),
+    Column("language", Text),
+    Column("crawled_at", UTCDateTime),
+    Column("content_hash", Text, nullable=False),
+    Column("extraction", JSONType, nullable=False),
+    Column("missing", JSONType, nullable=False),
+    Column("duplicate_of", Text, comment="canonical_url of the first copy when this article is a near-duplicate"),
+    Column("version", Integer, nullable=False),
+    Column("schema_version", Text),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    UniqueConstraint("canonical_url", name="uq_articles_canonical_url"),
+    Index("ix_articles_site", "site"),
+    Index("ix_articles_published", "published"),
+    Index("ix_articles_site_published", "site", "published"),
+    Index("ix_articles_content_hash", "content_hash"),
+    Index("ix_articles_first_seen", "first_seen"),
+    Index("ix_articles_duplicate_of", "duplicate_of"),
+)
+
+article_versions = Table(
+    "article_versions",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("canonical_url", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("modified", UTCDateTime),
+    Column("modified_raw", Text),
+    Column("title", Text),
+    Column("body", JSONType, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    UniqueConstraint("canonical_url", "version", name="uq_article_versions_url_version"),
+)
+
+duplicates = Table(
+    "duplicates",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("url", Text, nullable=False, comment="URL fetched"),
+    Column("canonical_url", Text, nullable=False, comment="canonical URL of the duplicate"),
+    Column("duplicate_of", Text, nullable=False, comment="canonical URL of the first copy"),
+    Column("kind", String(8), nullable=False, comment="'exact' (same content_hash) or 'near' (MinHash)"),
+    Column("similarity", Float, nullable=False, comment="estimated Jaccard similarity; 1.0 for exact"),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False, comment="last time the duplicate was seen"),
+    UniqueConstraint("canonical_url", "duplicate_of", "kind", name="uq_duplicates_pair"),
+    Index("ix_duplicates_duplicate_of", "duplicate_of"),
+)
+
+minhash_signatures = Table(
+    "minhash_signatures",
+    metadata,
+    # Monotonic id: workers sharing the database pick up each other's new signatures by it.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("canonical_url", Text, nullable=False),
+    Column("num_perm", Integer, nullable=False),
+    Column("scheme", String(32), nullable=False, comment="datasketch permutation scheme / shingle hashing version"),
+    Column("seed", Integer, nullable=False),
+    Column("hashvalues", LargeBinary, nullable=False, comment="little-endian unsigned ints, num_perm of them"),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("canonical_url", name="uq_minhash_signatures_canonical_url"),
+    # Never reuse the id of a deleted row (SQLite would): ids must only grow.
+    sqlite_autoincrement=True,
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("run_id", String(128), primary_key=True),
+    Column("sites", JSONType, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("stats", JSONType),
+    Column("status", String(32), nullable=False),
+    Index("ix_runs_started_at", "started_at"),
+)
+
+schema_meta = Table(
+    "schema_meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
+def get_schema_version(conn: Connection) -> int | None:
+    value = conn.execute(select(schema_meta.c.value).where(schema_meta.c.key == "schema_version")).scalar()
+    return int(value) if value is not None else None
+
+
+def _set_schema_version(conn: Connection, version: int, insert: bool) -> None:
+    now = datetime.now(timezone.utc)
+    if insert:
+        conn.execute(schema_meta.insert().values(key="schema_version", value=str(version), updated_at=now))
+    else:
+        conn.execute(
+            schema_meta.update()
+            .where(schema_meta.c.key == "schema_version")
+            .values(value=str(version), updated_at=now)
+        )
+
+
+def init_schema(
+    engine: Engine,
+    migrations: dict[int, Callable[[Connection], None]] | None = None,
+    target_version: int | None = None,
+) -> int:
+    """Create missing tables, record or migrate the schema version; return the version now in force.
+
+    ``migrations`` and ``target_version`` default to :data:`MIGRATIONS` and
+    :data:`SCHEMA_VERSION` (they are parameters so the hook can be tested).
+
+    Raises ``RuntimeError`` when the database was written by a newer schema
+    than this code knows, or when a migration step is missing.
+    """
+    migrations = MIGRATIONS if migrations is None else migrations
+    target = SCHEMA_VERSION if target_version is None else target_version
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+        metadata.create_all(conn, checkfirst=True)
+        current = get_schema_version(conn)
+        if current is None:
+            _set_schema_version(conn, target, insert=True)
+            logger.info("newscrawl database schema created at version %d", target)
+            return target
+        if current > target:
+            raise RuntimeError(
+                f"the database has schema version {current}, newer than this newscrawl ({target}); "
+                "upgrade newscrawl"
+            )
+        for version in range(current, target):
+            step = migrations.get(version)
+            if step is None:
+                raise RuntimeError(f"no migration from schema version {version} to {version + 1}")
+            logger.info("migrating newscrawl database schema %d -> %d", version, version + 1)
+            step(conn)
+        if current != target:
+            _set_schema_version(conn, target, insert=False)
+        return target
