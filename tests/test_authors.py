@@ -198,3 +198,9 @@ def test_photo_credit_is_nfc_and_unescaped():
     caption = unicodedata.normalize("NFD", "Quang cảnh&nbsp;lễ. Ảnh: Minh Đức")
     text, credit = split_photo_credit(caption)
     assert (text, credit) == ("Quang cảnh lễ.", "Minh Đức")
+
+
+def test_photo_credit_in_brackets_followed_by_a_full_stop():
+    from newscrawl.extract.authors import split_photo_credit
+
+    assert split_photo_credit("Cầu mới khánh thành (Ảnh: Thành Đông).") == ("Cầu mới khánh thành", "Thành Đông")

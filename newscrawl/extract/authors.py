@@ -379,7 +379,7 @@ _MARKER = re.compile(
     re.IGNORECASE)
 _CREDIT = re.compile(
     r"(?:^|(?<=[\s.,;!?\-–—|]))[(\[]?\s*(?:" + _alt(_PHOTO_LABELS) + r")\s*(?::|\bby\b)\s*"
-    r"(?P<credit>[^()\[\]:]{1,80}?)\s*[)\]]?\s*$",
+    r"(?P<credit>[^()\[\]:]{1,80}?)\s*[)\]]?[.\s]*$",
     re.IGNORECASE)
 _CAPTION_TAIL = " \t-–—|,;:/"
 _MAX_CREDIT_WORDS = 8

@@ -67,9 +67,12 @@ class ArticleValidator:
         if not item.get("title"):
             reasons.append("missing_title")
         body = item.get("body") or []
-        if not body:
+        # A photo story tells its story in captions: its text counts as the body.
+        captions_text = sum(len(c.get("text") or "") for c in item.get("captions") or ())
+        text_chars = sum(len(p) for p in body) or captions_text
+        if not text_chars:
             reasons.append("missing_body")
-        elif sum(len(p) for p in body) < self.min_body_chars:
+        elif text_chars < self.min_body_chars:
             reasons.append("short_body")
         published = item.get("published")
         if not published:

@@ -130,7 +130,12 @@ class NewsSpider(scrapy.Spider):
         url = self.rebase(urljoin(page_url, href.strip()))
         if not is_http_url(url):
             return None
-        path = urlsplit(url).path
+        parts = urlsplit(url)
+        # Only the site's own hosts (or the mirror): Scrapy's offsite filter would let sub-sites through
+        # (video.<site>, a partner's subdomain), whose pages are not in this site's layouts.
+        if (parts.hostname or "").lower() not in self.allowed_domains:
+            return None
+        path = parts.path
         pattern = self.site.listing.article_url_pattern
         if pattern is not None and not pattern.search(path):
             return None
