@@ -4,66 +4,9 @@ Each ``newscrawl/sites/<name>.toml`` describes one site: hosts, time zone,
 sections, listing and pagination rules, and one or more article layouts with
 the selectors of each field. Adding a site adds a file; `scrapy list` and
 `scrapy crawl <name>` pick it up through :mod:`newscrawl.spiderloader`.
+The format is documented in docs/site-files.md.
 
 A malformed file raises :class:`SiteConfigError` naming the file and the key to fix.
-
-Selectors
----------
-Every selector key takes one selector or a list of them, tried in order until one
-finds something:
-
-* CSS (parsel), with ``::text`` and ``::attr(name)``: ``"h1.title-detail"``,
-  ``"meta[itemprop=datePublished]::attr(content)"``;
-* XPath, prefixed ``xpath:``: ``"xpath://span[@class='date']"``;
-* a JSON-LD value, prefixed ``jsonld:`` and a dotted key path: ``"jsonld:datePublished"``,
-  ``"jsonld:author.name"``. The path is looked up in the page's article nodes
-  (NewsArticle, Article, ...); a first segment starting with a capital letter names
-  the node type instead: ``"jsonld:BreadcrumbList.itemListElement.name"``.
-  (Field selectors only: not in ``detect``, ``body``, ``captions`` and the like.)
-
-An element selected without ``::text``/``::attr`` gives its visible text.
-
-Top-level keys
---------------
-``name`` (the spider name), ``title``, ``hosts``, ``base_url``, ``timezone`` (IANA,
-default Asia/Ho_Chi_Minh), ``language`` (default "vi"), ``feeds``,
-``boilerplate`` (exact lines never kept in a body), ``boilerplate_patterns``
-(regexes; a body line one of them matches, ``re.search``, is dropped),
-``[[sections]]`` (``slug``, ``name``, ``url``).
-
-``[listing]``
-  ``article_links``        selectors giving candidate article hrefs (default ``a::attr(href)``)
-  ``article_url_pattern``  regex (or a list of regexes, any may match) an article URL's path must match
-  ``next_page``            selectors giving the next listing page's href
-  ``page_url``             template of listing page N of a section: ``{path}`` is the section URL's
-                           path without its ``.htm``/``.html`` extension and trailing slash, ``{ext}``
-                           that extension, ``{page}`` the page number: ``"{path}-p{page}"``,
-                           ``"{path}/trang-{page}{ext}"``
-  ``item``, ``item_link``, ``item_date``  one listing entry, its link and its printed date (for ``since``)
-
-``[[layouts]]`` (tried in order; the first whose ``detect`` matches is used)
-  ``name``, ``detect``     a selector (or a list: any may match) that this layout's pages match
-  field selectors          ``title``, ``published``, ``modified``, ``section``, ``lead``,
-                           ``authors`` (bylines outside the body), ``tags``, ``source``
-  ``body``                 the body container; ``body_all = true`` joins every container the first
-                           matching selector finds (a body split around an ad or a box)
-  ``paragraphs``           which blocks inside the body are paragraphs (default p, h2-h4, blockquote, li)
-  ``exclude``              blocks inside the body that are not body text (related boxes, ads, embeds)
-  ``remove``               elements ignored everywhere: in every field's text, in captions and in the
-                           body (a dateline stamp inside the lead, a screen-reader-only copy)
-  ``captions``             caption blocks (image + text), anywhere on the page, kept in page order;
-                           ``caption_text`` where the text is inside a block (default figcaption);
-                           ``caption_credit`` a separate credit element, left out of the text;
-                           ``caption_image`` where the image URL is (default the first img's
-                           data-src / data-original / src)
-  ``byline``               byline elements inside the body: left out of it, and read as bylines when
-                           ``authors`` finds none; the word ``"trailing"`` in the list also takes the
-                           body's last line (up to two) when it reads as a byline, or is short and
-                           right-aligned
-  ``lead_prefixes``        print-edition / outlet markers removed from the start of the lead
-                           (``"TT - "``, ``"(Dân trí) - "``); spaces and -/–/— are matched loosely
-  ``tags_separator``       tags printed as one string ("a, b" in a meta tag): split on this
-  ``boilerplate``, ``boilerplate_patterns``  as the top-level keys, for this layout only
 """
 from __future__ import annotations
 
