@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 logger = logging.getLogger(__name__)
@@ -35,11 +35,12 @@ def url_path(url: str) -> str:
     return urlsplit(url).path.rstrip("/") or "/"
 
 
-def load_known_articles(db_url: str, site: str, hosts=()) -> KnownArticles:
-    """Paths of the site's stored articles and of URLs settled as duplicates. An empty or new database knows none."""
+def load_known_articles(db_url: str, site: str, hosts=(), reject_retry: timedelta = timedelta(hours=24)) -> KnownArticles:
+    """Paths of the site's stored articles, of URLs settled as duplicates, and of pages rejected less than
+    ``reject_retry`` ago. An empty or new database knows none."""
     from sqlalchemy import inspect, or_, select
 
-    from newscrawl.storage.schema import articles, duplicates
+    from newscrawl.storage.schema import articles, duplicates, rejects
     from newscrawl.storage.store import create_db_engine
 
     known: dict[str, datetime | None] = {}
@@ -58,6 +59,11 @@ def load_known_articles(db_url: str, site: str, hosts=()) -> KnownArticles:
             if "duplicates" in tables and hosts:
                 host_filters = [duplicates.c.url.like(f"%://{h}/%") for h in hosts]
                 for (url,) in conn.execute(select(duplicates.c.url).where(or_(*host_filters))):
+                    known.setdefault(url_path(url), None)
+            if "rejects" in tables:
+                since = datetime.now(timezone.utc) - reject_retry
+                query = select(rejects.c.url).where(rejects.c.site == site, rejects.c.last_rejected >= since)
+                for (url,) in conn.execute(query):
                     known.setdefault(url_path(url), None)
     finally:
         engine.dispose()

@@ -37,6 +37,7 @@ NEWSCRAWL_MAX_PAGES = 0  # listing pages per section; 0 = follow pagination to i
 NEWSCRAWL_INCREMENTAL = True  # don't request article URLs the database already holds
 NEWSCRAWL_RECHECK_HOURS = -1  # re-request stored articles published this recently; -1 = the site file's recheck_hours
 NEWSCRAWL_KNOWN_PAGES_STOP = 1  # stop paging a section after this many listing pages of only known articles (0 = never)
+NEWSCRAWL_REJECT_RETRY_HOURS = 24  # a page validation rejected is fetched again after this long
 
 # --- output
 NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/outputs.py)
@@ -45,9 +46,25 @@ NEWSCRAWL_RUNS_DIR = None  # where run summaries go (runs/<run id>.json, last-ru
 FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
 FEED_STORAGES = {"file": "newscrawl.feeds.AtomicFileFeedStorage", "": "newscrawl.feeds.AtomicFileFeedStorage"}
 NEWSCRAWL_DB_URL = "sqlite:///newscrawl.sqlite"  # SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL
+NEWSCRAWL_DB_BATCH_SIZE = 100  # articles written per transaction
+NEWSCRAWL_DB_RETRIES = 5  # retries of a write or read whose connection was lost
+NEWSCRAWL_DB_RETRY_BACKOFF = 0.5  # seconds before the first retry, doubling
+NEWSCRAWL_MINHASH_PERMUTATIONS = 128  # MinHash signature size for near-duplicate detection
+NEWSCRAWL_NEARDUP_THRESHOLD = 0.8  # estimated Jaccard similarity at which two articles are near-duplicates
+NEWSCRAWL_NEARDUP_WINDOW_DAYS = 30  # compare with articles first seen this recently (0 = all)
+NEWSCRAWL_EMIT_NEAR_DUPLICATES = True  # near-duplicates are stored (with duplicate_of); also emit them to the feed?
 NEWSCRAWL_REJECTS_PATH = "rejects.jsonl"  # invalid items, one JSON line each with the reasons
 NEWSCRAWL_MIN_BODY_CHARS = 200  # shorter bodies are rejected
 NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 24  # a publish time further in the future is rejected
+
+# --- more sites, distributed crawls, JavaScript pages (docs/scaling.md)
+NEWSCRAWL_SITE_DIRS = []  # extra folders of <name>.toml site files (private sites, no fork needed)
+NEWSCRAWL_REDIS_URL = None  # redis://host:6379/0: workers share one frontier (scrapy-redis scheduler + dupefilter)
+NEWSCRAWL_REDIS_PREFIX = "newscrawl"  # Redis keys <prefix>:<site>:requests, :dupefilter, :inflight:<worker>, ...
+NEWSCRAWL_REDIS_IDLE_SECONDS = 10  # a worker stops once the shared frontier has been empty this long
+NEWSCRAWL_REDIS_HEARTBEAT_SECONDS = 30  # a worker silent this long is dead; its in-flight requests are requeued
+NEWSCRAWL_RENDER = "auto"  # "auto": render what a site file's [render] table names; "off": never render
+NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"  # the browser rendered pages go through (Debian's chromium)
 
 # --- monitors (newscrawl/runs.py)
 NEWSCRAWL_MONITOR_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}  # floors per field

@@ -281,7 +281,8 @@ def test_update_keeps_the_url_and_numbers_versions(db_url):
     with Run(db_url) as run:
         v3 = run.process(wire(modified="2024-03-14T08:00:00+07:00", content_hash=None))
     assert v3["version"] == 3
-    assert [r["version"] for r in rows(db_url, select(article_versions).order_by(article_versions.c.version))] == [1, 2, 3]
+    versions = rows(db_url, select(article_versions).order_by(article_versions.c.version))
+    assert [r["version"] for r in versions] == [1, 2, 3]
     assert n_rows(db_url, articles) == 1
     # The updated text is what near-duplicate detection now compares with.
     assert n_rows(db_url, minhash_signatures) == 1

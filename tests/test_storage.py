@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from scrapy.utils.test import get_crawler
-from sqlalchemy import Column, Integer, create_engine, event, func, inspect, select, text
+from sqlalchemy import create_engine, event, func, inspect, select, text
 
 from newscrawl.pipelines.dedupe import DedupePipeline
 from newscrawl.pipelines.store import DatabaseStorePipeline
@@ -349,12 +349,61 @@ def test_two_workers_writing_the_same_article_give_one_row(db_url):
     assert count(db_url, article_versions) == 2
 
 
+WORKER = """
+import random, sys, time
+sys.path.insert(0, sys.argv[3])
+from test_storage import sample
+from newscrawl.storage import ArticleStore, Deduplicator
+
+db_url, worker = sys.argv[1], int(sys.argv[2])
+order = list(range(40))
+random.Random(worker).shuffle(order)
+store = ArticleStore(db_url, batch_size=7).open()
+dedupe = Deduplicator(store)
+while time.time() < float(sys.argv[4]):  # start together
+    time.sleep(0.01)
+for n in order:
+    item = sample(n, modified="2024-03-13T16:00:00+07:00" if n % 5 == 0 else None)
+    if dedupe.check(item).keep:
+        store.add_article(item)
+store.close()
+"""
+
+
+def test_concurrent_worker_processes_store_each_article_once(db_url, tmp_path):
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER, encoding="utf-8")
+    with ArticleStore(db_url):  # the schema exists before the workers start
+        pass
+    start = str(time.time() + 2)
+    tests_dir = str(Path(__file__).parent)
+    workers = [
+        subprocess.Popen([sys.executable, str(script), db_url, str(w), tests_dir, start],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for w in range(3)
+    ]
+    for w in workers:
+        _, err = w.communicate(timeout=120)
+        assert w.returncode == 0, err[-3000:]
+    assert count(db_url, articles) == 40
+    assert count(db_url, article_versions) == 40
+    assert count(db_url, minhash_signatures) == 40
+    assert sorted({v for (v,) in fetch(db_url, select(articles.c.version))}) == [1]
+
+
 def test_replaying_a_batch_writes_nothing_twice(db_url):
     store = ArticleStore(db_url, batch_size=1000).open()
     try:
         for n in range(4):
             store.add_article(sample(n))
-        store.add_duplicate("https://x.example/a", "https://x.example/a", "https://baomoi.example.vn/tin-1.htm", "exact", 1.0)
+        store.add_duplicate(
+            "https://x.example/a", "https://x.example/a", "https://baomoi.example.vn/tin-1.htm", "exact", 1.0
+        )
         batch = store._batch
         # As if the COMMIT went through but its answer was lost: the batch is written again.
         for _ in range(2):

@@ -69,10 +69,10 @@ class ArticleValidator:
         body = item.get("body") or []
         # A photo story tells its story in captions: its text counts as the body.
         captions_text = sum(len(c.get("text") or "") for c in item.get("captions") or ())
-        text_chars = sum(len(p) for p in body) or captions_text
-        if not text_chars:
+        body_chars = sum(len(p) for p in body)
+        if not body_chars and captions_text < self.min_body_chars:
             reasons.append("missing_body")
-        elif text_chars < self.min_body_chars:
+        elif max(body_chars, captions_text) < self.min_body_chars:
             reasons.append("short_body")
         published = item.get("published")
         if not published:
@@ -114,6 +114,7 @@ class ValidatePipeline:
         self.validator = ArticleValidator(min_body_chars, future_tolerance)
         self.rejects = RejectsWriter(rejects_path)
         self.crawler = None
+        self.store = None
 
     def _allowed_hosts(self):
         spider = getattr(self.crawler, "spider", None) if self.crawler else None
@@ -135,7 +136,18 @@ class ValidatePipeline:
             "item": data,
         })
         logger.warning("rejected %s: %s", data.get("url"), ", ".join(reasons))
+        if self.store is not None:
+            self.store.record_reject(data.get("url"), data.get("site") or "", reasons)
         raise DropItem(f"invalid article {data.get('url')}: {', '.join(reasons)}")
+
+    def open_spider(self, spider=None):
+        # Rejected pages are remembered in the database, so incremental runs don't fetch them every time.
+        if self.crawler is not None and self.crawler.settings.get("NEWSCRAWL_DB_URL"):
+            from newscrawl.storage import get_store
+
+            self.store = get_store(self.crawler).open()  # reference-counted: shared with dedupe and store
 
     def close_spider(self, spider=None):
         self.rejects.close()
+        if self.store is not None:
+            self.store.close()

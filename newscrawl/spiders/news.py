@@ -14,6 +14,11 @@ Incremental runs (setting NEWSCRAWL_INCREMENTAL, on by default): article URLs al
 database are not requested again, except those published within the re-check window
 (NEWSCRAWL_RECHECK_HOURS) whose text may still change; a section's pagination stops after
 NEWSCRAWL_KNOWN_PAGES_STOP listing pages in a row that hold only known articles.
+
+JavaScript pages: the page kinds a site file's ``[render]`` table names are fetched
+through headless Chromium (newscrawl/rendering.py). Distributed crawls: with
+NEWSCRAWL_REDIS_URL set, workers share a Redis frontier and take their start requests
+from it (``newscrawl seed``) instead of yielding them (newscrawl/distributed.py).
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from newscrawl.extract import extract_article
 from newscrawl.extract.dates import parse_datetime
 from newscrawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.items import ArticleItem
+from newscrawl.rendering import configure_rendering, render_meta, site_renders
 from newscrawl.sites import SiteConfigError, get_site
 from newscrawl.urls import is_http_url, strip_tracking
 
@@ -34,6 +40,8 @@ from newscrawl.urls import is_http_url, strip_tracking
 class NewsSpider(scrapy.Spider):
     name = "news"
     site_name: str | None = None  # set on the per-site subclasses
+    render_enabled = False  # fetch the site file's [render] page kinds through the browser (set from settings)
+    distributed = False  # NEWSCRAWL_REDIS_URL: start requests come from the shared frontier
 
     def __init__(self, site: str | None = None, base_url: str | None = None, sections: str | None = None,
                  max_pages: str | int | None = None, since: str | None = None, *args, **kwargs):
@@ -65,6 +73,8 @@ class NewsSpider(scrapy.Spider):
         if recheck < 0:
             recheck = getattr(spider.site, "recheck_hours", 0)
         spider.recheck_window = timedelta(hours=recheck)
+        spider.render_enabled = site_renders(spider.site, settings)
+        spider.distributed = bool(settings.get("NEWSCRAWL_REDIS_URL"))
         return spider
 
     @classmethod
@@ -76,6 +86,11 @@ class NewsSpider(scrapy.Spider):
         jobs = settings.get("NEWSCRAWL_JOBS_DIR")
         if jobs and cls.site_name and not settings.get("JOBDIR"):
             settings.set("JOBDIR", f"{jobs.rstrip('/')}/{cls.site_name}", "spider")
+        if cls.site_name:
+            configure_rendering(settings, get_site(cls.site_name))
+        from newscrawl.distributed import configure_distributed
+
+        configure_distributed(settings)
 
     # -- argument checks: bad configuration fails fast with a message that says what to fix
     @staticmethod
@@ -153,16 +168,36 @@ class NewsSpider(scrapy.Spider):
             return False
         return True
 
-    async def start(self):
-        if self.incremental:
-            db_url = self.crawler.settings.get("NEWSCRAWL_DB_URL")
-            self.known = load_known_articles(db_url, self.site.name, self.site.hosts) if db_url else KnownArticles({})
-            self.logger.info("incremental: %d articles of %s already stored", len(self.known), self.site.name)
+    def make_request(self, url: str, kind: str, callback, **kwargs) -> scrapy.Request:
+        """A request for a ``kind`` page ("listing" or "article"): through the browser when the site file
+        renders that kind (``[render]``), else plain."""
+        meta = {**render_meta(self.site, kind, self.render_enabled), **kwargs.pop("meta", {})}
+        return scrapy.Request(url, callback=callback, meta=meta, **kwargs)
+
+    def listing_requests(self) -> list[scrapy.Request]:
+        """The first listing page of each section: where a crawl starts (`newscrawl seed` pushes these)."""
+        requests = []
         for section in self.sections:
             url = self.rebase(self.site.url(section.url, self.base_url))
             # Listing pages change between runs and must be read again when a run resumes (JOBDIR): never filtered.
-            yield scrapy.Request(url, callback=self.parse_listing, dont_filter=True,
-                                 cb_kwargs={"section": section.slug, "page": 1, "known_streak": 0})
+            requests.append(self.make_request(url, "listing", self.parse_listing, dont_filter=True,
+                                              cb_kwargs={"section": section.slug, "page": 1, "known_streak": 0}))
+        return requests
+
+    async def start(self):
+        if self.incremental:
+            db_url = self.crawler.settings.get("NEWSCRAWL_DB_URL")
+            retry = timedelta(hours=self.crawler.settings.getfloat("NEWSCRAWL_REJECT_RETRY_HOURS", 24))
+            self.known = (load_known_articles(db_url, self.site.name, self.site.hosts, retry) if db_url
+                          else KnownArticles({}))
+            self.logger.info("incremental: %d articles of %s already stored", len(self.known), self.site.name)
+        if self.distributed:
+            # Every worker would push the (unfiltered) listings again: `newscrawl seed` pushes them once.
+            self.logger.info("distributed: taking requests from the shared frontier (seed it with `newscrawl seed %s`)",
+                             self.site.name)
+            return
+        for request in self.listing_requests():
+            yield request
 
     def parse_listing(self, response, section: str, page: int, known_streak: int = 0):
         self.crawler.stats.inc_value("newscrawl/listing_pages")
@@ -184,7 +219,7 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
                 continue
             unknown += 1
-            yield scrapy.Request(url, callback=self.parse_article, cb_kwargs={"section": section})
+            yield self.make_request(url, "article", self.parse_article, cb_kwargs={"section": section})
         known_streak = known_streak + 1 if links and not unknown else 0
         if self.incremental and self.known_pages_stop and known_streak >= self.known_pages_stop:
             self.logger.info("section %s: %d listing page(s) in a row hold only known articles; not paging further",
@@ -202,8 +237,10 @@ class NewsSpider(scrapy.Spider):
             if href:
                 next_url = self.rebase(urljoin(response.url, href.strip()))
                 if is_http_url(next_url):
-                    yield scrapy.Request(next_url, callback=self.parse_listing, dont_filter=True,
-                                         cb_kwargs={"section": section, "page": page + 1, "known_streak": known_streak})
+                    # Unfiltered so a resumed run (JOBDIR) reads it again; in a distributed crawl the shared
+                    # dupefilter keeps a page that a recovered listing links again from being walked twice.
+                    yield self.make_request(next_url, "listing", self.parse_listing, dont_filter=not self.distributed,
+                                            cb_kwargs={"section": section, "page": page + 1, "known_streak": known_streak})
                 break
 
     def _listing_dates(self, response) -> dict[str, datetime]:

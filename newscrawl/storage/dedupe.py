@@ -4,7 +4,7 @@
 turns its decisions into stats and dropped items. In order:
 
 1. **Canonical URL.** The item's ``canonical_url`` (or ``url``) is put through
-   :func:`newscrawl.storage.urls.canonical_url`. If an article with that URL is
+   :func:`newscrawl.urls.canonical_url`. If an article with that URL is
    stored (or staged in this run's batch):
 
    * same ``content_hash`` and same ``modified`` -> ``unchanged`` (its
@@ -34,7 +34,7 @@ from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from newscrawl.storage.store import ArticleStore, _fallback_content_hash, parse_iso_datetime
-from newscrawl.storage.urls import canonical_url as make_canonical_url
+from newscrawl.urls import canonical_url as make_canonical_url
 
 __all__ = ["Decision", "Deduplicator", "NEW", "UPDATED", "UNCHANGED", "DUPLICATE_EXACT", "DUPLICATE_NEAR"]
 

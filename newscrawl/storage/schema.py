@@ -38,10 +38,12 @@ from sqlalchemy.types import TypeDecorator
 logger = logging.getLogger(__name__)
 
 #: Version of the schema this code writes. Bump it and add ``MIGRATIONS[old]``.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: ``{from_version: fn(connection)}``; ``fn`` upgrades the schema from ``from_version`` to ``from_version + 1``.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: lambda conn: None,  # 1 -> 2 adds the rejects table, which create_all makes
+}
 
 # Arbitrary constant: the PostgreSQL advisory lock taken while creating/migrating,
 # so that several workers starting at once do not race on CREATE TABLE.
@@ -183,6 +185,20 @@ runs = Table(
     Column("stats", JSONType),
     Column("status", String(32), nullable=False),
     Index("ix_runs_started_at", "started_at"),
+)
+
+# Pages validation rejected, so incremental runs don't fetch them again every run (they are
+# retried after NEWSCRAWL_REJECT_RETRY_HOURS: a page the site fixes comes back).
+rejects = Table(
+    "rejects",
+    metadata,
+    Column("url", Text, primary_key=True, comment="URL fetched"),
+    Column("site", Text, nullable=False),
+    Column("reasons", JSONType, nullable=False),
+    Column("first_rejected", UTCDateTime, nullable=False),
+    Column("last_rejected", UTCDateTime, nullable=False),
+    Column("count", Integer, nullable=False),
+    Index("ix_rejects_site", "site"),
 )
 
 schema_meta = Table(

@@ -46,9 +46,10 @@ from newscrawl.storage.schema import (
     duplicates,
     init_schema,
     minhash_signatures,
+    rejects,
     runs,
 )
-from newscrawl.storage.urls import canonical_url as make_canonical_url
+from newscrawl.urls import canonical_url as make_canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -579,8 +580,12 @@ class ArticleStore:
         if cutoff is not None:
             query = query.where(a.c.first_seen >= cutoff)
 
+        # Ids are handed out before commit, so another worker's transaction may commit a
+        # lower id after a higher one was read: look back a little (re-reads are skipped).
+        look_from = max(0, self._signature_high_water - 5 * self.batch_size)
+
         def read(conn):
-            return conn.execute(query, {"high_water": self._signature_high_water}).all()
+            return conn.execute(query, {"high_water": look_from}).all()
 
         rows = self._read(read, "signature refresh")
         count = 0
@@ -588,6 +593,8 @@ class ArticleStore:
             self._signature_high_water = max(self._signature_high_water, row.id)
             if not self.neardup.compatible(row.num_perm, row.scheme, row.seed):
                 continue
+            if row.canonical_url in self._staged_signatures:
+                continue  # changed in this worker and not yet written: the staged one is newer
             self.neardup.add(row.canonical_url, self.neardup.from_bytes(row.hashvalues))
             if row.duplicate_of:
                 self._originals[row.canonical_url] = row.duplicate_of
@@ -859,6 +866,19 @@ class ArticleStore:
         params = _run_params(run_id, sites, started_at, finished_at, stats, status)
         stmt = self._statement("upsert_run")
         self._retrying(lambda conn: conn.execute(stmt, params), "run record")
+
+    def record_reject(self, url: str, site: str, reasons) -> None:
+        """Remember a page validation rejected (written at once: rejects are few, and must survive a kill)."""
+        now = utcnow()
+        stmt = _dialect_insert(self.engine.dialect.name, rejects)
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[rejects.c.url],
+            set_={"reasons": stmt.excluded.reasons, "last_rejected": stmt.excluded.last_rejected,
+                  "count": rejects.c.count + 1},
+        )
+        params = {"url": url, "site": site, "reasons": list(reasons), "first_rejected": now,
+                  "last_rejected": now, "count": 1}
+        self._retrying(lambda conn: conn.execute(stmt, params), "reject record")
 
 
 def _jsonable(value):

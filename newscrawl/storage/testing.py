@@ -145,7 +145,10 @@ _SYLLABLES = (
 
 
 def vietnamese_text(seed: int, words: int = 400, paragraph_words: int = 60) -> list[str]:
-    """Deterministic Vietnamese-looking paragraphs (``words`` syllables in all); texts of different seeds share almost no 3-shingles."""
+    """Deterministic Vietnamese-looking paragraphs, ``words`` syllables in all.
+
+    Texts of different seeds share almost no 3-shingles.
+    """
     import random
 
     rng = random.Random(seed)
