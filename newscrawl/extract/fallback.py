@@ -13,26 +13,41 @@ title
     there is none) and ``<title>`` with the site name (and dates) stripped, and
     the article's ``<h1>`` (without a kicker element). The h1 confirmed by
     og:title or JSON-LD wins; else what most of og:title, JSON-LD and
-    ``<title>`` say (og:title first on ties); else the h1. Spelling (quotes,
+    ``<title>`` say (og:title first on ties); without og:title and JSON-LD,
+    the h1, else ``<title>``. Spelling (quotes,
     dashes) follows the agreeing sources' majority.
 published / modified
     JSON-LD datePublished > microdata > ``article:published_time`` and other
     meta > itemprop > ``<time datetime>`` > date-looking visible text. A value
     without a UTC offset borrows one from another candidate of the same local
-    time, else is read in ``tz``.
+    time, else is read in ``tz``; a date alone gives way to a candidate of the
+    same day with a time.
 authors
-    JSON-LD author (Person names; ``@id`` references resolved) > microdata >
-    meta author / article:author > byline elements in the page. Strings are
-    split with :func:`newscrawl.extract.authors.parse_byline`; agencies go to
-    ``source``. Organisation authors are dropped when a person is named (in
-    structured data or in a visible byline); they stay when nobody is.
+    JSON-LD author (Person names, ``@id`` references resolved, every JSON-LD
+    description of the article) > microdata > byline in the article region
+    (links to author pages, author/byline classes, "By/Von/Par..." lines, a
+    name alone as the last paragraph) > meta author / article:author. Strings
+    go through :func:`newscrawl.extract.authors.parse_byline`, then a
+    multilingual split ("und", "y", "et", "og"...), all parts names or none.
+    Authors are people: an Organization author is never one (an agency it
+    names becomes ``source``), nor is the outlet's own name.
 body
-    trafilatura's main text, cleaned of captions, credits, bylines, "read also"
-    links, sub-headings and the title / lead repeated.
+    trafilatura's main text (balanced mode: measured better than
+    favor_precision/recall) without captions, credits, bylines, "read also"
+    links, link lists, sub-headings and the title / lead repeated; then the
+    page layout: paragraphs outside the article region (the element holding
+    the headline and the body) are dropped, and paragraphs styled like the body
+    ones (same tag, class and parent class) that trafilatura missed are added.
 lead
-    A standfirst that is visible on the page: the structured description when
-    the page shows it, or a lead/intro/summary element; never the body's first
-    paragraph twice.
+    A standfirst: a lead/intro/summary element placed before the body in the
+    article region, or the structured description when the region shows it and
+    it is not the first paragraph cut short; moved out of the body when the
+    body starts with it. Never a caption, never the headline.
+captions
+    For each image of the article region: its figcaption / caption element, or
+    the text of the small block around it; photo-credit-only texts left out.
+language
+    ``<html lang>``, else JSON-LD inLanguage / og:locale.
 """
 from __future__ import annotations
 
@@ -57,7 +72,6 @@ _KICKER_CLASS = re.compile(
     re.IGNORECASE,
 )
 _PAREN_SUFFIX = re.compile(r"\s*\((?:[^()]{1,8})\)\s*$")
-_HAS_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2}|\b(?:GMT|UTC)\b)\s*$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -159,15 +173,14 @@ def choose_title(doc, data: StructuredData, scope=None) -> tuple[str | None, str
                 chosen = name
                 break
     # Else what most of og:title, JSON-LD and <title> say (og:title first on ties), else the h1.
-    if chosen is None:
+    if chosen is None and ("og" in keys or "ld" in keys):
         votes: dict[str, list[str]] = {}
         for name in ("og", "ld", "title"):
             if name in keys:
                 votes.setdefault(keys[name], []).append(name)
-        if votes:
-            chosen = max(votes.values(), key=len)[0]
-        else:
-            chosen = "h1"
+        chosen = max(votes.values(), key=len)[0]
+    if chosen is None:
+        chosen = "h1" if "h1" in keys else "title"
     # Spelling (quotes, dashes): the one most agreeing sources use; og:title first on ties.
     same = [cands[name] for name in ("og", "ld", "title", "h1") if name in keys and keys[name] == keys[chosen]]
     counts: dict[str, int] = {}
@@ -217,9 +230,9 @@ def choose_date(candidates: list[tuple[str, str]], tz, dom_values=None):
     return _iso(value), layer
 
 
-def dom_date_values(doc, scope) -> list[tuple[str, str]]:
-    values = g.time_values(doc, scope)
-    values += [(t, "text") for t in g.date_texts(doc, scope)]
+def dom_date_values(doc, scope, anchor=None) -> list[tuple[str, str]]:
+    values = g.time_values(doc, scope, anchor)
+    values += [(t, "text") for t in g.date_texts(doc, scope, anchor)]
     return values
 
 
@@ -258,7 +271,7 @@ def _plausible_name(text: str, any_case: bool = False) -> bool:
         return False
     if not any(ch.isalpha() for ch in text):
         return False
-    if any_case and (text.islower() or text.isupper()):
+    if any_case:
         return True
     for word in words:
         first = next((ch for ch in word if ch.isalpha()), "")
@@ -298,7 +311,7 @@ def person_names(text: str, declared_person: bool = False) -> tuple[list[str], s
             names.extend(n for n in (_clean_person(x) for x in sub.authors) if n)
         elif sub is not None and sub.source:
             source = source or sub.source
-        elif _plausible_name(part, any_case=declared_person and (text.islower() or text.isupper())):
+        elif _plausible_name(part, any_case=declared_person and (len(parts) == 1 or text.islower() or text.isupper())):
             names.append(part)
         elif not declared_person:
             return [], None, False  # a byline is all names or it is not a byline
@@ -313,6 +326,22 @@ def _clean_person(name: str) -> str | None:
     return name or None
 
 
+def article_h1(doc, title: str | None, container=None):
+    """The h1 showing the title (else the first h1 outside the body container)."""
+    try:
+        h1s = list(doc.root.iter("h1"))
+    except Exception:
+        return None
+    title_key = g.norm_key(title)
+    if title_key:
+        for h1 in h1s:
+            key = g.norm_key(g.element_text(h1))
+            if key and (key == title_key or title_key in key or (len(key) > 15 and key in title_key)):
+                return h1
+    inside = set(container.iter("h1")) if container is not None else set()
+    return next((h for h in h1s if h not in inside), None)
+
+
 def article_region(doc, container, title: str | None = None):
     """The smallest element holding both the article's h1 and its body container.
 
@@ -321,21 +350,7 @@ def article_region(doc, container, title: str | None = None):
     """
     if container is None:
         return None
-    try:
-        h1s = [h for h in doc.root.iter("h1")]
-    except Exception:
-        h1s = []
-    title_key = g.norm_key(title)
-    chosen = None
-    if title_key:
-        for h1 in h1s:
-            key = g.norm_key(g.element_text(h1))
-            if key and (key == title_key or title_key in key or (len(key) > 15 and key in title_key)):
-                chosen = h1
-                break
-    if chosen is None:
-        inside = set(container.iter("h1"))
-        chosen = next((h for h in h1s if h not in inside), None)
+    chosen = article_h1(doc, title, container)
     if chosen is not None:
         chain = {container, *container.iterancestors()}  # elements, not id()s: lxml proxies are transient
         for anc in chosen.iterancestors():
@@ -353,59 +368,49 @@ def choose_authors(doc, data: StructuredData, scope=None, extra_bylines: Iterabl
     def is_outlet(name: str) -> bool:
         return g._is_site_segment(name, publisher_keys)
 
-    orgs: list[str] = []
-    meta_orgs: list[str] = []
     source = None
     candidates = data.author_candidates()
     structured = [(entries, layer) for entries, layer in candidates if layer != "meta"]
     meta = [(entries, layer) for entries, layer in candidates if layer == "meta"]
 
-    def take(entries, org_list) -> tuple[list[str], list[str]]:
+    def take(entries, declared: bool) -> tuple[list[str], list[str]]:
+        """Persons of one candidate list; agencies become the source. ``declared``:
+        structured data's author, where an agency stands even on its own site
+        (an AP story on apnews.com); a meta tag naming the outlet says nothing."""
         nonlocal source
         persons, raw = [], []
         for name, kind in entries:
             if kind == "org":
-                byline = _parse_byline(name) if not is_outlet(name) else None
+                # An organisation is never an author; an agency it names is the source.
+                byline = _parse_byline(name) if declared or not is_outlet(name) else None
                 if byline is not None and byline.source and not byline.authors:
-                    source = source or byline.source  # an agency credited as author
-                else:
-                    org_list.append(name)
+                    source = source or byline.source
                 continue
             names, src, _ = person_names(name, declared_person=(kind == "person"))
-            if src and is_outlet(src):
-                org_list.append(src)  # the outlet itself, not an agency it credits
-                src = None
-            if src and not source:
+            if src and (declared or not is_outlet(src)) and not source:
                 source = src
-            if not names and not src and kind == "person" and not _SLUG.match(name):
-                org_list.append(name)  # a "Person" that is no name (a domain, a desk): an outlet credit
             for n in names:
-                (org_list if is_outlet(n) else persons).append(n)
+                if not is_outlet(n):  # the outlet's own name is not an author
+                    persons.append(n)
             if names:
                 raw.append(name)
         return persons, raw
 
     for entries, layer in structured:
-        persons, raw = take(entries, orgs)
+        persons, raw = take(entries, True)
         if persons:
             return list(dict.fromkeys(persons)), raw, source, layer
     for text in [*g.byline_texts(doc, scope), *extra_bylines]:
         names, src, _ = person_names(text)
-        if src and not source:
+        if src and not is_outlet(src) and not source:
             source = src
         names = [n for n in names if not is_outlet(n)]
         if names:
             return list(dict.fromkeys(names)), [text], source, "generic"
     for entries, layer in meta:
-        persons, raw = take(entries, meta_orgs)
+        persons, raw = take(entries, False)
         if persons:
             return list(dict.fromkeys(persons)), raw, source, layer
-    for org_list, layer in ((orgs, structured[0][1] if structured else None), (meta_orgs, "meta")):
-        if source and org_list is meta_orgs:
-            break  # an agency credit beats the outlet's name in a meta tag
-        org_list = [o for o in dict.fromkeys(org_list) if not (source and g.norm_key(o) == g.norm_key(source))]
-        if org_list:
-            return org_list, org_list, source, layer or "jsonld"
     return [], [], source, None
 
 
@@ -516,6 +521,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict) -> None:
     body: list[str] = []
     removed_bylines: list[str] = []
     scope = None
+    first_el = None
     container = None
     hits: list = []
     caps_keys: set[str] = set()
@@ -533,13 +539,14 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict) -> None:
             _put(fields, sources, "title", title, title_layer)
     if need_body:
         scope = article_region(doc, container, title)
-        body = g.refine_body(doc, body, hits, scope)
+        body_elements: list = []
+        body = g.refine_body(doc, body, hits, scope, body_elements)
+        first_el = next((el for el in body_elements if el is not None), None)
 
     signature, body = tail_byline(body)
     if not signature and need_body and removed_bylines:
         signature = removed_bylines[-1]
     if wanted & {"body", "lead"}:
-        first_el = next((h for h in g.locate_paragraphs(doc, body[:1]) if h is not None), None) if body else None
         lead, lead_layer, body = choose_lead(doc, data, body, scope, first_el, title=title, caption_keys=caps_keys)
         if title:
             tkey = g.norm_key(title)
@@ -553,7 +560,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict) -> None:
             _put(fields, sources, "body", body, "generic")
 
     if wanted & {"published"}:
-        value, layer = choose_date(data.published_candidates(), tz, lambda: dom_date_values(doc, scope))
+        value, layer = choose_date(data.published_candidates(), tz, lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
         _put(fields, sources, "published", value, layer)
     if "modified" in wanted:
         value, layer = choose_date(data.modified_candidates(), tz)

@@ -1,16 +1,23 @@
-"""Generic layer: what the visible page says, for pages without a site file.
+"""Generic layer: what the visible page shows, for pages without a site file.
 
-Rules here hold for any news page, never for a particular publisher:
+Building blocks used by :mod:`newscrawl.extract.fallback`; each rule holds for
+any news page, never for a particular publisher:
 
-* body: trafilatura finds the main text; its paragraphs are then cleaned of
-  what trafilatura keeps but a reader does not count as the article: figure
-  captions, photo credits, bylines, "read also" links, sub-headings, the title
-  and the lead repeated;
-* title: the ``<h1>`` of the article and the ``<title>`` without the site name;
-* dates: ``<time datetime>`` and date-looking text near the headline;
-* authors: ``rel=author`` links and elements whose class or itemprop says byline;
-* captions: ``<figure>`` / ``<figcaption>`` inside the article container;
-* language: ``<html lang>``.
+* body: trafilatura's main text as blocks (:func:`trafilatura_blocks`), cleaned
+  of what a reader does not count as the article (:func:`clean_body`: captions,
+  photo credits, bylines, "read also" links, sub-headings), then checked
+  against the page layout (:func:`locate_paragraphs`, :func:`container_of`,
+  :func:`refine_body`: paragraphs outside the article region dropped, missed
+  paragraphs styled like the body ones added);
+* title: the ``<h1>`` texts and the ``<title>`` / og:title without the site
+  name (:func:`strip_site_name`);
+* dates: ``<time datetime>`` and date-looking elements (:func:`time_values`,
+  :func:`date_texts`);
+* authors: links to author pages, author/byline classes, itemprop=author and
+  "By ..." lines (:func:`byline_texts`);
+* lead: standfirst-classed elements before the body (:func:`lead_candidates`);
+* captions: the article region's images and their captions (:func:`captions`);
+* language: ``<html lang>`` (:func:`language`).
 
 Everything works on the document's one lxml tree (``doc.root``) and never raises.
 """
@@ -178,19 +185,6 @@ def h1_texts(doc) -> list[str]:
     return out
 
 
-def h1_parts(doc) -> list[list[str]]:
-    """For each h1, the texts of its block-ish children (kicker + headline split apart)."""
-    out = []
-    try:
-        for h1 in doc.root.iter("h1"):
-            parts = [element_text(child) for child in h1 if isinstance(child.tag, str)]
-            parts = [p for p in parts if p]
-            out.append(parts)
-    except Exception:
-        pass
-    return out
-
-
 def title_tag(doc) -> str | None:
     try:
         head = doc.root.find("head")
@@ -288,7 +282,7 @@ _LOCATE_TAGS = ("p", "li", "blockquote", "h2", "h3", "h4", "div", "span", "td", 
 
 
 def _prefix_key(text: str) -> str:
-    return norm_key(text[:400])[:80]
+    return norm_key(text[:200])[:80]
 
 
 def locate_paragraphs(doc, paragraphs: list[str], root=None) -> list:
@@ -298,6 +292,7 @@ def locate_paragraphs(doc, paragraphs: list[str], root=None) -> list:
         k = _prefix_key(p)
         if len(k) >= 20:
             wanted.setdefault(k, []).append(i)
+    lengths = [len(p) for p in paragraphs]
     found: list = [None] * len(paragraphs)
     if not wanted:
         return found
@@ -311,6 +306,8 @@ def locate_paragraphs(doc, paragraphs: list[str], root=None) -> list:
             k = _prefix_key(text)
             slots = wanted.get(k)
             if slots:
+                if len(text) < 0.7 * lengths[slots[0]]:
+                    continue  # starts the same but holds only part of it
                 i = slots.pop(0)
                 found[i] = el
                 if not slots:
@@ -341,11 +338,6 @@ def container_of(hits: list):
     return best
 
 
-def find_container(doc, paragraphs: list[str]):
-    """The smallest element holding most of the body paragraphs (the article container)."""
-    return container_of(locate_paragraphs(doc, paragraphs[:60]))
-
-
 _BOILERPLATE_CLASS = re.compile(
     r"related|teaser|newsletter|promo|advert|\bad\b|ads\b|sponsor|recommend|more-?stories|read-?more|share|"
     r"social|comment|footer|sidebar|aside|breadcrumb|caption|credit|author-?bio|subscribe",
@@ -359,8 +351,8 @@ _PAGE_BOX_TAGS = ("aside", "nav", "footer", "form")
 
 # Boxes around images that are not the article's own pictures.
 _BOX_CLASS = re.compile(
-    r"related|teaser|newsletter|promo|advert|\bad\b|ads\b|sponsor|recommend|more-?stories|read-?more|share|"
-    r"social|comment|sidebar|author|avatar|logo|icon|profile",
+    r"related|newsletter|promo|advert|\bad\b|ads\b|sponsor|recommend|more-?stories|read-?more|share|"
+    r"social|comment|author|avatar|logo|icon|profile",
     re.IGNORECASE,
 )
 
@@ -383,9 +375,10 @@ def _in_boilerplate(el, stop, tags=_BOX_TAGS, pattern=None) -> bool:
 
 
 def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:
-    """Drop paragraphs that are only link texts (menus and teaser lists read as text)."""
+    """Drop paragraphs made mostly of link texts: menus, teaser lists, and the
+    whole-page text dump trafilatura falls back to on a page without an article."""
     out = []
-    link_key = None
+    link_keys = None
     for text, el in items:
         if el is not None:
             total = len(el.text_content())
@@ -394,20 +387,22 @@ def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, ob
                 continue
             out.append((text, el))
             continue
-        if len(text) > 60:
-            if link_key is None:
+        # Not one element of the page: measure how much of it is link text.
+        key = norm_key(text)
+        if len(key) > 60:
+            if link_keys is None:
                 try:
-                    link_key = " | ".join(norm_key(a.text_content()) for a in doc.root.iter("a"))
+                    link_keys = {k for k in (norm_key(a.text_content()) for a in doc.root.iter("a")) if len(k) >= 3}
                 except Exception:
-                    link_key = ""
-            key = norm_key(text)
-            if key and key in link_key.replace(" | ", " "):
+                    link_keys = set()
+            covered = sum(len(k) for k in link_keys if k in key)
+            if covered > 0.4 * len(key):
                 continue
         out.append((text, el))
     return out
 
 
-def refine_body(doc, body: list[str], hits: list, region) -> list[str]:
+def refine_body(doc, body: list[str], hits: list, region, elements_out: list | None = None) -> list[str]:
     """Use the page layout to fix trafilatura's paragraph list.
 
     * paragraphs shown outside the article region are dropped (teasers of other
@@ -416,10 +411,15 @@ def refine_body(doc, body: list[str], hits: list, region) -> list[str]:
       paragraphs (same tag, class and parent class) but missed are added, in
       page order (articles split into several blocks, paragraphs with a link).
     """
+    def done(items):
+        if elements_out is not None:
+            elements_out[:] = [el for _, el in items]
+        return [text for text, _ in items]
+
     if not body:
         return body
     if region is None:
-        return [text for text, _ in _drop_link_lists(doc, list(zip(body, hits)))]
+        return done(_drop_link_lists(doc, list(zip(body, hits))))
     inside = set()
     try:
         for el in region.iter():
@@ -468,11 +468,11 @@ def refine_body(doc, body: list[str], hits: list, region) -> list[str]:
                     if pos is None:
                         pos = last + 0.001
                     last = pos
-                    items.append((pos, text))
-                items.extend((position[el], text) for text, el in extra)
+                    items.append((pos, text, el))
+                items.extend((position[el], text, el) for text, el in extra)
                 items.sort(key=lambda it: it[0])
-                return [text for _, text in items]
-    return [text for text, _ in kept]
+                return done([(text, el) for _, text, el in items])
+    return done(kept)
 
 
 def article_scope(container):
@@ -518,35 +518,52 @@ def _credit_only(text: str) -> bool:
     return len(text.split()) <= 8 and bool(_CREDIT_ONLY.search(text))
 
 
+def _caption_elements(el) -> list:
+    caps = [c for c in el.iter() if isinstance(c.tag, str) and c is not el
+            and _CAPTION_CLASS.search(_classes(c)) and not _CREDIT_CLASS.search(_classes(c))]
+    return [c for c in caps if not any(a in caps for a in c.iterancestors())]
+
+
 def _caption_wrapper(img, scope):
-    """The element holding an image and its caption: the figure, else a small ancestor with text."""
-    for anc in img.iterancestors():
-        if anc is scope:
-            return None
-        if anc.tag == "figure":
-            return anc
+    """(element holding an image and its caption, caption elements), or (None, []).
+
+    The image's ``<figure>`` when it has text (its figcaption or caption-class
+    elements, else its whole text); else the nearest small ancestor of the image
+    (or of its textless figure) holding a figcaption or caption-class element.
+    """
+    start = img
     depth = 0
     for anc in img.iterancestors():
-        if anc is scope or depth >= 4:
-            return None
+        if anc is scope or depth >= 6:
+            break
         depth += 1
-        if anc.tag in ("p", "li", "article", "section", "main", "body"):
-            return None
-        text = anc.text_content()
-        if not text.strip():
-            continue
-        if len(text) > 700 or any(len(p.text_content()) > 250 for p in anc.iter("p")):
-            return None
-        return anc
-    return None
+        if anc.tag == "figure":
+            if anc.text_content().strip():
+                caps = list(anc.iter("figcaption")) or _caption_elements(anc)
+                return anc, caps or [anc]
+            start = anc
+            break
+    depth = 0
+    for anc in start.iterancestors():
+        if anc is scope or depth >= 3 or anc.tag in ("article", "section", "main", "body", "html"):
+            break
+        depth += 1
+        caps = list(anc.iter("figcaption")) or _caption_elements(anc)
+        if caps:
+            if len(anc.text_content()) > 1000:
+                break
+            return anc, caps
+    return None, []
 
 
 def captions(doc, scope=None) -> list[dict]:
     """``[{"text", "image_url", "credit"}]`` for the images of the article region, in page order.
 
-    An image's caption is its ``<figcaption>`` (or caption-class element) in its
-    ``<figure>``, else the text of the small block wrapping it. Images in related
-    / promo boxes and captions that are only a photo credit are left out.
+    An image's caption is the figcaption / caption-class element of its figure
+    (or the figure's text), else a figcaption / caption-class element in a small
+    block around it. Images in related / promo boxes and captions that are only
+    a photo credit are left out. The caption text keeps its credit (also given
+    apart as ``credit`` when an element's class says so).
     """
     out: list[dict] = []
     if scope is None:
@@ -558,17 +575,10 @@ def captions(doc, scope=None) -> list[dict]:
         for img in scope.iter("img", "amp-img"):
             if _in_boilerplate(img, scope, _PAGE_BOX_TAGS, _BOX_CLASS):
                 continue
-            wrapper = _caption_wrapper(img, scope)
+            wrapper, caps = _caption_wrapper(img, scope)
             if wrapper is None or wrapper in done:
                 continue
             done.add(wrapper)
-            caps = [c for c in wrapper.iter("figcaption")]
-            if not caps:
-                caps = [c for c in wrapper.iter() if isinstance(c.tag, str) and c is not wrapper
-                        and _CAPTION_CLASS.search(_classes(c)) and not _CREDIT_CLASS.search(_classes(c))]
-                caps = [c for c in caps if not any(a in caps for a in c.iterancestors())]
-            if not caps and wrapper.tag != "figure":
-                caps = [wrapper]
             text = clean_text(" ".join(element_text(c) for c in caps)) if caps else None
             if not text or len(text) < 3:
                 continue
@@ -705,49 +715,90 @@ def byline_texts(doc, scope=None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def time_values(doc, scope=None) -> list[tuple[str, str]]:
-    """``[(datetime attribute or text, where)]`` of ``<time>`` elements, scope first."""
-    out = []
-    roots = [scope, doc.root] if scope is not None else [doc.root]
+def _in_link(el) -> bool:
+    return any(anc.tag == "a" for anc in el.iterancestors())
+
+
+def _nearest_first(found: list[tuple[int, object]], anchor_pos: int | None) -> list:
+    if anchor_pos is None:
+        return [item for _, item in found]
+    return [item for _, item in sorted(found, key=lambda pi: abs(pi[0] - anchor_pos))]
+
+
+def time_values(doc, scope=None, anchor=None) -> list[tuple[str, str]]:
+    """``[(datetime attribute or text, kind)]`` of ``<time>`` elements: those of
+    ``scope`` in page order, then the page's others nearest to ``anchor`` (the article's h1)
+    first; never one inside a link (a teaser's date)."""
+    out: list[tuple[str, str]] = []
     seen = set()
-    for root in roots:
-        try:
-            for el in root.iter("time"):
-                if el in seen:
-                    continue
+
+    def value_of(el):
+        value = el.get("datetime") or el.get("content")
+        if value:
+            return (value.strip(), "attr")
+        text = element_text(el)
+        return (text, "text") if text else None
+
+    try:
+        if scope is not None:
+            for el in scope.iter("time"):
                 seen.add(el)
-                value = el.get("datetime") or el.get("content")
-                if value:
-                    out.append((value.strip(), "attr"))
-                else:
-                    text = element_text(el)
-                    if text:
-                        out.append((text, "text"))
-        except Exception:
-            pass
+                item = value_of(el) if not _in_link(el) else None
+                if item:
+                    out.append(item)
+        found, anchor_pos = [], None
+        for pos, el in enumerate(doc.root.iter()):
+            if el is anchor:
+                anchor_pos = pos
+            if el.tag == "time" and el not in seen and not _in_link(el):
+                item = value_of(el)
+                if item:
+                    found.append((pos, item))
+        out.extend(_nearest_first(found, anchor_pos))
+    except Exception:
+        pass
     return out
 
 
-def date_texts(doc, scope=None, limit: int = 20) -> list[str]:
-    """Short texts of date-looking elements (class says date/time/publish), scope first."""
-    out = []
-    roots = [scope, doc.root] if scope is not None else [doc.root]
-    for root in roots:
-        try:
-            for el in root.iter():
-                if not isinstance(el.tag, str) or el.tag in _NON_CONTENT_TAGS:
-                    continue
-                cls = _classes(el)
-                if not cls.strip() or not _DATE_CLASS.search(cls):
-                    continue
-                text = element_text(el)
-                if text and 6 <= len(text) <= 120 and re.search(r"\d", text):
+def date_texts(doc, scope=None, anchor=None, limit: int = 20) -> list[str]:
+    """Short texts of date-looking elements (class says date/time/publish...):
+    those of ``scope`` in page order, then the page's others nearest to
+    ``anchor`` (the article's h1) first; never one inside a link (a teaser's)."""
+    def looks_dated(el) -> str | None:
+        if not isinstance(el.tag, str) or el.tag in _NON_CONTENT_TAGS:
+            return None
+        cls = _classes(el)
+        if not cls.strip() or not _DATE_CLASS.search(cls):
+            return None
+        text = element_text(el)
+        if text and 6 <= len(text) <= 120 and re.search(r"\d", text):
+            return text
+        return None
+
+    out: list[str] = []
+    try:
+        inside = set()
+        if scope is not None:
+            for el in scope.iter():
+                inside.add(el)
+                text = looks_dated(el)
+                if text and not _in_link(el):
                     out.append(text)
-                    if len(out) >= limit:
-                        return list(dict.fromkeys(out))
-        except Exception:
-            pass
-    return list(dict.fromkeys(out))
+        found, anchor_pos = [], None
+        for pos, el in enumerate(doc.root.iter()):
+            if el is anchor:
+                anchor_pos = pos
+            if el in inside:
+                continue
+            text = looks_dated(el)
+            if text and _in_link(el):
+                continue  # a teaser's date
+            if text:
+                found.append((pos, text))
+        out.extend(_nearest_first(found, anchor_pos))
+    except Exception:
+        pass
+    return list(dict.fromkeys(out))[:limit]
 
 
 # --------------------------------------------------------------------------- lead
@@ -785,33 +836,6 @@ def lead_candidates(doc, region, first_el=None) -> list[str]:
     except Exception:
         pass
     return list(dict.fromkeys(out))
-
-
-_VISIBLE_TEXT_XPATH = (
-    "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
-    " and not(ancestor::template)]"
-)
-
-
-def visible_text_key(doc) -> str:
-    """Comparison key of all text the page body shows (computed once per document)."""
-    cached = getattr(doc, "_newscrawl_visible_key", None)
-    if cached is not None:
-        return cached
-    try:
-        key = norm_key(" ".join(doc.root.xpath(_VISIBLE_TEXT_XPATH)))
-    except Exception:
-        key = ""
-    try:
-        doc._newscrawl_visible_key = key
-    except Exception:
-        pass
-    return key
-
-
-def is_visible(doc, text: str | None) -> bool:
-    key = norm_key(text)
-    return bool(key) and key in visible_text_key(doc)
 
 
 # --------------------------------------------------------------------------- body

@@ -1,0 +1,180 @@
+"""Unit tests for the generic layer and extract_fallback on small hand-written pages."""
+from __future__ import annotations
+
+import gzip
+import os
+from datetime import datetime
+
+import pytest
+
+from newscrawl.extract import generic as g
+from newscrawl.extract.document import Document
+from newscrawl.extract.fallback import ALL_FIELDS, choose_date, extract_fallback, person_names
+
+URL = "https://www.dailyexample.com/news/2024/03/13/river-bridge-opens"
+
+PARAGRAPHS = [
+    "The new bridge over the river opened to traffic on Wednesday morning after four years of construction work.",
+    "City officials said the crossing would cut the commute between the two districts by about twenty minutes.",
+    "Residents gathered on both banks to watch the first buses cross, many of them carrying flags and banners.",
+    "The project cost more than the original estimate because of flooding that delayed the foundations twice.",
+    "Engineers said the structure was designed to withstand storms far stronger than any recorded in the region.",
+    "Shops near the old ferry landing expect fewer customers, and the council has promised them support.",
+]
+
+
+def article_page(extra_head: str = "", byline: str = "By Jane Doe and John Smith", jsonld_author: str | None = None) -> str:
+    author = jsonld_author or '{"@type": "Organization", "name": "Daily Example"}'
+    paragraphs = "\n".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3])
+    more = "\n".join(f"<p>{p}</p>" for p in PARAGRAPHS[3:])
+    return f"""<!doctype html>
+<html lang="en-GB"><head>
+<title>River bridge opens after four years | Daily Example</title>
+<meta property="og:title" content="River bridge opens after four years | Daily Example">
+<meta property="og:site_name" content="Daily Example">
+<meta property="og:description" content="Commuters cheer as the long-delayed crossing finally carries traffic.">
+<meta property="article:published_time" content="2024-03-13T14:31:00+00:00">
+<link rel="canonical" href="https://www.dailyexample.com/news/river-bridge-opens">
+<script type="application/ld+json">{{"@context": "https://schema.org", "@type": "NewsArticle",
+ "headline": "River bridge opens after four years", "datePublished": "2024-03-13T14:31:00Z",
+ "author": {author}, "publisher": {{"@type": "Organization", "name": "Daily Example"}}}}</script>
+{extra_head}
+</head><body>
+<header class="site-header"><a href="/">Daily Example</a><nav><a href="/news">News</a> <a href="/sport">Sport</a></nav></header>
+<main>
+<article>
+  <h1 class="headline"><span class="kicker">Transport</span> River bridge opens after four years</h1>
+  <p class="standfirst">Commuters cheer as the long-delayed crossing finally carries traffic.</p>
+  <div class="byline">{byline}</div>
+  <figure><img src="/img/bridge.jpg" alt=""><figcaption>The bridge at dawn on opening day. Photo: City Council</figcaption></figure>
+  <div class="article-body">
+  {paragraphs}
+  <p>Read more: <a href="/news/ferry-history">The long history of the river ferry</a></p>
+  <h2>What comes next</h2>
+  {more}
+  </div>
+</article>
+<aside class="related"><h3>Related</h3><ul><li><a href="/a">Another story about roads and bridges in other places</a></li></ul></aside>
+</main>
+<footer>Copyright Daily Example. All rights reserved. Contact us. Privacy policy.</footer>
+</body></html>"""
+
+
+def test_article_page_fields_and_sources():
+    fields, sources = extract_fallback(Document(article_page(), URL))
+    assert fields["title"] == "River bridge opens after four years"
+    assert fields["published"] == "2024-03-13T14:31:00+00:00"
+    assert sources["published"] == "jsonld"
+    # The JSON-LD author is the outlet; the visible byline names two people.
+    assert fields["authors"] == ["Jane Doe", "John Smith"]
+    assert sources["authors"] == "generic"
+    assert fields["lead"] == "Commuters cheer as the long-delayed crossing finally carries traffic."
+    assert fields["body"] == PARAGRAPHS
+    assert fields["language"] == "en"
+    assert fields["canonical_url"] == "https://www.dailyexample.com/news/river-bridge-opens"
+    assert fields["captions"] == [{
+        "text": "The bridge at dawn on opening day. Photo: City Council",
+        "image_url": "https://www.dailyexample.com/img/bridge.jpg",
+        "credit": None,
+    }]
+    assert set(sources) == set(fields) - {"authors_raw"}
+    assert set(sources.values()) <= {"jsonld", "microdata", "meta", "generic"}
+
+
+def test_body_has_no_caption_byline_read_more_or_related():
+    fields, _ = extract_fallback(Document(article_page(), URL))
+    text = "\n".join(fields["body"])
+    for unwanted in ("Photo: City Council", "Jane Doe", "Read more", "Another story", "Copyright", "What comes next"):
+        assert unwanted not in text
+
+
+def test_json_ld_person_beats_byline_and_organisations_are_not_authors():
+    person = '{"@type": "Person", "name": "Maria Garcia"}'
+    fields, sources = extract_fallback(Document(article_page(jsonld_author=person), URL))
+    assert fields["authors"] == ["Maria Garcia"]
+    assert sources["authors"] == "jsonld"
+    # nobody named: the outlet credited as author is no author (nor a source)
+    fields, _ = extract_fallback(Document(article_page(byline=""), URL))
+    assert not fields.get("authors") and not fields.get("source")
+    # the outlet's name given as a Person is not an author either
+    outlet = '{"@type": "Person", "name": "Daily Example"}'
+    fields, _ = extract_fallback(Document(article_page(jsonld_author=outlet, byline=""), URL))
+    assert not fields.get("authors")
+
+
+def test_agency_author_goes_to_source():
+    agency = '{"@type": "Organization", "name": "Reuters"}'
+    fields, _ = extract_fallback(Document(article_page(jsonld_author=agency, byline=""), URL))
+    assert fields.get("authors") in (None, [])
+    assert fields["source"] == "Reuters"
+
+
+def test_wanted_limits_the_work():
+    fields, sources = extract_fallback(Document(article_page(), URL), wanted=["title", "published"])
+    assert set(fields) == {"title", "published"}
+    assert set(sources) == {"title", "published"}
+
+
+@pytest.mark.parametrize("raw", [
+    b"",
+    b"\x00\x01\x02\x03\xff\xfe\xfd" * 200,
+    os.urandom(4096),
+    gzip.compress(b"<html><body><p>compressed</p></body></html>"),
+    b"<html><head><title>Truncated page | Site</title></head><body><h1>Truncated head",
+    "<html><body><div><p>Only one short paragraph.</p></div></body></html>",
+])
+def test_bad_input_never_raises(raw):
+    fields, sources = extract_fallback(Document(raw, URL))
+    assert isinstance(fields, dict) and isinstance(sources, dict)
+    for name in fields:
+        assert name in ALL_FIELDS or name == "authors_raw"
+
+
+def test_page_without_article():
+    links = "".join(f'<li><a href="/story/{i}">Story number {i} about something</a></li>' for i in range(40))
+    home = f"""<html lang="vi"><head><title>Trang chủ | Báo Ví Dụ</title></head>
+    <body><nav><ul>{links}</ul></nav><footer>Liên hệ</footer></body></html>"""
+    fields, _ = extract_fallback(Document(home, "https://baovidu.vn/"))
+    assert fields.get("language") == "vi"
+    assert not fields.get("authors")
+    assert not fields.get("published")
+    assert len("".join(fields.get("body") or [])) < 200
+
+
+def test_title_site_name_stripping():
+    keys = g.site_name_keys(Document("<html></html>", "https://www.theexample.co.uk/a"), ["The Example"])
+    assert g.strip_site_name("Budget day: what changes | The Example", keys) == "Budget day: what changes"
+    assert g.strip_site_name("Budget day - Politics - theexample.co.uk", keys) == "Budget day - Politics"
+    assert g.strip_site_name("Ukraine talks – DW – 13.06.2023", {"dw"}) == "Ukraine talks"
+    # a headline that itself contains a separator keeps it when another source confirms it
+    assert g.strip_site_name("Storms - what we know | The Example", keys, ["Storms - what we know"]) == "Storms - what we know"
+
+
+def test_date_without_offset_borrows_a_sibling_offset():
+    value, layer = choose_date([("2024-04-25T14:07:00", "jsonld"), ("2024-04-25T14:07:00+02:00", "meta")], "UTC")
+    assert value == "2024-04-25T14:07:00+02:00"
+    assert layer == "jsonld"
+    value, _ = choose_date([("2024-04-25T14:07:00", "jsonld")], "Asia/Ho_Chi_Minh")
+    assert datetime.fromisoformat(value).utcoffset().total_seconds() == 7 * 3600
+    # a bare date gives way to a time of the same day
+    value, layer = choose_date([("2024-04-25", "jsonld"), ("2024-04-25T09:30:00+02:00", "meta")], "UTC")
+    assert value == "2024-04-25T09:30:00+02:00" and layer == "meta"
+
+
+def test_time_element_when_no_structured_date():
+    html = """<html><body><article><h1>Quiet day in the valley for everyone</h1>
+    <time datetime="2023-11-05T06:45:00+01:00">5 Nov</time>
+    """ + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article></body></html>"
+    fields, sources = extract_fallback(Document(html, URL))
+    assert fields["published"] == "2023-11-05T06:45:00+01:00"
+    assert sources["published"] == "generic"
+
+
+def test_multilingual_byline_split():
+    assert person_names("Monika Bolliger und Anna Trechsel")[0] == ["Monika Bolliger", "Anna Trechsel"]
+    assert person_names("Chus del Pino y Martí Abad")[0] == ["Chus del Pino", "Martí Abad"]
+    # not all parts are names: not a byline
+    assert person_names("Politik und Gesellschaft im Wandel der Zeit, Teil 3")[0] == []
+    # a declared Person keeps its name, a description after it is dropped
+    names, _, _ = person_names("Povilas Aleksandravičius, universiteto profesorius", declared_person=True)
+    assert names == ["Povilas Aleksandravičius"]
