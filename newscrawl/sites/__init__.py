@@ -4,7 +4,9 @@ Each ``newscrawl/sites/<name>.toml`` describes one site: hosts, time zone,
 sections, listing and pagination rules, and one or more article layouts with
 the selectors of each field. Adding a site adds a file; `scrapy list` and
 `scrapy crawl <name>` pick it up through :mod:`newscrawl.spiderloader`.
-The format is documented in docs/site-files.md.
+The format is documented in docs/site-files.md (the ``[render]`` table for
+JavaScript pages in docs/scaling.md). Site files outside the package: the setting
+NEWSCRAWL_SITE_DIRS, see :func:`use_site_dirs`.
 
 A malformed file raises :class:`SiteConfigError` naming the file and the key to fix.
 """
@@ -32,6 +34,7 @@ TRAILING = "trailing"
 JSONLD_PREFIX = "jsonld:"
 XPATH_PREFIX = "xpath:"
 
+_RENDER_KEYS = {"listing", "article", "wait_for_listing", "wait_for_article", "timeout_ms"}
 _LISTING_KEYS = {"article_links", "article_url_pattern", "next_page", "page_url", "item", "item_link", "item_date"}
 _LAYOUT_KEYS = {
     "name", "detect", "body", "body_all", "paragraphs", "exclude", "remove", "captions", "caption_text",
@@ -112,6 +115,27 @@ class Layout:
 
 
 @dataclass(frozen=True)
+class Render:
+    """``[render]``: which kinds of page ("listing", "article") need a browser to show their content."""
+
+    listing: bool = False
+    article: bool = False
+    wait_for_listing: str | None = None    # CSS selector the rendered listing must show
+    wait_for_article: str | None = None    # CSS selector the rendered article must show
+    timeout_ms: int = 30000
+
+    @property
+    def any(self) -> bool:
+        return self.listing or self.article
+
+    def renders(self, kind: str) -> bool:
+        return bool(getattr(self, kind, False)) if kind in ("listing", "article") else False
+
+    def wait_for(self, kind: str) -> str | None:
+        return getattr(self, f"wait_for_{kind}", None) if kind in ("listing", "article") else None
+
+
+@dataclass(frozen=True)
 class Site:
     name: str
     title: str
@@ -123,9 +147,11 @@ class Site:
     listing: Listing
     layouts: tuple[Layout, ...]
     boilerplate: frozenset[str]
-    feeds: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()      # RSS/Atom feeds to discover articles from, besides the listings
+    sitemaps: tuple[str, ...] = ()   # (news) sitemaps or sitemap indexes, likewise
     path: str = ""
     boilerplate_patterns: tuple[re.Pattern, ...] = ()
+    render: Render = Render()  # [render]: pages fetched through headless Chromium
 
     def url(self, path: str, base_url: str | None = None) -> str:
         return urljoin((base_url or self.base_url).rstrip("/") + "/", path.lstrip("/") if not path.startswith("http") else path)
@@ -248,6 +274,30 @@ def _parse_listing(lst: dict, path: str) -> Listing:
     )
 
 
+def _parse_render(value, path: str) -> Render:
+    where = f"{path}: render"
+    table = _table(value, where)
+    _check_unknown(table, _RENDER_KEYS, where)
+    flags, waits = {}, {}
+    for kind in ("listing", "article"):
+        flag = table.get(kind, False)
+        if not isinstance(flag, bool):
+            raise SiteConfigError(f"{where}.{kind}: expected true or false, got {flag!r}")
+        flags[kind] = flag
+        selector = table.get(f"wait_for_{kind}")
+        if selector is not None:
+            if not isinstance(selector, str) or selector.startswith((XPATH_PREFIX, JSONLD_PREFIX)) or "::" in selector:
+                raise SiteConfigError(f"{where}.wait_for_{kind}: expected a CSS selector naming an element "
+                                      f"(no xpath:, jsonld:, ::text or ::attr), got {selector!r}")
+            check_selector(selector, f"{where}.wait_for_{kind}")
+        waits[kind] = selector
+    timeout = table.get("timeout_ms", 30000)
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 1:
+        raise SiteConfigError(f"{where}.timeout_ms: expected a whole number of milliseconds >= 1, got {timeout!r}")
+    return Render(listing=flags["listing"], article=flags["article"], wait_for_listing=waits["listing"],
+                  wait_for_article=waits["article"], timeout_ms=timeout)
+
+
 def _parse_layout(lay: dict, i: int, path: str) -> Layout:
     where = f"{path}: layouts[{i}]"
     lay = _table(lay, where)
@@ -352,8 +402,10 @@ def parse_site(data: dict, path: str = "<site file>") -> Site:
         layouts=tuple(layouts),
         boilerplate=frozenset(_as_tuple(data.get("boilerplate"), f"{path}: boilerplate")),
         feeds=_as_tuple(data.get("feeds"), f"{path}: feeds"),
+        sitemaps=_as_tuple(data.get("sitemaps"), f"{path}: sitemaps"),
         path=path,
         boilerplate_patterns=_patterns(data.get("boilerplate_patterns"), f"{path}: boilerplate_patterns"),
+        render=_parse_render(data.get("render", {}), path),
     )
 
 
@@ -366,21 +418,55 @@ def load_site_file(path: str | Path) -> Site:
     return parse_site(data, str(path))
 
 
-@lru_cache(maxsize=1)
+_site_dirs: tuple[Path, ...] = ()  # extra folders of site files (setting NEWSCRAWL_SITE_DIRS)
+
+
+def use_site_dirs(dirs) -> None:
+    """Load the ``*.toml`` site files of these folders too, beside the shipped ones.
+
+    ``dirs`` is the setting NEWSCRAWL_SITE_DIRS: a list of folders or one
+    comma-separated string; relative folders are taken from the current
+    directory; empty leaves the shipped sites only. The spider loader calls this
+    with the crawl's settings, so `scrapy list`, `scrapy crawl`, `newscrawl crawl`
+    and Scrapyd jobs see the same sites. A site name used twice is an error.
+    """
+    global _site_dirs
+    if isinstance(dirs, str):
+        dirs = dirs.split(",")
+    resolved = tuple(Path(str(d).strip()).expanduser().resolve() for d in (dirs or ()) if str(d).strip())
+    for folder in resolved:
+        if not folder.is_dir():
+            raise SiteConfigError(f"NEWSCRAWL_SITE_DIRS: {folder} is not a folder (give folders holding <name>.toml site files)")
+    _site_dirs = resolved
+
+
+def site_dirs() -> tuple[Path, ...]:
+    """The extra site-file folders in use."""
+    return _site_dirs
+
+
 def all_sites() -> dict[str, Site]:
-    """Every site file shipped in the package (read as package data, so it works from an egg or wheel)."""
+    """Every site file shipped in the package (read as package data, so it works from an egg or wheel),
+    plus those of the folders given to :func:`use_site_dirs`."""
+    return _load_sites(_site_dirs)
+
+
+@lru_cache(maxsize=8)
+def _load_sites(extra_dirs: tuple[Path, ...]) -> dict[str, Site]:
+    entries = [(f"newscrawl/sites/{e.name}", e) for e in sorted(resources.files(SITES_PACKAGE).iterdir(), key=lambda e: e.name)
+               if e.name.endswith(".toml")]
+    for folder in extra_dirs:
+        entries += [(str(path), path) for path in sorted(folder.glob("*.toml"))]
     sites = {}
-    for entry in sorted(resources.files(SITES_PACKAGE).iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".toml"):
-            where = f"newscrawl/sites/{entry.name}"
-            try:
-                data = tomllib.loads(entry.read_text(encoding="utf-8"))
-            except tomllib.TOMLDecodeError as exc:
-                raise SiteConfigError(f"{where}: not valid TOML: {exc}") from None
-            site = parse_site(data, where)
-            if site.name in sites:
-                raise SiteConfigError(f"{where}: site name {site.name!r} is used twice")
-            sites[site.name] = site
+    for where, entry in entries:
+        try:
+            data = tomllib.loads(entry.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SiteConfigError(f"{where}: not valid TOML: {exc}") from None
+        site = parse_site(data, where)
+        if site.name in sites:
+            raise SiteConfigError(f"{where}: site name {site.name!r} is used twice (also in {sites[site.name].path})")
+        sites[site.name] = site
     return sites
 
 

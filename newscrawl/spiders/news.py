@@ -182,6 +182,13 @@ class NewsSpider(scrapy.Spider):
             # Listing pages change between runs and must be read again when a run resumes (JOBDIR): never filtered.
             requests.append(self.make_request(url, "listing", self.parse_listing, dont_filter=True,
                                               cb_kwargs={"section": section.slug, "page": 1, "known_streak": 0}))
+        # Feeds and sitemaps name new articles too (often before a listing shows them); read them every run.
+        for feed in self.site.feeds:
+            requests.append(scrapy.Request(self.rebase(self.site.url(feed, self.base_url)), callback=self.parse_feed,
+                                           dont_filter=True))
+        for sitemap in self.site.sitemaps:
+            requests.append(scrapy.Request(self.rebase(self.site.url(sitemap, self.base_url)),
+                                           callback=self.parse_sitemap, dont_filter=True))
         return requests
 
     async def start(self):
@@ -242,6 +249,61 @@ class NewsSpider(scrapy.Spider):
                     yield self.make_request(next_url, "listing", self.parse_listing, dont_filter=not self.distributed,
                                             cb_kwargs={"section": section, "page": page + 1, "known_streak": known_streak})
                 break
+
+    def _discovered(self, entries, source: str):
+        """Requests for the article URLs a feed or sitemap names: on the site, new (or re-checkable), after since."""
+        for href, when_text in entries:
+            url = self.article_url(href, self.base_url or self.site.base_url) if href else None
+            if not url:
+                continue
+            when = parse_datetime(when_text, tz=self.site.timezone) if when_text else None
+            if self.since and when and when < self.since:
+                continue
+            if self.is_known(url):
+                self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
+                continue
+            self.crawler.stats.inc_value(f"newscrawl/discovered/{source}")
+            yield self.make_request(url, "article", self.parse_article, cb_kwargs={"section": ""})
+
+    def parse_feed(self, response):
+        """RSS 2.0 and Atom: each entry's link and date."""
+        self.crawler.stats.inc_value("newscrawl/feed_pages")
+        sel = scrapy.Selector(text=response.text, type="xml")
+        sel.remove_namespaces()
+        entries = []
+        for item in sel.xpath("//item"):
+            entries.append((item.xpath("link/text()").get("").strip(),
+                            item.xpath("pubDate/text() | date/text()").get()))
+        for entry in sel.xpath("//entry"):
+            entries.append((entry.xpath("link[not(@rel) or @rel='alternate']/@href").get("").strip(),
+                            entry.xpath("published/text() | updated/text()").get()))
+        yield from self._discovered(entries, "feed")
+
+    def parse_sitemap(self, response):
+        """Sitemaps and sitemap indexes (news sitemaps' publication dates included)."""
+        from scrapy.utils.sitemap import Sitemap
+
+        self.crawler.stats.inc_value("newscrawl/sitemap_pages")
+        try:
+            sitemap = Sitemap(response.body)
+        except Exception as exc:  # not XML: log it, the crawl goes on
+            self.logger.warning("sitemap %s could not be read: %s", response.url, exc.__class__.__name__)
+            return
+        if sitemap.type == "sitemapindex":
+            for entry in sitemap:
+                lastmod = parse_datetime(entry.get("lastmod", ""), tz=self.site.timezone) if entry.get("lastmod") else None
+                if self.since and lastmod and lastmod < self.since:
+                    continue
+                url = self.rebase(entry["loc"])
+                if is_http_url(url) and (urlsplit(url).hostname or "").lower() in self.allowed_domains:
+                    yield scrapy.Request(url, callback=self.parse_sitemap, dont_filter=True)
+            return
+        entries = []
+        for entry in sitemap:
+            news = entry.get("news") or {}
+            when = news.get("publication_date") if isinstance(news, dict) else None
+            entries.append((entry.get("loc", ""), when or entry.get("lastmod")))
+        yield from self._discovered(entries, "sitemap")
 
     def _listing_dates(self, response) -> dict[str, datetime]:
         """Publish dates printed beside each listing entry, by article URL (used by ``since``)."""
