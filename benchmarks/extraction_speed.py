@@ -1,17 +1,16 @@
-"""Extraction speed: newscrawl's fallback layers against trafilatura on the same pages.
+"""Extraction speed: newscrawl's extract_article against trafilatura on the same pages, in one run.
 
-    python benchmarks/extraction_speed.py [DIR] [--repeat N] [--full]
+    python benchmarks/extraction_speed.py [DIR] [--repeat N]
 
-DIR holds pages as ``*.html.gz`` / ``*.html`` (default: ../shared/extraction-open,
-else the fixture sites). Each page is read into memory first, so only extraction
-is timed; the systems run page by page, interleaved, so that load from other
-processes weighs on both alike. Reported per system: ms per page (mean and
-median) and pages per second.
+Two groups: pages that have a site file (the fixture sites and ../shared/realpages,
+with their real URLs, so the site layer runs) and pages that have none (DIR,
+default ../shared/extraction-open: structured data and generic layers). Each page
+is read into memory first, so only extraction is timed; the systems run page by
+page, interleaved, so that load from other processes weighs on both alike.
+Reported per system: ms per page (mean and median) and pages per second.
 
-* ``newscrawl``: ``extract_fallback(Document(html, url))`` - parsing, structured
-  data, trafilatura for the body, and the generic rules (``--full`` times
-  ``extract_article`` instead, which adds the loaders' cleaning);
-* ``trafilatura``: ``bare_extraction(html, url, with_metadata=True)`` - its own
+* ``newscrawl``: ``extract_article(html, url)``: every layer, loaders and cleaning;
+* ``trafilatura``: ``bare_extraction(html, url, with_metadata=True)``: its own
   parse, metadata and main text.
 """
 from __future__ import annotations
@@ -65,45 +64,60 @@ def run(systems: dict, pages, repeat: int) -> list[dict]:
     return results
 
 
+def site_file_pages() -> list[tuple[bytes, str]]:
+    """Pages that have a site file, with their real URLs: the fixture sites and ../shared/realpages."""
+    pages = []
+    tuyengiao = json.loads((REPO / "fixtures" / "tuyengiao" / "expected.json").read_text(encoding="utf-8"))
+    site_dir = REPO / "fixtures" / "tuyengiao" / "site"
+    for article in tuyengiao["articles"]:
+        pages.append(((site_dir / (article["path"].lstrip("/") + ".html")).read_bytes(), article["canonical_url"]))
+    for expected in sorted((REPO / "fixtures" / "sites").glob("*/expected.json")):
+        data = json.loads(expected.read_text(encoding="utf-8"))
+        for article in data.get("articles", []):
+            if article.get("file") and article.get("url"):
+                pages.append(((expected.parent / article["file"]).read_bytes(), article["url"]))
+    manifest = REPO.parent / "shared" / "realpages" / "MANIFEST.json"
+    if manifest.is_file():
+        for entry in json.loads(manifest.read_text(encoding="utf-8"))["files"]:
+            if entry["kind"].startswith("article"):
+                pages.append((gzip.decompress((manifest.parent / entry["file"]).read_bytes()), entry["url"]))
+    return pages
+
+
+def report(title: str, results: list[dict]) -> None:
+    print(title)
+    print(f"  {'system':<14}{'ms/page':>10}{'median':>10}{'pages/s':>10}")
+    for r in results:
+        print(f"  {r['system']:<14}{r['ms_mean']:>10.1f}{r['ms_median']:>10.1f}{r['pages_per_s']:>10.1f}")
+    print(f"  median ratio trafilatura/newscrawl: {results[1]['ms_median'] / results[0]['ms_median']:.2f}x")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     default = REPO.parent / "shared" / "extraction-open"
-    parser.add_argument("directory", nargs="?", default=str(default if default.is_dir() else REPO / "fixtures"))
+    parser.add_argument("directory", nargs="?", default=str(default) if default.is_dir() else None,
+                        help="pages without a site file (default ../shared/extraction-open)")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--full", action="store_true", help="time extract_article (all layers + loaders)")
     args = parser.parse_args(argv)
 
     import trafilatura
 
-    from newscrawl.extract.document import Document
-    from newscrawl.extract.fallback import extract_fallback
+    from newscrawl.extract import extract_article
 
-    pages = load(Path(args.directory))
-    if not pages:
-        print(f"no pages under {args.directory}", file=sys.stderr)
-        return 2
-
-    if args.full:
-        from newscrawl.extract import extract_article
-
-        def ours(html, url):
-            return extract_article(html, url)
-    else:
-        def ours(html, url):
-            return extract_fallback(Document(html, url))
+    def ours(html, url):
+        return extract_article(html, url)
 
     def theirs(html, url):
         return trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
 
-    # warm up imports and caches
-    ours(*pages[0])
-    theirs(*pages[0])
-    results = run({"newscrawl": ours, "trafilatura": theirs}, pages, args.repeat)
-    print(f"{len(pages)} pages from {args.directory}, repeat {args.repeat}")
-    print(f"{'system':<14}{'ms/page':>10}{'median':>10}{'pages/s':>10}")
-    for r in results:
-        print(f"{r['system']:<14}{r['ms_mean']:>10.1f}{r['ms_median']:>10.1f}{r['pages_per_s']:>10.1f}")
-    print(f"ratio newscrawl/trafilatura: {results[0]['ms_mean'] / results[1]['ms_mean']:.2f}")
+    groups = [("pages with a site file (fixture sites, ../shared/realpages)", site_file_pages())]
+    if args.directory:
+        groups.append((f"pages without a site file ({args.directory})", load(Path(args.directory))))
+    for title, pages in groups:
+        ours(*pages[0])  # warm up imports and caches
+        theirs(*pages[0])
+        results = run({"newscrawl": ours, "trafilatura": theirs}, pages, args.repeat)
+        report(f"{title}: {len(pages)} pages, repeat {args.repeat}", results)
     return 0
 
 

@@ -32,6 +32,8 @@ from newscrawl.urls import canonical_url, same_site
 __all__ = ["extract_article", "content_hash", "REQUIRED_FIELDS"]
 
 REQUIRED_FIELDS = ("title", "published", "body")
+# Fields only the generic layer (trafilatura and the article-region rules) can find.
+GENERIC_TEXT_FIELDS = ("body", "lead", "captions")
 # Fields every article has a value for (possibly empty); the fallback is asked only for those the site layer lacks.
 WANTED_FIELDS = (
     "title", "published", "modified", "section", "lead", "authors", "source", "captions", "body",
@@ -129,6 +131,10 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         declared = _declared_fields(site_obj, layout_name)
 
     wanted = [f for f in WANTED_FIELDS if not fields.get(f)]
+    if "body" in declared:
+        # A matched layout is the authority on the page's text: a lead or caption it does not find is not
+        # there, and asking the generic layer (trafilatura) would cost more than the whole site layer.
+        wanted = [f for f in wanted if f not in GENERIC_TEXT_FIELDS]
     if "published" in fields:
         wanted.append("published")  # structured dates may beat a visible one without offset
     fallback, fallback_sources = extract_fallback(doc, wanted=wanted, tz=tz) if wanted else ({}, {})
