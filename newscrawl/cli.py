@@ -57,6 +57,40 @@ def _parse_setting(pairs) -> dict:
     return settings
 
 
+def _use_site_dirs(overrides: dict) -> None:
+    """Make the site files of NEWSCRAWL_SITE_DIRS (settings.py or -s) known before sites are looked up."""
+    from newscrawl.crawling import newscrawl_settings
+    from newscrawl.sites import use_site_dirs
+
+    use_site_dirs(newscrawl_settings(overrides).getlist("NEWSCRAWL_SITE_DIRS"))
+
+
+def cmd_seed(args) -> int:
+    """Push the sites' start requests into the shared Redis frontier of a distributed crawl."""
+    import redis
+
+    from newscrawl.distributed import seed_sites
+    from newscrawl.runs import EXIT_CONFIG, EXIT_FAILED
+    from newscrawl.sites import SiteConfigError, get_site
+
+    try:
+        overrides = _parse_setting(args.setting)
+        _use_site_dirs(overrides)
+        for name in args.sites:
+            get_site(name)
+        spider_kwargs = {k: v for k, v in {"base_url": args.base_url, "sections": args.sections}.items() if v}
+        pushed = seed_sites(args.sites, args.redis, overrides=overrides, spider_kwargs=spider_kwargs)
+    except (SiteConfigError, SystemExit, ValueError) as exc:
+        print(f"newscrawl seed: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except redis.exceptions.RedisError as exc:
+        print(f"newscrawl seed: Redis at {args.redis}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for name, count in pushed.items():
+        print(f"{name}: {count} start requests pushed")
+    return 0
+
+
 def cmd_crawl(args) -> int:
     """The command a crontab line calls: locked, incremental, resumable, with a summary and an exit status."""
     import shutil
@@ -68,12 +102,23 @@ def cmd_crawl(args) -> int:
     from newscrawl.sites import SiteConfigError, get_site
 
     try:
+        overrides = _parse_setting(args.setting)
+        if args.redis:
+            overrides["NEWSCRAWL_REDIS_URL"] = args.redis  # a worker of a distributed crawl (docs/scaling.md)
+        _use_site_dirs(overrides)
         for name in args.sites:
             get_site(name)
-        overrides = _parse_setting(args.setting)
     except (SiteConfigError, SystemExit) as exc:
         print(f"newscrawl crawl: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.redis:
+        from newscrawl.distributed import redis_unreachable
+        from newscrawl.runs import EXIT_FAILED
+
+        problem = redis_unreachable(args.redis)
+        if problem:
+            print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
+            return EXIT_FAILED
     out = Path(args.out).resolve()
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     locks = []
@@ -216,9 +261,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-pages", help="listing pages per section")
     p.add_argument("--since", help="YYYY-MM-DD: skip older articles")
     p.add_argument("--sections", help="comma-separated section slugs")
+    p.add_argument("--redis", metavar="URL", help="be a worker of a distributed crawl: share the frontier in this Redis "
+                                                  "(redis://host:6379/0); start it with `newscrawl seed`")
     p.add_argument("-s", "--setting", action="append", metavar="NAME=VALUE", help="a Scrapy/newscrawl setting")
     p.add_argument("--log-level", default="INFO")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("seed", help="start a distributed crawl: push the sites' listing pages into the shared Redis frontier")
+    p.add_argument("sites", nargs="+", metavar="SITE")
+    p.add_argument("--redis", required=True, metavar="URL", help="the Redis the workers share (redis://host:6379/0)")
+    p.add_argument("--base-url", help="crawl a mirror of the site (give the workers the same --base-url)")
+    p.add_argument("--sections", help="comma-separated section slugs (default: all)")
+    p.add_argument("-s", "--setting", action="append", metavar="NAME=VALUE", help="a Scrapy/newscrawl setting")
+    p.set_defaults(func=cmd_seed)
 
     p = sub.add_parser("extract", help="extract saved article pages (.html or .html.gz); one JSON object per page")
     p.add_argument("paths", nargs="+")

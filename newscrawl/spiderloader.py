@@ -2,13 +2,14 @@
 
 `scrapy list` lists the sites; `scrapy crawl tuyengiao` crawls tuyengiao.vn with
 NewsSpider configured by newscrawl/sites/tuyengiao.toml. Scrapyd uses the same
-loader, so deployed eggs see the same spiders.
+loader, so deployed eggs see the same spiders. Site files in the folders of the
+setting NEWSCRAWL_SITE_DIRS are spiders too.
 """
 from __future__ import annotations
 
 from scrapy.spiderloader import SpiderLoader
 
-from newscrawl.sites import all_sites
+from newscrawl.sites import all_sites, use_site_dirs
 from newscrawl.spiders.news import NewsSpider
 
 
@@ -20,6 +21,7 @@ def spider_class_for(site_name: str) -> type[NewsSpider]:
 class SiteSpiderLoader(SpiderLoader):
     def __init__(self, settings):
         super().__init__(settings)
+        use_site_dirs(settings.getlist("NEWSCRAWL_SITE_DIRS"))  # private site files outside the package
         for name in all_sites():
             if name not in self._spiders:  # a hand-written spider of the same name wins
                 self._spiders[name] = spider_class_for(name)

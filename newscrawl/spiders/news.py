@@ -172,6 +172,10 @@ class NewsSpider(scrapy.Spider):
         """A request for a ``kind`` page ("listing" or "article"): through the browser when the site file
         renders that kind (``[render]``), else plain."""
         meta = {**render_meta(self.site, kind, self.render_enabled), **kwargs.pop("meta", {})}
+        if kind == "listing" and self.distributed:
+            # The shared queue pops equal priorities in byte order, not LIFO: listings first keeps the
+            # pagination going, so the frontier never runs dry while the workers wait for the next page.
+            kwargs.setdefault("priority", 10)
         return scrapy.Request(url, callback=callback, meta=meta, **kwargs)
 
     def listing_requests(self) -> list[scrapy.Request]:
