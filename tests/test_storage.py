@@ -568,3 +568,25 @@ def test_record_run_inserts_then_completes(db_url):
 def test_canonical_url(url, expected):
     assert canonical_url(url) == expected
     assert canonical_url(expected) == expected
+
+
+def _open_and_close(url):
+    from newscrawl.storage import ArticleStore
+
+    store = ArticleStore(url)
+    store.open()
+    store.close()
+
+
+def test_processes_opening_a_new_sqlite_database_at_once_all_succeed(tmp_path):
+    """Workers started together on a new SQLite file must not race creating the tables."""
+    import multiprocessing
+
+    for attempt in range(3):
+        url = f"sqlite:///{tmp_path / f'race{attempt}.sqlite'}"
+        procs = [multiprocessing.Process(target=_open_and_close, args=(url,)) for _ in range(4)]
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.join(60)
+        assert [proc.exitcode for proc in procs] == [0, 0, 0, 0]

@@ -245,6 +245,11 @@ def init_schema(
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+        elif conn.dialect.name == "sqlite":
+            # SQLite has no advisory lock: take the write lock before looking at the tables, so two
+            # processes opening a new database at once create them one after the other.
+            # (pysqlite opens no transaction before DDL, so this BEGIN is the transaction's start.)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
         metadata.create_all(conn, checkfirst=True)
         current = get_schema_version(conn)
         if current is None:
