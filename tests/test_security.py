@@ -1,0 +1,259 @@
+"""Security rules of a crawl, checked on real crawls of a hostile fixture site (tests/faultserver.py)
+and on the components that enforce them:
+
+- only http(s) URLs are requested (links and redirects to file:, ftp:, javascript:, data: are not);
+- offsite links and offsite redirects are not followed (an article's or a listing's);
+- response size (DOWNLOAD_MAXSIZE) and URL length (URLLENGTH_LIMIT) limits hold;
+- SQL goes through bound parameters: a title like ``'); DROP TABLE articles;--`` is stored verbatim;
+- output files stay inside the output folder (NEWSCRAWL_OUT_DIR);
+- database and Redis URLs with passwords never appear in logs, summaries or output files.
+
+Tests marked xfail need a change outside this author's files (docs/robustness.md has the diffs).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import BIN, REPO
+
+from faultserver import FaultServer, project_settings, run_crawl
+
+SETTINGS = project_settings()
+MAXSIZE = 2_000_000
+INJECTION_TITLE = "'); DROP TABLE articles;--"
+INJECTION_PATH = "/thoi-su/tieu-de-la-100999"
+INJECTION_BODY = [
+    "Robert'); DROP TABLE articles;-- là một cái tên mà người quản trị cơ sở dữ liệu nào cũng nhớ, "
+    "vì câu lệnh SQL ghép chuỗi sẽ xóa mất bảng bài viết.",
+    "Một đoạn văn khác có dấu nháy đơn ' và nháy kép \" cùng dấu chấm phẩy; 1=1 OR ''='' -- để thử "
+    "xem dữ liệu có được lưu nguyên văn qua tham số ràng buộc hay không.",
+]
+LONG_SLUG = "tin-" + "a" * 2100 + "-123456"
+HOSTILE_LINKS = (
+    "file:///thoi-su/tep-noi-bo-123456",
+    "ftp://127.0.0.1:{port}/thoi-su/tep-ftp-123457",
+    "javascript:alert('thoi-su-123458')",
+    "data:text/html,<h1>thoi-su-123459</h1>",
+    "{offsite}/thoi-su/bai-ngoai-trang-123460",
+    "//localhost:{port}/thoi-su/bai-ngoai-trang-khong-giao-thuc-123461",
+    f"/thoi-su/{LONG_SLUG}",
+)
+
+needs_middlewares = pytest.mark.xfail(
+    strict=False, reason="needs lead change: enable newscrawl.middlewares in settings.py (docs/robustness.md)")
+needs_outputs_confinement = pytest.mark.xfail(
+    strict=False, reason="needs lead change: check explicit output paths in newscrawl/outputs.py (docs/robustness.md)")
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    with FaultServer(
+        faults=("redirect-offsite", "redirect-scheme", "too-large-declared", "too-large-streamed"),
+        articles_good=20,
+        extra_listing_links=HOSTILE_LINKS,
+        listing_redirects={"/thoi-su/trang-2": "{offsite}/thoi-su/trang-2"},
+        extra_articles={INJECTION_PATH: (INJECTION_TITLE, INJECTION_BODY)},
+        large_size=3 * MAXSIZE // 2,
+    ) as server:
+        server.result = run_crawl(server, tmp_path_factory.mktemp("hostile"),
+                                  {"DOWNLOAD_MAXSIZE": MAXSIZE, "DOWNLOAD_TIMEOUT": 5, "CLOSESPIDER_TIMEOUT": 120})
+        yield server
+
+
+def paths_requested(server) -> list[str]:
+    return [r.path for r in server.records()]
+
+
+# --------------------------------------------------------------------------- schemes
+def test_only_http_urls_are_requested(hostile):
+    result = hostile.result
+    assert result.returncode == 0, result.log[-3000:]
+    records = hostile.records()
+    assert not [r for r in records if r.fault == "not-http"]  # nothing spoke FTP (or anything else) to the server
+    assert not [r for r in records if "tep-" in r.path or "passwd" in r.path or "123458" in r.path or "123459" in r.path]
+    stats = result.stats
+    assert not [k for k in stats if "UnsupportedURLScheme" in k or "NotSupported" in k], stats
+
+
+def test_scheme_filter_drops_non_http_requests():
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.middlewares import SchemeFilterMiddleware
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_FAILURES_PATH": ""})
+    mw = SchemeFilterMiddleware.from_crawler(crawler)
+    for url in ("file:///etc/passwd", "ftp://example.com/x", "s3://bucket/key", "data:text/html,<p>x</p>"):
+        with pytest.raises(IgnoreRequest):
+            mw.process_request(Request(url))
+    for url in ("http://example.com/a", "https://example.com/b"):
+        assert mw.process_request(Request(url)) is None
+    assert crawler.stats.get_value("newscrawl/failures/scheme") == 4
+
+
+def test_redirect_to_a_file_url_is_not_followed(hostile):
+    path = hostile.fault_path("redirect-scheme")
+    assert len(hostile.requests_for(path)) == 1
+    assert path not in {urlsplit(i["url"]).path for i in hostile.result.items}
+
+
+# --------------------------------------------------------------------------- offsite
+def test_offsite_links_and_article_redirects_are_not_followed(hostile):
+    offsite = [r for r in hostile.records() if r.host.split(":")[0] == "localhost"]
+    article_redirect = hostile.fault_path("redirect-offsite")
+    assert len(hostile.requests_for(article_redirect)) == 1
+    assert not [r for r in offsite if "bai-ngoai-trang" in r.path or r.path == article_redirect], offsite
+    for item in hostile.result.items:
+        assert urlsplit(item["url"]).hostname == "127.0.0.1", item["url"]
+
+
+@needs_middlewares
+def test_offsite_redirect_of_a_listing_page_is_not_followed(hostile):
+    """Listing requests are dont_filter (re-read on resume), which Scrapy's offsite filter lets through."""
+    assert [r.status for r in hostile.requests_for("/thoi-su/trang-2")] == [302]
+    offsite = [r for r in hostile.records() if r.host.split(":")[0] == "localhost"]
+    assert offsite == []
+
+
+# --------------------------------------------------------------------------- sizes
+def test_download_maxsize_is_set():
+    assert 0 < SETTINGS.getint("DOWNLOAD_MAXSIZE") <= 64 * 1024 * 1024
+    assert 0 < SETTINGS.getint("DOWNLOAD_WARNSIZE") <= SETTINGS.getint("DOWNLOAD_MAXSIZE")
+    assert 0 < SETTINGS.getint("URLLENGTH_LIMIT") <= 8192
+
+
+def test_responses_over_the_size_limit_are_cancelled(hostile):
+    items = {urlsplit(i["url"]).path for i in hostile.result.items}
+    for name in ("too-large-declared", "too-large-streamed"):
+        path = hostile.fault_path(name)
+        assert len(hostile.requests_for(path)) == 1, name  # cancelled, not retried
+        assert path not in items, name
+    assert hostile.result.stats.get("downloader/exception_type_count/scrapy.exceptions.DownloadCancelledError") == 2
+
+
+@needs_middlewares
+def test_responses_over_the_size_limit_are_recorded(hostile):
+    failures = {urlsplit(f["url"]).path: f for f in hostile.result.failures}
+    for name in ("too-large-declared", "too-large-streamed"):
+        assert failures[hostile.fault_path(name)]["reason"] == "too_large", name
+
+
+def test_overlong_urls_are_not_requested(hostile):
+    assert not [p for p in paths_requested(hostile) if LONG_SLUG[:50] in p]
+    assert hostile.result.stats.get("urllength/request_ignored_count") == 2  # linked from both sections
+
+
+# --------------------------------------------------------------------------- SQL
+def test_sql_in_a_title_is_stored_verbatim(hostile):
+    items = {urlsplit(i["url"]).path: i for i in hostile.result.items}
+    item = items[INJECTION_PATH]
+    assert item["title"] == INJECTION_TITLE
+    assert item["body"] == INJECTION_BODY
+    with sqlite3.connect(hostile.result.db) as db:
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "articles" in tables
+        (title,) = db.execute("SELECT title FROM articles WHERE url LIKE ?", (f"%{INJECTION_PATH}",)).fetchone()
+        count = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert title == INJECTION_TITLE
+    assert count == len(hostile.result.items)
+
+
+# --------------------------------------------------------------------------- output paths
+def test_output_dir_paths_cannot_escape():
+    from newscrawl.outputs import resolve_out_path
+
+    base = Path("/tmp/newscrawl-out")
+    assert resolve_out_path(base, "articles/2025-01-01.jsonl") == base.resolve() / "articles/2025-01-01.jsonl"
+    for bad in ("../escape.jsonl", "articles/../../escape.jsonl", "/etc/cron.d/x"):
+        with pytest.raises(ValueError):
+            resolve_out_path(base, bad)
+
+
+def test_failures_path_is_confined_to_the_output_dir(tmp_path):
+    from scrapy.settings import Settings
+
+    from newscrawl.middlewares import failures_path
+
+    out = tmp_path / "out"
+    settings = Settings({"NEWSCRAWL_OUT_DIR": str(out)})
+    assert failures_path(settings) == out.resolve() / "failures.jsonl"
+    settings.set("NEWSCRAWL_FAILURES_PATH", "logs/failures.jsonl", priority="cmdline")
+    assert failures_path(settings) == out.resolve() / "logs/failures.jsonl"
+    for bad in ("../failures.jsonl", str(tmp_path / "elsewhere.jsonl")):
+        settings.set("NEWSCRAWL_FAILURES_PATH", bad, priority="cmdline")
+        with pytest.raises(ValueError, match="outside NEWSCRAWL_OUT_DIR"):
+            failures_path(settings)
+
+
+@needs_outputs_confinement
+def test_explicit_output_paths_outside_the_output_dir_are_refused(tmp_path):
+    from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+
+    out = tmp_path / "out"
+    escape = tmp_path / "escape.jsonl"
+    with FixtureServer(fixture_site_dir("tuyengiao")) as server:
+        proc = subprocess.run(
+            [str(BIN / "scrapy"), "crawl", "tuyengiao", "-a", f"base_url={server.url}",
+             "-s", f"NEWSCRAWL_OUT_DIR={out}", "-s", "NEWSCRAWL_REJECTS_PATH=../escape.jsonl",
+             "-s", "AUTOTHROTTLE_ENABLED=False"],
+            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "NEWSCRAWL_REJECTS_PATH" in proc.stderr
+    assert not escape.exists()
+
+
+# --------------------------------------------------------------------------- secrets
+DB_PASSWORD = "Hunter2-db-SECRET-7731"
+REDIS_PASSWORD = "Redis-SECRET-4410"
+
+
+def _no_secret_in(text: str, where: str):
+    for secret in (DB_PASSWORD, REDIS_PASSWORD):
+        assert secret not in text, f"{secret} printed in {where}"
+
+
+def test_database_and_redis_passwords_never_printed(tmp_path):
+    """A crawl whose database and Redis refuse the connection: the errors are logged, the passwords are not."""
+    from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+
+    db_url = f"postgresql+psycopg://newscrawl:{DB_PASSWORD}@127.0.0.1:1/newscrawl"
+    redis_url = f"redis://:{REDIS_PASSWORD}@127.0.0.1:1/0"
+    runs = tmp_path / "runs"
+    with FixtureServer(fixture_site_dir("tuyengiao")) as server:
+        scrapy_run = subprocess.run(
+            [str(BIN / "scrapy"), "crawl", "tuyengiao", "-a", f"base_url={server.url}",
+             "-O", str(tmp_path / "a.jsonl"),
+             "-s", f"NEWSCRAWL_DB_URL={db_url}", "-s", "NEWSCRAWL_DB_RETRIES=1", "-s", "NEWSCRAWL_DB_RETRY_BACKOFF=0.1",
+             "-s", f"REDIS_URL={redis_url}", "-s", f"NEWSCRAWL_RUNS_DIR={runs}",
+             "-s", f"NEWSCRAWL_REJECTS_PATH={tmp_path / 'rejects.jsonl'}",
+             "-s", f"NEWSCRAWL_FAILURES_PATH={tmp_path / 'failures.jsonl'}",
+             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=DEBUG"],
+            cwd=REPO, capture_output=True, text=True, timeout=120)
+        cli_run = subprocess.run(
+            [str(BIN / "newscrawl"), "crawl", "tuyengiao", "--base-url", server.url, "--out", str(tmp_path / "cli"),
+             "--db", db_url, "-s", "NEWSCRAWL_DB_RETRIES=1", "-s", "NEWSCRAWL_DB_RETRY_BACKOFF=0.1",
+             "-s", f"REDIS_URL={redis_url}",
+             "-s", "AUTOTHROTTLE_ENABLED=False"],
+            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "newscrawl:***@127.0.0.1:1" in scrapy_run.stderr  # the failure is reported, the URL masked
+    assert "Connection refused" in scrapy_run.stderr
+    for name, proc in (("scrapy crawl", scrapy_run), ("newscrawl crawl", cli_run)):
+        _no_secret_in(proc.stdout, f"{name} stdout")
+        _no_secret_in(proc.stderr, f"{name} stderr")
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            _no_secret_in(path.read_text(encoding="utf-8", errors="replace"), str(path))
+
+
+def test_safe_url_masks_passwords():
+    from newscrawl.storage import safe_url
+
+    assert DB_PASSWORD not in safe_url(f"postgresql+psycopg://u:{DB_PASSWORD}@db:5432/news")
+    assert REDIS_PASSWORD not in safe_url(f"redis://:{REDIS_PASSWORD}@cache:6379/0")
+    assert json.dumps(safe_url("sqlite:///newscrawl.sqlite")) == '"sqlite:///newscrawl.sqlite"'
