@@ -89,6 +89,8 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
+from newscrawl.outputs import confined_path
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -107,18 +109,6 @@ DEFAULT_BLOCKED_CONTENT_TYPES = (
 # ---------------------------------------------------------------------------
 # the failure log
 # ---------------------------------------------------------------------------
-def _confined(path: str, out_dir: str | None, setting: str) -> Path:
-    """``path`` as written; with an output folder, relative to it and refused when it leads outside."""
-    if not out_dir:
-        return Path(path)
-    base = Path(out_dir).resolve()
-    resolved = (base / path).resolve()
-    if resolved != base and base not in resolved.parents:
-        raise ValueError(f"{setting}={path!r} is outside NEWSCRAWL_OUT_DIR ({base}); "
-                         "give a path inside the output folder or unset NEWSCRAWL_OUT_DIR")
-    return resolved
-
-
 def failures_path(settings) -> Path | None:
     """Where failures go (see the module docstring); None when NEWSCRAWL_FAILURES_PATH is empty."""
     out_dir = settings.get("NEWSCRAWL_OUT_DIR")
@@ -127,7 +117,7 @@ def failures_path(settings) -> Path | None:
     path = settings.get("NEWSCRAWL_FAILURES_PATH", "failures.jsonl") if given or not out_dir else "failures.jsonl"
     if path in (None, "", False):
         return None
-    return _confined(str(path), out_dir, "NEWSCRAWL_FAILURES_PATH")
+    return confined_path(str(path), out_dir, "NEWSCRAWL_FAILURES_PATH")
 
 
 class FailureLog:

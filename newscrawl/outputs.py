@@ -27,13 +27,22 @@ def _unset(settings, name: str) -> bool:
     return settings.getpriority(name) is None or settings.getpriority(name) <= SETTINGS_PRIORITIES["project"]
 
 
-def resolve_out_path(out_dir: str | Path, relative: str) -> Path:
-    """A path inside the output folder; refuses names that would escape it (``..``, absolute paths)."""
+def confined_path(path: str, out_dir: str | Path | None, setting: str) -> Path:
+    """``path`` as written; with an output folder, relative to it and refused when it leads outside
+    (``..``, an absolute path elsewhere): a setting must not make a crawl write outside its folder."""
+    if not out_dir:
+        return Path(path)
     base = Path(out_dir).resolve()
-    path = (base / relative).resolve()
-    if path != base and base not in path.parents:
-        raise ValueError(f"output path {relative!r} escapes the output directory {base}")
-    return path
+    resolved = (base / path).resolve()
+    if resolved != base and base not in resolved.parents:
+        raise ValueError(f"{setting}={str(path)!r} is outside NEWSCRAWL_OUT_DIR ({base}); "
+                         "give a path inside the output folder or unset NEWSCRAWL_OUT_DIR")
+    return resolved
+
+
+def resolve_out_path(out_dir: str | Path, relative: str) -> Path:
+    """A path inside the output folder; refuses names that would escape it."""
+    return confined_path(relative, out_dir, "output path")
 
 
 def configure_output_dir(settings) -> None:
@@ -49,6 +58,10 @@ def configure_output_dir(settings) -> None:
         settings.set("FEEDS", {feed: {"format": "jsonlines", "encoding": "utf-8", "overwrite": False}}, "spider")
     if _unset(settings, "NEWSCRAWL_REJECTS_PATH"):
         settings.set("NEWSCRAWL_REJECTS_PATH", str(base / "rejects.jsonl"), "spider")
+    else:  # given for this run: inside the output folder, or refused
+        given = settings.get("NEWSCRAWL_REJECTS_PATH")
+        settings.set("NEWSCRAWL_REJECTS_PATH", str(confined_path(given, base, "NEWSCRAWL_REJECTS_PATH")),
+                     settings.getpriority("NEWSCRAWL_REJECTS_PATH"))
     if _unset(settings, "NEWSCRAWL_DB_URL"):
         settings.set("NEWSCRAWL_DB_URL", f"sqlite:///{base / 'newscrawl.sqlite'}", "spider")
     if _unset(settings, "NEWSCRAWL_RUNS_DIR"):

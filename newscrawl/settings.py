@@ -30,6 +30,19 @@ REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# --- robustness (newscrawl/middlewares.py; docs in README#robustness)
+NEWSCRAWL_FAILURES_PATH = "failures.jsonl"  # one JSON line per URL that could not be had, with its reason
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.middlewares.SchemeFilterMiddleware": 10,  # only http(s)
+    "newscrawl.middlewares.ContentFilterMiddleware": 530,  # PDFs, images, empty 200s never reach extraction
+    "newscrawl.middlewares.FailureLogMiddleware": 540,  # failures.jsonl after the retries
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "newscrawl.middlewares.BackoffRetryMiddleware": 550,  # exponential backoff, honours Retry-After
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "newscrawl.middlewares.RedirectMiddleware": 600,  # no offsite or non-http redirects, loops detected
+}
+SPIDER_MIDDLEWARES = {"newscrawl.middlewares.CrawlTrapMiddleware": 950}  # calendar traps, link floods
+
 # --- what to crawl
 NEWSCRAWL_MAX_PAGES = 0  # listing pages per section; 0 = follow pagination to its end
 

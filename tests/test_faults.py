@@ -6,10 +6,6 @@ stay bounded and wait as asked; no mojibake, no markup in text, nothing twice.
 Two crawls: the fault site (every fault of faultserver.FAULTS at once) and the trap site (a
 calendar of junk links that pages on forever, and a pagination loop).
 
-Tests marked xfail need a change outside the files of this test's author (docs/robustness.md
-lists the diffs): the newscrawl middlewares enabled in settings.py, the charset fallback in
-newscrawl/extract/document.py. NEWSCRAWL_TEST_FORCE_MIDDLEWARES=1 runs the crawls with the
-middlewares enabled on the command line.
 """
 from __future__ import annotations
 
@@ -38,10 +34,6 @@ CRAWL_SETTINGS = {
     "CLOSESPIDER_TIMEOUT": 120,  # a safety net: a crawl that hangs fails the tests instead of the run
 }
 
-needs_middlewares = pytest.mark.xfail(
-    strict=False, reason="needs lead change: enable newscrawl.middlewares in settings.py (docs/robustness.md)")
-needs_charset_fallback = pytest.mark.xfail(
-    strict=False, reason="needs lead change: charset fallback in newscrawl/extract/document.py (docs/robustness.md)")
 
 RECOVERING = [name for name, (_, outcome) in FAULTS.items() if outcome == "item"]
 CHARSET_FALLBACK = ["cp1258-header-utf8", "cp1258-all-utf8"]
@@ -128,7 +120,6 @@ def test_good_articles_all_arrive_exactly(fault_crawl):
     assert checked == len(fault_crawl.good_indexes()) + len(RECOVERING) - len(CHARSET_FALLBACK)
 
 
-@needs_charset_fallback
 def test_windows_1258_pages_labelled_utf8_decode_exactly(fault_crawl):
     items = items_by_path(fault_crawl)
     for name in CHARSET_FALLBACK:
@@ -138,7 +129,6 @@ def test_windows_1258_pages_labelled_utf8_decode_exactly(fault_crawl):
         assert item["body"] == list(article.paragraphs), name
 
 
-@needs_charset_fallback
 def test_no_mojibake_in_any_item(fault_crawl):
     bad = ("\ufffd", "Ã", "Æ°", "Ä‘", "á»", "áº")
     for item in fault_crawl.result.items:
@@ -192,7 +182,6 @@ def test_failed_urls_never_become_items(fault_crawl):
         assert fault_crawl.fault_path(name) not in items, name
 
 
-@needs_middlewares
 def test_each_failed_url_is_recorded_with_its_reason(fault_crawl):
     failures = failures_by_path(fault_crawl)
     for name, reason in FAILING.items():
@@ -204,7 +193,6 @@ def test_each_failed_url_is_recorded_with_its_reason(fault_crawl):
     assert fault_crawl.result.stats.get("newscrawl/failures") == len(fault_crawl.result.failures)
 
 
-@needs_middlewares
 def test_binary_and_empty_responses_never_reach_extraction(fault_crawl):
     rejected = {urlsplit(r["url"]).path for r in fault_crawl.result.rejects}
     for name in ("pdf", "image", "pdf-as-html", "empty-200"):
@@ -234,12 +222,10 @@ def test_redirects_are_bounded_and_stay_on_the_site(fault_crawl):
     assert not [r for r in fault_crawl.records() if "passwd" in r.path]
 
 
-@needs_middlewares
 def test_empty_200_is_retried_then_recorded(fault_crawl):
     assert len(fault_crawl.requests_for(fault_crawl.fault_path("empty-200"))) == RETRY_TIMES + 1
 
 
-@needs_middlewares
 def test_retry_after_is_honoured_and_capped(timing_crawl):
     (gap,) = gaps(timing_crawl, timing_crawl.fault_path("429-retry-after"))
     assert 1.0 <= gap <= 1.0 + 1.5  # Retry-After: 1
@@ -250,7 +236,6 @@ def test_retry_after_is_honoured_and_capped(timing_crawl):
     assert all(RETRY_AFTER_MAX <= g <= RETRY_AFTER_MAX + 1.5 for g in huge), huge  # 3600 s asked, capped
 
 
-@needs_middlewares
 def test_backoff_grows_exponentially(timing_crawl):
     waits = gaps(timing_crawl, timing_crawl.fault_path("500-always"))
     assert len(waits) == RETRY_TIMES
@@ -271,7 +256,6 @@ def test_trap_site_articles_all_arrive(trap_crawl):
         assert items[path]["body"] == list(article.paragraphs), path
 
 
-@needs_middlewares
 def test_calendar_trap_is_bounded(trap_crawl):
     result = trap_crawl.result
     junk = [r for r in trap_crawl.records() if trap_crawl.is_junk(r.path)]
@@ -286,7 +270,6 @@ def test_calendar_trap_is_bounded(trap_crawl):
     assert reasons["link_flood"] >= 1 and reasons["crawl_trap"] >= 1
 
 
-@needs_middlewares
 def test_pagination_loop_stops(trap_crawl):
     counts = trap_counts(trap_crawl)
     for n in range(1, trap_crawl.site.pages("tuyen-giao-cac-cap") + 1):

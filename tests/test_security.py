@@ -8,7 +8,6 @@ and on the components that enforce them:
 - output files stay inside the output folder (NEWSCRAWL_OUT_DIR);
 - database and Redis URLs with passwords never appear in logs, summaries or output files.
 
-Tests marked xfail need a change outside this author's files (docs/robustness.md has the diffs).
 """
 from __future__ import annotations
 
@@ -44,10 +43,6 @@ HOSTILE_LINKS = (
     f"/thoi-su/{LONG_SLUG}",
 )
 
-needs_middlewares = pytest.mark.xfail(
-    strict=False, reason="needs lead change: enable newscrawl.middlewares in settings.py (docs/robustness.md)")
-needs_outputs_confinement = pytest.mark.xfail(
-    strict=False, reason="needs lead change: check explicit output paths in newscrawl/outputs.py (docs/robustness.md)")
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +108,6 @@ def test_offsite_links_and_article_redirects_are_not_followed(hostile):
         assert urlsplit(item["url"]).hostname == "127.0.0.1", item["url"]
 
 
-@needs_middlewares
 def test_offsite_redirect_of_a_listing_page_is_not_followed(hostile):
     """Listing requests are dont_filter (re-read on resume), which Scrapy's offsite filter lets through."""
     assert [r.status for r in hostile.requests_for("/thoi-su/trang-2")] == [302]
@@ -137,7 +131,6 @@ def test_responses_over_the_size_limit_are_cancelled(hostile):
     assert hostile.result.stats.get("downloader/exception_type_count/scrapy.exceptions.DownloadCancelledError") == 2
 
 
-@needs_middlewares
 def test_responses_over_the_size_limit_are_recorded(hostile):
     failures = {urlsplit(f["url"]).path: f for f in hostile.result.failures}
     for name in ("too-large-declared", "too-large-streamed"):
@@ -191,7 +184,6 @@ def test_failures_path_is_confined_to_the_output_dir(tmp_path):
             failures_path(settings)
 
 
-@needs_outputs_confinement
 def test_explicit_output_paths_outside_the_output_dir_are_refused(tmp_path):
     from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
 

@@ -8,40 +8,51 @@ import parsel
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom
 
 
-def decode_html(data: bytes | str, content_type: str | None = None) -> str:
+def decode_html(data: bytes | str, content_type: str | None = None, fallback_encoding: str = "windows-1258") -> str:
     """Decode page bytes the way a careful browser would.
 
-    Trust order: the HTTP header's charset, the page's meta charset, a BOM, then
-    detection. One exception: bytes that are valid UTF-8 and not plain ASCII are
-    UTF-8 whatever a header says, because a Vietnamese page in a single-byte
-    charset (windows-1258, latin-1) practically never forms valid UTF-8
-    sequences, while mislabelled UTF-8 pages are common.
+    Trust order: the HTTP header's charset, the page's meta charset, a BOM; each
+    is used only if the bytes really decode in it. Bytes that are valid UTF-8
+    and not plain ASCII are UTF-8 whatever a header says, because a Vietnamese
+    page in a single-byte charset practically never forms valid UTF-8
+    sequences, while mislabelled UTF-8 pages are common. Bytes that fit none of
+    the declared charsets are read in the site's legacy code page
+    (``fallback_encoding``: windows-1258 for Vietnamese sites) before anything
+    is replaced by U+FFFD.
     """
     if isinstance(data, str):
         return data
     if not data:
         return ""
     bom_encoding, bom = read_bom(data)
-    declared = None
-    if content_type:
-        declared = http_content_type_encoding(content_type)
-    if not declared:
-        declared = html_body_declared_encoding(data[:4096])
-    if not declared and bom_encoding:
-        declared = bom_encoding
     body = data[len(bom):] if bom else data
     if not body.isascii():
         try:
             return body.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    if declared:
+    declared = [
+        http_content_type_encoding(content_type) if content_type else None,
+        html_body_declared_encoding(data[:4096]),
+        bom_encoding,
+    ]
+    for encoding in dict.fromkeys(e for e in declared if e):
         try:
-            codecs.lookup(declared)
-            return body.decode(declared, errors="replace")
-        except LookupError:
+            codecs.lookup(encoding)
+            return body.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    if fallback_encoding:
+        try:
+            return body.decode(fallback_encoding)
+        except (LookupError, UnicodeDecodeError):
             pass
-    # Nothing usable declared: let w3lib detect (it also handles BOMs).
+    for encoding in dict.fromkeys(e for e in declared if e):
+        try:
+            return body.decode(encoding, errors="replace")
+        except LookupError:
+            continue
+    # Nothing usable declared: let w3lib detect.
     _, text = html_to_unicode(None, data)
     return text
 
