@@ -165,8 +165,11 @@ class RunSummary:
         if self.seen >= self.min_items:
             alerts = check_fill_rates(self.site, rates, self._history(), self.min_fill, self.max_drop,
                                       self.missing_examples)
-        requests = stats.get("downloader/request_count", 0)
-        failed_requests = sum(http_errors.values()) + sum(exceptions.values())
+        # URLs given up on (after their retries), from the failure log; traps and robots.txt refusals
+        # are the crawl protecting itself, not failures of the site.
+        failures = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/failures/")}
+        failed_requests = sum(v for k, v in failures.items() if k not in ("crawl_trap", "link_flood", "robots"))
+        requests = stats.get("downloader/request_count", 0) - stats.get("retry/count", 0)
         problems = []
         if reason != "finished":
             problems.append(f"finish reason {reason!r}")
@@ -206,6 +209,7 @@ class RunSummary:
             },
             "rejected_by_reason": rejected,
             "http_errors": http_errors,
+            "failures": failures,
             "download_exceptions": exceptions,
             "fill_rate": rates,
             "alerts": alerts,

@@ -17,28 +17,10 @@ from newscrawl.extract import extract_article
 
 SITE = "nhandan"
 REAL_FILE = "nhandan/article_976641_2026-07-20.excerpt.html.gz"
-# A byline that is only the writer's initials ("HN"; the real page has "TP"), common on nhandan.vn, is not
-# read as a name by parse_byline, and the site layer has no way to keep an explicitly selected byline as printed.
-INITIALS_GAP = ("engine: an explicitly selected byline that parse_byline cannot read (initials such as 'HN', 'TP') "
-                "is dropped; needs a way to keep a site-file byline as printed")
-KNOWN_GAPS = {
-    ("article-initials-byline.html", "authors"): INITIALS_GAP,
-    ("article-initials-byline.html", "authors_raw"): INITIALS_GAP,
-}
 
 
-def _with_known_gaps(params):
-    """Mark the (page, field) checks an engine gap makes fail as xfail, with the reason."""
-    out = []
-    for param in params:
-        case, name = param.values
-        reason = KNOWN_GAPS.get((case["file"], name))
-        marks = [*param.marks, pytest.mark.xfail(reason=reason, strict=False)] if reason else param.marks
-        out.append(pytest.param(*param.values, id=param.id, marks=marks))
-    return out
 
-
-@pytest.mark.parametrize("case,name", _with_known_gaps(article_field_params(SITE)))
+@pytest.mark.parametrize("case,name", article_field_params(SITE))
 def test_article_field(case, name):
     check_article_field(SITE, case, name)
 
@@ -131,7 +113,6 @@ def test_real_page_fields_come_from_the_site_file(real):
 
 
 @pytest.mark.shared
-@pytest.mark.xfail(reason=INITIALS_GAP + " (the right value comes from the JSON-LD author instead)", strict=False)
 def test_real_page_byline_comes_from_the_site_file(real):
     _, item = real
     assert item["extraction"]["authors"] == "site"

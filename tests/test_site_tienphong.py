@@ -17,21 +17,10 @@ from newscrawl.extract import extract_article
 
 SITE = "tienphong"
 REAL_FILE = "tienphong/article_1874068_2026-09-06.excerpt.html.gz"
-KNOWN_GAPS: dict = {}
 
 
-def _with_known_gaps(params):
-    """Mark the (page, field) checks an engine gap makes fail as xfail, with the reason."""
-    out = []
-    for param in params:
-        case, name = param.values
-        reason = KNOWN_GAPS.get((case["file"], name))
-        marks = [*param.marks, pytest.mark.xfail(reason=reason, strict=False)] if reason else param.marks
-        out.append(pytest.param(*param.values, id=param.id, marks=marks))
-    return out
 
-
-@pytest.mark.parametrize("case,name", _with_known_gaps(article_field_params(SITE)))
+@pytest.mark.parametrize("case,name", article_field_params(SITE))
 def test_article_field(case, name):
     check_article_field(SITE, case, name)
 
