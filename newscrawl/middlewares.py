@@ -69,10 +69,8 @@ Settings lines for settings.py::
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
-import threading
 import time
 import weakref
 from datetime import datetime, timezone
@@ -89,7 +87,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
-from newscrawl.outputs import confined_path
+from newscrawl.outputs import JsonLinesAppender, confined_path
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +125,7 @@ class FailureLog:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = failures_path(crawler.settings)
-        self._file = None
-        self._lock = threading.Lock()
+        self._writer = JsonLinesAppender(self.path) if self.path is not None else None
         self._recorded: set[str] = set()
         self.count = 0
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
@@ -158,14 +155,8 @@ class FailureLog:
         self.stats.inc_value("newscrawl/failures")
         self.stats.inc_value(f"newscrawl/failures/{reason}")
         logger.warning("failed %s: %s%s", url, reason, f" ({detail[:200]})" if detail else "")
-        if self.path is not None:
-            line = json.dumps(entry, ensure_ascii=False) + "\n"
-            with self._lock:
-                if self._file is None:
-                    self.path.parent.mkdir(parents=True, exist_ok=True)
-                    self._file = self.path.open("a", encoding="utf-8")
-                self._file.write(line)
-                self._file.flush()
+        if self._writer is not None:
+            self._writer.write(entry)
         return True
 
     def spider_error(self, failure, response, spider=None):
@@ -175,10 +166,8 @@ class FailureLog:
             self.record(request, "callback_error", f"{type(exc).__name__}: {exc}", getattr(response, "status", None))
 
     def close(self, spider=None, reason=None):
-        with self._lock:
-            if self._file is not None:
-                self._file.close()
-                self._file = None
+        if self._writer is not None:
+            self._writer.close()
 
 
 _LOGS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

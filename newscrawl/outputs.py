@@ -12,6 +12,8 @@ Settings given explicitly (command line, environment) win over these defaults.
 """
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -66,3 +68,30 @@ def configure_output_dir(settings) -> None:
         settings.set("NEWSCRAWL_DB_URL", f"sqlite:///{base / 'newscrawl.sqlite'}", "spider")
     if _unset(settings, "NEWSCRAWL_RUNS_DIR"):
         settings.set("NEWSCRAWL_RUNS_DIR", str(base), "spider")
+
+
+class JsonLinesAppender:
+    """Appends one JSON line per record (rejects, failures); each line is written and flushed whole,
+    and the file is created at the first record."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._file = None
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def write(self, record: dict):
+        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        with self._lock:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = self.path.open("a", encoding="utf-8")
+            self._file.write(line)
+            self._file.flush()
+            self.count += 1
+
+    def close(self):
+        with self._lock:
+            if self._file is not None:
+                self._file.close()
+                self._file = None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
@@ -18,6 +17,7 @@ from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 from scrapy.exceptions import DropItem
 
+from newscrawl.outputs import JsonLinesAppender
 from newscrawl.sites import all_sites
 from newscrawl.urls import same_site
 
@@ -26,31 +26,6 @@ logger = logging.getLogger(__name__)
 
 def load_schema() -> dict:
     return json.loads(resources.files("newscrawl.schema").joinpath("article.schema.json").read_text("utf-8"))
-
-
-class RejectsWriter:
-    """Appends one JSON line per rejected item; each line is written and flushed whole."""
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._file = None
-        self._lock = threading.Lock()
-        self.count = 0
-
-    def write(self, record: dict):
-        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
-        with self._lock:
-            if self._file is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self._file = self.path.open("a", encoding="utf-8")
-            self._file.write(line)
-            self._file.flush()
-            self.count += 1
-
-    def close(self):
-        if self._file is not None:
-            self._file.close()
-            self._file = None
 
 
 class ArticleValidator:
@@ -112,7 +87,7 @@ class ValidatePipeline:
     def __init__(self, stats, rejects_path, min_body_chars=200, future_tolerance=timedelta(hours=24)):
         self.stats = stats
         self.validator = ArticleValidator(min_body_chars, future_tolerance)
-        self.rejects = RejectsWriter(rejects_path)
+        self.rejects = JsonLinesAppender(rejects_path)
         self.crawler = None
         self.store = None
 
