@@ -92,6 +92,14 @@ return {field, item[1]}
 
 # Push back the in-flight requests of every worker whose heartbeat expired, and forget the worker.
 # KEYS: workers set, queue. ARGV: key base "P:SITE". Returns how many requests went back.
+# Mark a request seen and queue it in one step. Two commands (scrapy-redis's SADD, then ZADD) leave a
+# window where a worker killed between them has marked a request seen that is in no queue: lost for good.
+_ENQUEUE = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
 _RECOVER = """
 local base = ARGV[1]
 local recovered = 0
@@ -468,17 +476,19 @@ class DistributedScheduler(RedisScheduler):
         prefix = redis_prefix(self.crawler.settings)
         if not isinstance(self.queue, PriorityQueue):
             raise ValueError(f"SCHEDULER_QUEUE_CLASS={self.queue_cls!r}: distributed crawls need {QUEUE_CLASS}")
+        self._enqueue = self.server.register_script(_ENQUEUE)
         self.frontier = Frontier(self.crawler, self.server, FrontierKeys(prefix, spider.name, self.queue.key))
         setattr(self.crawler, _CRAWLER_ATTR, self.frontier)
         self.frontier.join()
 
     def enqueue_request(self, request):
-        if not request.dont_filter and self.df.request_seen(request):
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        data = self.queue._encode_request(request)
+        if not self._enqueue(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, data]):
             self.df.log(request, self.spider)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
         return True
 
     def next_request(self):
