@@ -15,7 +15,8 @@ import unicodedata
 _INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 # Control characters other than tab/newline (which collapse to spaces below).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_WHITESPACE = re.compile(r"\s+")
+# One scan finds the rare text that needs the substitutions above (or an entity).
+_NEEDS_FIXING = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f&]")
 # An entity left in text after parsing means the page double-encoded it.
 _ENTITY = re.compile(r"&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
@@ -25,12 +26,17 @@ def clean_text(value: str | None) -> str | None:
     removed and whitespace collapsed; ``None`` or empty input gives ``None``."""
     if value is None:
         return None
-    if _ENTITY.search(value):
-        value = html.unescape(value)
-    value = _INVISIBLE.sub("", value)
-    value = _CONTROL.sub(" ", value)
-    value = _WHITESPACE.sub(" ", value).strip()
-    value = unicodedata.normalize("NFC", value)
+    # Every text field of every item passes here, several times: the common case
+    # (nothing to fix, ASCII or already NFC) must cost one scan and a split.
+    if _NEEDS_FIXING.search(value):
+        if _ENTITY.search(value):
+            value = html.unescape(value)
+        value = _INVISIBLE.sub("", value)
+        value = _CONTROL.sub(" ", value)
+    # str.split() splits on exactly the characters re's \s matches (str.isspace).
+    value = " ".join(value.split())
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
     return value or None
 
 

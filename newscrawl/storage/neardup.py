@@ -101,7 +101,8 @@ def shingle_hashes(title: str | None, body: Iterable[str] | None, size: int = SH
     words = normalise_words(" ".join([title or "", *(body or ())]))
     if not words:
         return np.empty(0, dtype=np.uint32)
-    w = np.fromiter((_word_hash(word) for word in words), dtype=np.uint64, count=len(words))
+    cached = _WORD_HASHES.get
+    w = np.array([cached(word) or _word_hash(word) for word in words], dtype=np.uint64)
     if len(w) < size:
         size = len(w)
     count = len(w) - size + 1
