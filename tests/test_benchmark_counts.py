@@ -23,7 +23,8 @@ def crawls(tmp_path_factory):
     with bench.SiteServer(ARTICLES) as server:
         bare = bench.run_bare(server, workdir, concurrency=8)
         full = bench.run_full(server, workdir, concurrency=8)
-    return bare, full
+        pooled = bench.run_full(server, workdir, concurrency=8, workers=1, name="pooled")
+    return bare, full, pooled
 
 
 def test_generated_site_is_realistic():
@@ -53,21 +54,32 @@ def test_both_crawls_fetch_every_page_once(crawls):
         assert result.peak_rss_kb > 0 and result.cpu_seconds > 0
 
 
-def test_full_pipeline_produces_every_article(crawls):
-    _bare, full = crawls
+@pytest.mark.parametrize("which", [1, 2], ids=["in-process", "extraction-worker"])
+def test_full_pipeline_produces_every_article(crawls, which):
+    full = crawls[which]
+    assert full.returncode == 0, full.log[-3000:]
     assert full.outputs["jsonl_items"] == ARTICLES
     assert full.outputs["db_articles"] == ARTICLES
     assert full.outputs["rejects"] == 0
     assert full.stats.get("item_scraped_count") == ARTICLES
 
 
+def test_worker_cpu_and_memory_are_counted(crawls):
+    """The extraction worker's CPU is part of the full crawl's CPU per page, and shown apart."""
+    _bare, full, pooled = crawls
+    assert full.helper_cpu_seconds < 0.5  # in-process: no worker (at most a short-lived helper)
+    assert pooled.helper_cpu_seconds > 0.2  # 200 article pages extracted in the worker
+    assert pooled.helper_peak_rss_kb > 10_000
+    assert pooled.cpu_seconds >= pooled.helper_cpu_seconds
+
+
 def test_bare_crawl_runs_no_pipeline(crawls):
-    bare, _full = crawls
+    bare = crawls[0]
     assert "item_scraped_count" not in bare.stats
     assert "Enabled item pipelines:\n[]" in bare.log
 
 
 def test_report_lists_both_crawls(crawls):
-    bare, full = crawls
+    bare, full, _pooled = crawls
     text = bench.report(ARTICLES, bare, full)
     assert "bare" in text and "full" in text and "ratio full/bare" in text

@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import scrapy
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.extract import extract_article
+from newscrawl.extract.workers import ArticleExtractor
 from newscrawl.extract.dates import parse_datetime
 from newscrawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.items import ArticleItem
@@ -75,6 +75,7 @@ class NewsSpider(scrapy.Spider):
         spider.recheck_window = timedelta(hours=recheck)
         spider.render_enabled = site_renders(spider.site, settings)
         spider.distributed = bool(settings.get("NEWSCRAWL_REDIS_URL"))
+        spider.extractor = ArticleExtractor.from_crawler(crawler)
         return spider
 
     @classmethod
@@ -323,8 +324,14 @@ class NewsSpider(scrapy.Spider):
                 dates[url] = parsed
         return dates
 
-    def parse_article(self, response, section: str):
+    async def parse_article(self, response, section: str):
         self.crawler.stats.inc_value("newscrawl/article_pages")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        fields = extract_article(response.body, response.url, self.site, content_type=content_type)
+        # In-process, or in a worker process with NEWSCRAWL_EXTRACT_WORKERS (newscrawl/extract/workers.py).
+        fields = await self.extractor.extract(response.body, response.url, self.site, content_type=content_type)
         yield ArticleItem(**fields)
+
+    def closed(self, reason):
+        extractor = getattr(self, "extractor", None)
+        if extractor is not None:
+            extractor.close()

@@ -1,0 +1,80 @@
+"""Where a crawl runs :func:`newscrawl.extract.extract_article`: in the crawl's own process, or in a pool.
+
+Scrapy runs a spider's callbacks on one thread, so a crawl whose pages arrive
+faster than it can extract them is bound to one CPU core. With
+``NEWSCRAWL_EXTRACT_WORKERS = N`` (N > 0) each article page is extracted in one
+of N worker processes while the crawl process goes on fetching and storing; the
+items are the same either way (extraction is a pure function of the page). It
+pays off when pages arrive faster than one core extracts them: a fast site, a
+crawl replayed from Scrapy's HTTP cache after a site file changed, a machine
+with cores to spare. The default, 0, extracts in-process.
+
+A worker that dies (killed, out of memory) breaks the pool: the page it held is
+extracted in-process instead, the pool is started again, and the event is
+counted (``newscrawl/extract_workers/restarted``) and logged; nothing is lost.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from newscrawl.extract import extract_article
+
+logger = logging.getLogger(__name__)
+
+
+class ArticleExtractor:
+    """``await extractor.extract(html, url, site, content_type)`` -> the item's fields."""
+
+    def __init__(self, workers: int = 0, crawler=None):
+        if not isinstance(workers, int) or isinstance(workers, bool) or workers < 0:
+            raise ValueError(f"NEWSCRAWL_EXTRACT_WORKERS must be a whole number >= 0 (0: extract in the crawl's "
+                             f"own process), got {workers!r}")
+        self.workers = workers
+        self.crawler = crawler  # for its stats, which exist only once the crawl starts
+        self._pool: ProcessPoolExecutor | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        raw = crawler.settings.get("NEWSCRAWL_EXTRACT_WORKERS", 0)
+        try:
+            workers = int(raw)
+        except (TypeError, ValueError):
+            workers = raw  # reported by __init__ with the setting's name
+        return cls(workers, crawler=crawler)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            # forkserver: workers start from a clean interpreter, not a fork of the running reactor.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("forkserver"))
+        return self._pool
+
+    async def extract(self, html: bytes, url: str, site, content_type: str | None = None) -> dict:
+        if not self.workers:
+            return extract_article(html, url, site, content_type=content_type)
+        pool = self._executor()
+        try:
+            return await asyncio.wrap_future(pool.submit(extract_article, html, url, site, content_type=content_type))
+        except BrokenProcessPool:
+            # Every page in flight in the broken pool lands here; the first one replaces the pool.
+            if self._pool is pool:
+                logger.warning("an extraction worker died (extracting %s among others); the pages it held are "
+                               "extracted in-process and the pool is started again", url)
+                if self.crawler is not None:
+                    self.crawler.stats.inc_value("newscrawl/extract_workers/restarted")
+                self._pool = None
+                pool.shutdown(wait=False, cancel_futures=True)
+            return extract_article(html, url, site, content_type=content_type)
+
+    def worker_pids(self) -> list[int]:
+        """The pool's live worker processes (none before the first page)."""
+        pool = self._pool
+        return [p.pid for p in (getattr(pool, "_processes", None) or {}).values()] if pool else []
+
+    def close(self, wait: bool = True) -> None:
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=True)
