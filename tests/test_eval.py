@@ -164,12 +164,11 @@ def test_generic_layers_on_extraction_open(open_report):
     assert ours["body_f1"] >= theirs["body_f1"]
     assert ours["published"] >= 0.93
     assert ours["authors"] >= 0.85
-    assert ours["title"] >= 0.84  # measured 0.846 (110/130); the 0.90 goal is the xfail below
+    assert ours["title"] >= 0.89  # measured 0.900 (117/130); the issue's goal is below
     assert ours["title"] > theirs["title"]
 
 
 @pytest.mark.shared
-@pytest.mark.xfail(reason="headline sources disagree on ~1 page in 5 (og:title vs JSON-LD vs h1) and the expected "
-                          "title follows each publisher's own choice; general rules reach ~0.85", strict=False)
 def test_title_goal_on_extraction_open(open_report):
+    """Issue #3: title exact >= 0.90 with the generic layers alone (117/130 measured)."""
     assert open_report["systems"]["newscrawl"]["title"] >= 0.90

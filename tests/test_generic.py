@@ -178,3 +178,95 @@ def test_multilingual_byline_split():
     # a declared Person keeps its name, a description after it is dropped
     names, _, _ = person_names("Povilas Aleksandravičius, universiteto profesorius", declared_person=True)
     assert names == ["Povilas Aleksandravičius"]
+
+
+# --------------------------------------------------------------------------- title rules (choose_title)
+
+
+def title_page(body: str, og: str | None = None, headline: str | None = None, tag: str = "Site page") -> str:
+    head = f"<title>{tag} | Daily Example</title>"
+    if og:
+        head += f'<meta property="og:title" content="{og}">'
+    if headline:
+        head += ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle", '
+                 f'"headline": "{headline}"}}</script>')
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+def title_of(html: str) -> str | None:
+    return extract_fallback(Document(html, URL), wanted=["title"])[0].get("title")
+
+
+def test_title_breadcrumb_h1_loses_to_the_article_h2():
+    # the h1 is the breadcrumb's last item (an SEO title also in og:title and <title>); the article shows its
+    # headline in an h2 that JSON-LD confirms
+    body = """<nav><ol><li><a href="/">Home</a></li><li><h1>Harbour tunnel: works start in May</h1></li></ol></nav>
+    <article><h2>Harbour tunnel will close the east bank for two years</h2><p>Text.</p><p>More text.</p></article>"""
+    html = title_page(body, og="Harbour tunnel: works start in May", tag="Harbour tunnel: works start in May",
+                      headline="Harbour tunnel will close the east bank for two years")
+    assert title_of(html) == "Harbour tunnel will close the east bank for two years"
+
+
+def test_title_h2_with_kicker_confirmed_by_og():
+    body = """<div class="crumbs breadcrumb"><a href="/">Home</a> <h1>Payments: Europe tries its own system</h1></div>
+    <article><h2><span class="title__kicker">Payments initiative</span>
+    <span class="title__headline">Can Europe beat the card giants?</span></h2><p>Text.</p><p>More.</p></article>"""
+    html = title_page(body, og="Can Europe beat the card giants?", headline="Payments: Europe tries its own system",
+                      tag="Payments: Europe tries its own system")
+    assert title_of(html) == "Can Europe beat the card giants?"
+
+
+def test_title_unconfirmed_h2_is_not_the_headline():
+    body = """<article><h2>Related stories</h2><p>Text.</p></article>"""
+    assert title_of(title_page(body, og="Rivers rise after a week of rain")) == "Rivers rise after a week of rain"
+
+
+def test_title_kicker_kept_when_structured_data_gives_it():
+    body = """<article><h1><span class="kicker">Budget 2024</span> <span>What changes for families</span></h1>
+    <p>Text.</p></article>"""
+    html = title_page(body, og="Budget 2024: What changes for families", headline="Budget 2024: What changes for families")
+    assert title_of(html) == "Budget 2024: What changes for families"
+
+
+def test_title_kicker_dropped_when_structured_data_gives_another_label():
+    # data-attribute kicker; og:title puts a different label before the same headline: the shared part wins
+    body = """<article><h1><span data-role="kicker">Storm season</span><span class="h-offscreen" aria-hidden="true"> - </span>
+    <span>Rivers burst their banks in the north</span></h1><p>Text.</p></article>"""
+    html = title_page(body, og="Flood alert: Rivers burst their banks in the north",
+                      tag="Flood alert: Rivers burst their banks in the north")
+    assert title_of(html) == "Rivers burst their banks in the north"
+
+
+def test_title_own_itemprop_headline_does_not_confirm_the_heading():
+    # the microdata headline is the h1 itself (kicker included): og:title, which drops the kicker, decides
+    body = """<article itemscope itemtype="https://schema.org/NewsArticle">
+    <h1 itemprop="headline"><span class="article-title__overline">Minority rights</span>
+    <span class="article-title__text">Villagers ask for a say in the new council</span></h1><p>Text.</p></article>"""
+    html = title_page(body, og="Villagers ask for a say in the new council",
+                      tag="Villagers ask for a say in the new council")
+    assert title_of(html) == "Villagers ask for a say in the new council"
+
+
+def test_title_og_cut_by_an_unescaped_quote_is_ignored():
+    body = """<nav><ul><li><h1>Marathon: clear winner and "royal visit"</h1></li></ul></nav><article><p>Text.</p></article>"""
+    html = title_page(body, og='Marathon: clear winner and "royal visit"', tag='Marathon: clear winner and "royal visit"',
+                      headline="Children's race: parents asked to stay back")
+    # og:title broken by its quotes: JSON-LD and <title> are left, JSON-LD first on the tie
+    assert title_of(html) == "Children's race: parents asked to stay back"
+
+
+def test_in_navigation():
+    doc = Document("""<html><body><nav><ul><li><h1 id="a">Teaser</h1></li></ul></nav>
+    <ul><li><article><h1 id="b">Story</h1><p>One.</p><p>Two.</p></article></li></ul>
+    <div class="breadcrumb"><h1 id="c">Crumb</h1></div><main><h1 id="d">Main</h1></main></body></html>""", URL)
+    found = {h.get("id"): g.in_navigation(h) for h in doc.root.iter("h1")}
+    assert found == {"a": True, "b": False, "c": True, "d": False}
+
+
+def test_heading_texts_drops_kicker_and_hidden_children():
+    doc = Document("""<html><body><h1><span data-cy="kicker"><em>Tech in class</em></span>
+    <span class="sr-only">:</span> <span>AI at school</span></h1></body></html>""", URL)
+    full, headline, parts = g.heading_texts(next(doc.root.iter("h1")))
+    assert full.startswith("Tech in class") and full.endswith("AI at school")
+    assert headline == "AI at school"
+    assert parts == ["AI at school"]

@@ -138,3 +138,17 @@ def test_no_structured_data_and_garbage_never_raise():
         fields, sources = extract_structured(doc)
         assert isinstance(fields, dict) and isinstance(sources, dict)
         assert set(fields) == set(sources)
+
+
+def test_meta_cut_by_an_unescaped_quote_is_skipped():
+    html = """<html><head>
+    <meta property="og:title" content="Marathon: clear winner and "royal visit"">
+    <meta name="twitter:title" content="Marathon: clear winner and "royal visit"">
+    <meta property="og:description" content="A day of records.">
+    <meta name="description" content="Runners' day" data-rh="true">
+    </head><body></body></html>"""
+    data = StructuredData(Document(html, "https://example.com/a"))
+    assert data.meta_first("og:title") is None
+    assert data.meta_first("twitter:title") is None
+    assert data.meta_first("og:description") == "A day of records."
+    assert data.meta_first("description") == "Runners' day"

@@ -11,11 +11,13 @@ How each field is chosen (general rules, nothing per publisher):
 title
     Candidates: the JSON-LD/microdata headline, og:title (twitter:title when
     there is none) and ``<title>`` with the site name (and dates) stripped, and
-    the article's ``<h1>`` (without a kicker element). The h1 confirmed by
-    og:title or JSON-LD wins; else what most of og:title, JSON-LD and
+    the visible headline: an ``<h1>`` outside navigation (breadcrumbs, teaser
+    lists), else an ``<h2>`` a structured title confirms, else a breadcrumb h1.
+    The visible headline confirmed by og:title or JSON-LD wins (its kicker
+    kept or dropped as they give it); else what most of og:title, JSON-LD and
     ``<title>`` say (og:title first on ties); without og:title and JSON-LD,
-    the h1, else ``<title>``. Spelling (quotes,
-    dashes) follows the agreeing sources' majority.
+    the h1, else ``<title>``. Spelling (quotes, dashes) follows the agreeing
+    sources' majority. The rules in full: :func:`choose_title`.
 published / modified
     JSON-LD datePublished > microdata > ``article:published_time`` and other
     meta > itemprop > ``<time datetime>`` > date-looking visible text. A value
@@ -96,51 +98,118 @@ def _iso(value: datetime) -> str:
 # --------------------------------------------------------------------------- title
 
 
-def _h1_headline(doc, known_keys: set[str], scope) -> str | None:
-    """The article's h1: one matching a structured title, else the first in the article, else the first."""
-    h1s = []
+def _headings(elements) -> list[tuple[object, str, str, list[str]]]:
+    out = []
+    for el in elements:
+        full, headline, parts = g.heading_texts(el, _KICKER_CLASS)
+        if full and len(full) >= 3:
+            out.append((el, full, headline, parts))
+    return out
+
+
+_LABEL_WORDS = 8  # at most this many words before the headline make a label (kicker)
+
+
+def _visible_headline(doc, known_keys: set[str], scope) -> tuple[str | None, str | None]:
+    """The headline the page shows, and the structured title key it matches (None when unconfirmed).
+
+    Tiers: the h1s outside navigation, then (only when one matches a structured
+    title) the h2s outside navigation, then the h1s in navigation (breadcrumbs,
+    teaser lists). In a tier, the first heading whose whole text, text without
+    kicker or one child's text matches a structured title wins; failing that,
+    the first whose text without kicker ends a structured title after a short
+    label ("Label: headline"). Unconfirmed: the first h1 outside navigation in
+    ``scope``, else the first outside navigation, else the first.
+    """
     try:
-        h1s = list(doc.root.iter("h1"))
+        h1s = _headings(doc.root.iter("h1"))
     except Exception:
-        return None
-    texts = []
-    for h1 in h1s:
-        full = g.element_text(h1)
-        if not full or len(full) < 3:
-            continue
-        # Drop kicker/overline children: they are labels, not the headline.
-        parts = []
-        for child in h1:
-            if not isinstance(child.tag, str):
+        return None, None
+    main = [h for h in h1s if not g.in_navigation(h[0])]
+    nav = [h for h in h1s if not any(h is m for m in main)]
+
+    def match(entries):
+        for _el, full, headline, parts in entries:
+            for candidate in (full, headline, *parts):
+                key = g.norm_key(candidate)
+                if key and key in known_keys:
+                    return candidate, key
+        # A structured title giving another label before the heading without its kicker.
+        for _el, full, headline, _parts in entries:
+            if headline == full:
                 continue
-            ptext = g.element_text(child)
-            if not ptext:
-                continue
-            parts.append((child, ptext))
-        headline = full
-        if len(parts) >= 2:
-            kept = [t for c, t in parts if not _KICKER_CLASS.search(g._classes(c))]
-            if kept and len(kept) < len(parts):
-                headline = clean_text(" ".join(kept)) or full
-        texts.append((h1, full, headline, [t for _, t in parts]))
-    if not texts:
+            hkey = g.norm_key(headline)
+            for key in known_keys:
+                if hkey and key.endswith(" " + hkey) and len(key[: -len(hkey)].split()) <= _LABEL_WORDS:
+                    return headline, key
         return None
-    for h1, full, headline, parts in texts:
-        for candidate in (headline, full, *parts):
-            if g.norm_key(candidate) in known_keys:
-                return candidate
+
+    if known_keys:
+        found = match(main)
+        if found is None:
+            try:
+                h2s = _headings(h for h in doc.root.iter("h2") if not g.in_navigation(h))
+            except Exception:
+                h2s = []
+            found = match(h2s) or match(nav)
+        if found is not None:
+            return found
     if scope is not None:
-        for h1, full, headline, parts in texts:
-            if any(anc is scope for anc in h1.iterancestors()):
-                return headline
-    return texts[0][2]
+        for el, _full, headline, _parts in main:
+            if any(anc is scope for anc in el.iterancestors()):
+                return headline, None
+    if main:
+        return main[0][2], None
+    if nav:
+        return nav[0][2], None
+    return None, None
+
+
+def _itemprop_heading_keys(doc) -> set[str]:
+    """Keys of the h1/h2 elements that carry itemprop=headline themselves."""
+    try:
+        return {
+            g.norm_key(g.element_text(el))
+            for tag in ("h1", "h2")
+            for el in doc.root.iter(tag)
+            if "headline" in (el.get("itemprop") or "").split()
+        }
+    except Exception:
+        return set()
 
 
 _EDGE_SEPARATORS = re.compile(r"^[\s\-–—|:·•]+|[\s\-–—|:·•]+$")
 
 
 def choose_title(doc, data: StructuredData, scope=None) -> tuple[str | None, str | None]:
-    """The headline (see the module docstring for the rule) and the layer it came from."""
+    """The headline and the layer it came from.
+
+    Candidates: the JSON-LD/microdata headline, og:title (twitter:title when
+    none), ``<title>`` (site name and dates stripped) and the visible headline
+    (:func:`_visible_headline`). General rules, in order:
+
+    1. A heading inside navigation (a nav, list item, link or breadcrumb-marked
+       element holding at most one paragraph) is a breadcrumb or a teaser: the
+       headings outside navigation are tried first.
+    2. When no h1 outside navigation matches a structured title, an h2 outside
+       navigation that one matches is the visible headline (the headline shown
+       in an h2, the h1 being a breadcrumb or a teaser).
+    3. The visible headline confirmed by og:title or JSON-LD wins; a heading's
+       own ``itemprop="headline"`` is the heading itself, not a confirmation.
+    4. A kicker (an overline child marked by class, id or a data attribute)
+       stays when og:title / JSON-LD give the heading with it, goes when they
+       give it without; when they give another label before the headline
+       ("Label: headline"), the part they share, the heading without its
+       kicker, wins.
+    5. Else what most of og:title, JSON-LD and ``<title>`` say (og:title, then
+       JSON-LD first on ties); without og:title and JSON-LD, the visible
+       headline, else ``<title>``.
+    6. Spelling (quotes, dashes) follows the agreeing sources' majority,
+       og:title first on ties.
+
+    A ``<meta>`` cut short by an unescaped quote is never read
+    (:attr:`StructuredData.meta`), so a broken og:title takes no part.
+    """
     structured = data.titles()
     ld, ld_layer = next(((t, layer) for t, layer in structured if layer in ("jsonld", "microdata")), (None, None))
     og = data.meta_first("og:title") or data.meta_first("twitter:title")
@@ -154,8 +223,10 @@ def choose_title(doc, data: StructuredData, scope=None) -> tuple[str | None, str
     if ld:
         ld = g.strip_site_name(ld, site_keys)
 
-    known = {g.norm_key(t) for t in (ld, og_clean, tag_clean) if t}
-    h1 = _h1_headline(doc, known, scope)
+    known = {g.norm_key(t) for t in (og_clean, tag_clean) if t}
+    if ld and not (ld_layer == "microdata" and g.norm_key(ld) in _itemprop_heading_keys(doc)):
+        known.add(g.norm_key(ld))  # a heading's own itemprop=headline is no second source
+    h1, h1_match = _visible_headline(doc, known, scope)
     if h1:
         h1 = _EDGE_SEPARATORS.sub("", h1) or h1
 
@@ -167,9 +238,12 @@ def choose_title(doc, data: StructuredData, scope=None) -> tuple[str | None, str
 
     chosen = None
     # The visible headline confirmed by og:title or JSON-LD.
-    if "h1" in keys:
+    if "h1" in keys and h1_match:
         for name in ("og", "ld"):
-            if name in keys and keys[name] == keys["h1"]:
+            if keys.get(name) == h1_match:
+                if keys["h1"] != h1_match:
+                    # og:title / JSON-LD give another label before the headline: what they share wins.
+                    return clean_text(h1), "generic"
                 chosen = name
                 break
     # Else what most of og:title, JSON-LD and <title> say (og:title first on ties), else the h1.
@@ -488,18 +562,22 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
 # --------------------------------------------------------------------------- main
 
 
-def extract_fallback(doc, wanted: Iterable[str] | None = None, tz=None) -> tuple[dict, dict]:
+def extract_fallback(doc, wanted: Iterable[str] | None = None, tz=None,
+                     structured_only: Iterable[str] = ()) -> tuple[dict, dict]:
     """Extract article fields from ``doc`` with the structured and generic layers.
 
-    ``wanted`` limits the work to those fields (default: all). ``tz`` reads dates
-    that carry no offset (default Asia/Ho_Chi_Minh). Never raises.
+    ``wanted`` limits the work to those fields (default: all). ``structured_only``:
+    fields to take from structured data alone, never from a scan of the page (the
+    caller trusts its own visible value over the generic layer's guess; for now
+    this spares the date scan). ``tz`` reads dates that carry no offset (default
+    Asia/Ho_Chi_Minh). Never raises.
     """
     wanted_set = set(wanted) if wanted is not None else set(ALL_FIELDS)
     fields: dict[str, Any] = {}
     sources: dict[str, str] = {}
     tz = tz or DEFAULT_TZ
     try:
-        _extract(doc, wanted_set, tz, fields, sources)
+        _extract(doc, wanted_set, tz, fields, sources, frozenset(structured_only))
     except Exception:  # a broken page gives what was extracted so far
         pass
     return fields, sources
@@ -512,7 +590,7 @@ def _put(fields, sources, name, value, layer):
     sources[name] = layer or "generic"
 
 
-def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict) -> None:
+def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_only=frozenset()) -> None:
     data = StructuredData(doc)
     # The body (trafilatura, the costly part) also locates the article region on
     # the page, which the lead, captions and byline search use.
@@ -560,7 +638,9 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict) -> None:
             _put(fields, sources, "body", body, "generic")
 
     if wanted & {"published"}:
-        value, layer = choose_date(data.published_candidates(), tz, lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
+        dom = None if "published" in structured_only else (
+            lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
+        value, layer = choose_date(data.published_candidates(), tz, dom)
         _put(fields, sources, "published", value, layer)
     if "modified" in wanted:
         value, layer = choose_date(data.modified_candidates(), tz)

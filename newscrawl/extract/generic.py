@@ -9,8 +9,9 @@ any news page, never for a particular publisher:
   against the page layout (:func:`locate_paragraphs`, :func:`container_of`,
   :func:`refine_body`: paragraphs outside the article region dropped, missed
   paragraphs styled like the body ones added);
-* title: the ``<h1>`` texts and the ``<title>`` / og:title without the site
-  name (:func:`strip_site_name`);
+* title: the ``<h1>`` texts, headings split into kicker and headline
+  (:func:`heading_texts`), headings in navigation (:func:`in_navigation`), and
+  the ``<title>`` / og:title without the site name (:func:`strip_site_name`);
 * dates: ``<time datetime>`` and date-looking elements (:func:`time_values`,
   :func:`date_texts`);
 * authors: links to author pages, author/byline classes, itemprop=author and
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable
 from urllib.parse import urljoin, urlsplit
 
@@ -80,8 +82,11 @@ _READ_MORE = re.compile(
 )
 
 
+@lru_cache(maxsize=16384)
 def norm_key(text: str | None) -> str:
-    """Comparison key: NFKC, casefolded, quotes unified, only letters/digits and single spaces."""
+    """Comparison key: NFKC, casefolded, quotes unified, only letters/digits and single spaces.
+
+    Cached: the same paragraphs and titles are compared many times per page."""
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
@@ -183,6 +188,80 @@ def h1_texts(doc) -> list[str]:
     except Exception:
         pass
     return out
+
+
+_KICKER_MARK = re.compile(
+    r"kicker|overline|topline|dachzeile|eyebrow|supertitle|super-title|pretitle|pre-title|roofline|spitzmarke",
+    re.IGNORECASE,
+)
+_HIDDEN_CLASS = re.compile(r"offscreen|sr-only|visually-?hidden|screen-?reader|a11y", re.IGNORECASE)
+_NAV_MARK = re.compile(r"breadcrumb|crumb", re.IGNORECASE)
+_HAS_WORD = re.compile(r"\w")
+
+
+def is_kicker(el, class_pattern=None) -> bool:
+    """A kicker / overline element: by class or id (``class_pattern``, else the kicker words), or by a
+    ``data-*`` attribute naming it (``data-kicker=...``, ``data-role="kicker"``)."""
+    if (class_pattern or _KICKER_MARK).search(_classes(el)):
+        return True
+    for name, value in el.attrib.items():
+        if not name.startswith("data-"):
+            continue
+        if _KICKER_MARK.search(name) or (len(value) < 40 and " " not in value and _KICKER_MARK.search(value)):
+            return True
+    return False
+
+
+def _is_hidden(el) -> bool:
+    return (el.get("aria-hidden") or "").lower() == "true" or bool(_HIDDEN_CLASS.search(el.get("class") or ""))
+
+
+def heading_texts(el, kicker_class=None) -> tuple[str, str, list[str]]:
+    """(full text, text without kicker / visually hidden children, texts of the other children) of a heading.
+
+    ``kicker_class``: pattern of kicker classes (default: the kicker words)."""
+    full = element_text(el)
+    parts: list[str] = []
+    dropped = []
+    for child in el:
+        if not isinstance(child.tag, str):
+            continue
+        if _is_hidden(child) or is_kicker(child, kicker_class):
+            dropped.append(child)
+            continue
+        text = element_text(child)
+        if text and _HAS_WORD.search(text):
+            parts.append(text)
+    headline = full
+    if dropped:
+        pieces = [el.text or ""]
+        for child in el:
+            if isinstance(child.tag, str) and not any(child is d for d in dropped):
+                pieces.append("\x00" + element_text(child) + "\x00")
+            pieces.append(child.tail or "")
+        kept = clean_text(_join_blocks("".join(pieces)))
+        if kept and _HAS_WORD.search(kept):
+            headline = kept
+    return full, headline, parts
+
+
+def in_navigation(el) -> bool:
+    """Inside navigation: a ``nav``, list item, link or breadcrumb-marked element holding at most one paragraph."""
+    for anc in el.iterancestors():
+        tag = anc.tag
+        if tag in ("body", "html"):
+            return False
+        if not isinstance(tag, str):
+            continue
+        marked = tag in ("nav", "li", "a")
+        if not marked:
+            for name, value in anc.attrib.items():
+                if (name in ("class", "id", "role", "aria-label") or name.startswith("data-")) and _NAV_MARK.search(value):
+                    marked = True
+                    break
+        if marked:
+            return sum(1 for _ in anc.iter("p")) <= 1
+    return False
 
 
 def title_tag(doc) -> str | None:

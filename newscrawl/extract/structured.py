@@ -239,6 +239,17 @@ def author_entries(value: Any, jsonld: JsonLd | None = None) -> list[tuple[str, 
 # --------------------------------------------------------------------------- the data
 
 
+_META_ATTRS = {"content", "property", "name", "itemprop", "http-equiv", "charset", "lang", "id", "class", "scheme"}
+
+
+def _cut_at_quote(meta) -> bool:
+    """The tag's content was cut by an unescaped quote: stray valueless attributes follow it."""
+    stray = [k for k in meta.attrib if k not in _META_ATTRS and not k.startswith(("data-", "xml", "{")) and not meta.get(k)]
+    if not stray:
+        return False
+    return any('"' in k or "'" in k for k in stray) or (meta.get("content") or "")[-1:].isspace()
+
+
 class StructuredData:
     """What the page declares about itself. Parse once; every property is lazy."""
 
@@ -265,13 +276,18 @@ class StructuredData:
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:
-        """``<meta>`` content by lowercased property / name / itemprop / http-equiv, in page order."""
+        """``<meta>`` content by lowercased property / name / itemprop / http-equiv, in page order.
+
+        A tag whose content an unescaped quote cut short (``content="a "b" c"``:
+        the rest became stray attributes) is skipped."""
         out: dict[str, list[str]] = {}
         try:
             metas = self.doc.root.xpath("//meta[@content]")
         except Exception:
             metas = []
         for meta in metas:
+            if _cut_at_quote(meta):
+                continue
             content = clean_text(meta.get("content"))
             if not content:
                 continue
