@@ -79,3 +79,10 @@ def test_extract_reads_gzipped_pages_of_unknown_hosts_with_the_generic_layers(tm
     assert item["authors"] == ["Ana Ruiz"]
     assert item["extraction"]["published"] == "jsonld"
     assert len(item["body"]) >= 5
+
+
+def test_every_command_has_help():
+    for command in ("demo", "crawl", "seed", "extract", "serve-fixtures", "eval", "report", "export"):
+        result = run_newscrawl([command, "--help"])
+        assert result.returncode == 0, (command, result.stderr)
+        assert result.stdout.startswith(f"usage: newscrawl {command}"), (command, result.stdout[:200])

@@ -137,7 +137,8 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         wanted = [f for f in wanted if f not in GENERIC_TEXT_FIELDS]
     if "published" in fields:
         wanted.append("published")  # structured dates may beat a visible one without offset
-    fallback, fallback_sources = extract_fallback(doc, wanted=wanted, tz=tz) if wanted else ({}, {})
+    # Where the layout has a selector, the generic layer's guess is never used (below): don't compute it.
+    fallback, fallback_sources = extract_fallback(doc, wanted=wanted, tz=tz, structured_only=declared) if wanted else ({}, {})
 
     for name in wanted:
         if name == "published":
