@@ -4,7 +4,10 @@ from __future__ import annotations
 import codecs
 from functools import cached_property
 
+import lxml.html
 import parsel
+from lxml import etree
+from parsel.selector import create_root_node
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom
 
 
@@ -57,6 +60,23 @@ def decode_html(data: bytes | str, content_type: str | None = None, fallback_enc
     return text
 
 
+class _HTMLParser(lxml.html.HTMLParser):
+    """lxml.html's parser with its element classes assigned in C.
+
+    lxml.html picks each element's class (form, input, label...) in a Python
+    callback, run whenever an element is touched from Python: thousands of times
+    per page in the generic layer and trafilatura. Every element here is a plain
+    HtmlElement (``text_content()``, ``drop_tree()``, what trafilatura expects),
+    without the form helpers nobody here uses.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.set_element_class_lookup(etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction, entity=lxml.html.HtmlEntity))
+
+
 class Document:
     """One page to extract from. Parsing happens once and is shared by every layer."""
 
@@ -70,7 +90,8 @@ class Document:
     def sel(self) -> parsel.Selector:
         text = self.text if self.text.strip() else "<html></html>"
         try:
-            return parsel.Selector(text=text, type="html", base_url=self.url)
+            root = create_root_node(text, _HTMLParser, base_url=self.url)
+            return parsel.Selector(root=root, type="html", base_url=self.url)
         except Exception:  # parsel/lxml raise on some binary garbage
             return parsel.Selector(text="<html></html>", type="html", base_url=self.url)
 

@@ -30,6 +30,8 @@ from functools import lru_cache
 from typing import Iterable
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 from newscrawl.text import clean_text
 
 # Parts of a page that are never the article's text.
@@ -91,6 +93,13 @@ def norm_key(text: str | None) -> str:
         return ""
     text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
     return " ".join(_WORD.findall(text))
+
+
+def all_text(el) -> str:
+    """Every text node under ``el`` joined, as lxml's ``text_content()`` gives it, without
+    the XPath evaluation ``text_content()`` makes per call (several times slower; the
+    generic layer asks for thousands of elements' text per page)."""
+    return etree.tostring(el, method="text", encoding="unicode", with_tail=False)
 
 
 _BLOCK_TAGS = {
@@ -375,12 +384,18 @@ def locate_paragraphs(doc, paragraphs: list[str], root=None) -> list:
     found: list = [None] * len(paragraphs)
     if not wanted:
         return found
+    # Most elements match no paragraph: the key of their first few words rules them out
+    # cheaply (a key of a text's start is a prefix of the key of the whole text).
+    heads = {k[:8] for k in wanted}
     try:
         for el in (root if root is not None else doc.root).iter(*_LOCATE_TAGS):
             if el.tag in ("div", "span", "td", "dd") and len(el) > 3:
                 continue
-            text = el.text_content()
+            text = all_text(el)
             if len(text) < 20:
+                continue
+            head = norm_key(text[:32])
+            if len(head) >= 8 and head[:8] not in heads:
                 continue
             k = _prefix_key(text)
             slots = wanted.get(k)
@@ -460,8 +475,8 @@ def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, ob
     link_keys = None
     for text, el in items:
         if el is not None:
-            total = len(el.text_content())
-            links = sum(len(a.text_content()) for a in el.iter("a"))
+            total = len(all_text(el))
+            links = sum(len(all_text(a)) for a in el.iter("a"))
             if total and links > 0.6 * total and len(text) < 400:
                 continue
             out.append((text, el))
@@ -471,7 +486,7 @@ def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, ob
         if len(key) > 60:
             if link_keys is None:
                 try:
-                    link_keys = {k for k in (norm_key(a.text_content()) for a in doc.root.iter("a")) if len(k) >= 3}
+                    link_keys = {k for k in (norm_key(all_text(a)) for a in doc.root.iter("a")) if len(k) >= 3}
                 except Exception:
                     link_keys = set()
             covered = sum(len(k) for k in link_keys if k in key)
@@ -533,7 +548,7 @@ def refine_body(doc, body: list[str], hits: list, region, elements_out: list | N
                 text = element_text(el)
                 if len(text) < 60:
                     continue
-                links = sum(len(a.text_content()) for a in el.iter("a"))
+                links = sum(len(all_text(a)) for a in el.iter("a"))
                 if links > 0.3 * len(text) or _in_boilerplate(el, region):
                     continue
                 extra.append((text, el))
@@ -617,7 +632,7 @@ def _caption_wrapper(img, scope):
             break
         depth += 1
         if anc.tag == "figure":
-            if anc.text_content().strip():
+            if all_text(anc).strip():
                 caps = list(anc.iter("figcaption")) or _caption_elements(anc)
                 return anc, caps or [anc]
             start = anc
@@ -629,7 +644,7 @@ def _caption_wrapper(img, scope):
         depth += 1
         caps = list(anc.iter("figcaption")) or _caption_elements(anc)
         if caps:
-            if len(anc.text_content()) > 1000:
+            if len(all_text(anc)) > 1000:
                 break
             return anc, caps
     return None, []
@@ -908,7 +923,7 @@ def lead_candidates(doc, region, first_el=None) -> list[str]:
             text = element_text(el)
             if not text or not 30 <= len(text) <= 1000:
                 continue
-            links = sum(len(a.text_content()) for a in el.iter("a"))
+            links = sum(len(all_text(a)) for a in el.iter("a"))
             if links > 0.5 * len(text):
                 continue
             out.append(text)
@@ -922,7 +937,8 @@ def lead_candidates(doc, region, first_el=None) -> list[str]:
 
 _PRUNE_XPATH = [
     "//figcaption",
-    "//*[contains(concat(' ', normalize-space(@class), ' '), ' caption ')]",
+    # The cheap substring test first: the class-token test is costly on every element of a page.
+    "//*[contains(@class, 'caption')][contains(concat(' ', normalize-space(@class), ' '), ' caption ')]",
 ]
 
 
@@ -978,7 +994,7 @@ def trafilatura_blocks(doc, favor: str | None = None, fast: bool = False) -> lis
             return []
         result = trafilatura.bare_extraction(
             root,
-            url=doc.url or None,
+            url=None,  # with a URL trafilatura makes every link absolute; only the links' text is used here
             with_metadata=False,
             include_comments=False,
             include_tables=False,
