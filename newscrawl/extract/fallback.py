@@ -53,6 +53,7 @@ language
 """
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 from typing import Any, Iterable
@@ -60,6 +61,8 @@ from typing import Any, Iterable
 from newscrawl.extract import generic as g
 from newscrawl.extract.structured import StructuredData
 from newscrawl.text import clean_text
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["extract_fallback", "ALL_FIELDS"]
 
@@ -578,8 +581,8 @@ def extract_fallback(doc, wanted: Iterable[str] | None = None, tz=None,
     tz = tz or DEFAULT_TZ
     try:
         _extract(doc, wanted_set, tz, fields, sources, frozenset(structured_only))
-    except Exception:  # a broken page gives what was extracted so far
-        pass
+    except Exception:  # a broken page gives what was extracted so far; a bug must still show
+        logger.warning("generic extraction stopped early on %s", doc.url, exc_info=True)
     return fields, sources
 
 
