@@ -41,7 +41,6 @@ ORG_TYPES = {
     "governmentorganization", "ngo", "localbusiness", "website", "brand",
 }
 
-_JSONLD_XPATH = "//script[contains(translate(@type, 'LDJSON', 'ldjson'), 'ld+json')]"
 _HTML_COMMENT = re.compile(r"<!--.*?-->|<!--|-->", re.DOTALL)
 _CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
 _LINE_COMMENT = re.compile(r"^\s*//[^\n]*$", re.MULTILINE)
@@ -258,12 +257,22 @@ class StructuredData:
         self.url = doc.url or ""
 
     # ---- raw layers
+    # Each search below walks the whole page: tag searches go through lxml's iter() (cheaper than
+    # an XPath), and the two microdata searches share one walk.
+
+    @cached_property
+    def _item_nodes(self) -> list:
+        """Elements with ``itemprop`` or ``itemscope``, in page order."""
+        try:
+            return self.doc.root.xpath("//*[@itemprop or @itemscope]")
+        except Exception:
+            return []
 
     @cached_property
     def jsonld(self) -> JsonLd:
         blocks = []
         try:
-            scripts = self.doc.root.xpath(_JSONLD_XPATH)
+            scripts = [el for el in self.doc.root.iter("script") if "ld+json" in (el.get("type") or "").lower()]
         except Exception:
             scripts = []
         for script in scripts:
@@ -282,7 +291,7 @@ class StructuredData:
         the rest became stray attributes) is skipped."""
         out: dict[str, list[str]] = {}
         try:
-            metas = self.doc.root.xpath("//meta[@content]")
+            metas = [el for el in self.doc.root.iter("meta") if el.get("content") is not None]
         except Exception:
             metas = []
         for meta in metas:
@@ -314,7 +323,7 @@ class StructuredData:
     def links(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
         try:
-            links = self.doc.root.xpath("//link[@rel and @href]")
+            links = [el for el in self.doc.root.iter("link") if el.get("rel") is not None and el.get("href") is not None]
         except Exception:
             links = []
         for link in links:
@@ -326,7 +335,7 @@ class StructuredData:
     def microdata(self) -> list[dict]:
         """extruct microdata items (only when the page has ``itemscope``)."""
         try:
-            if not self.doc.root.xpath("//*[@itemscope][1]"):
+            if not any(el.get("itemscope") is not None for el in self._item_nodes):
                 return []
             from extruct.w3cmicrodata import MicrodataExtractor
 
@@ -340,7 +349,7 @@ class StructuredData:
         out: dict[str, list[str]] = {}
         wanted = {"datePublished", "dateModified", "dateCreated", "headline", "author", "articleSection"}
         try:
-            nodes = [n for n in self.doc.root.xpath("//*[@itemprop]") if n.get("itemprop") in wanted]
+            nodes = [n for n in self._item_nodes if n.get("itemprop") in wanted]
         except Exception:
             nodes = []
         for node in nodes:
