@@ -39,10 +39,10 @@ from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
+from newscrawl.text import INVISIBLE  # soft hyphen, zero-width characters, BOM: part of no word
+
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
-# Invisible characters (soft hyphen, zero-width space/joiners, BOM...): not part of any word.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 FIELDS = ("title", "published", "authors", "body_f1", "body_precision", "body_recall", "captions_f1")
 
@@ -91,7 +91,7 @@ def read_html(path: Path) -> bytes:
 def norm_text(value: Any) -> str:
     if value is None:
         return ""
-    return unicodedata.normalize("NFC", _SPACE.sub(" ", _INVISIBLE.sub("", str(value))).strip())
+    return unicodedata.normalize("NFC", _SPACE.sub(" ", INVISIBLE.sub("", str(value))).strip())
 
 
 def _as_list(value: Any) -> list:
@@ -109,7 +109,7 @@ def _text_of(value: Any) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    return _WORD.findall(unicodedata.normalize("NFC", _INVISIBLE.sub("", text)))
+    return _WORD.findall(unicodedata.normalize("NFC", INVISIBLE.sub("", text)))
 
 
 def shingles(toks: list[str], n: int = 4) -> Counter:

@@ -12,11 +12,13 @@ import unicodedata
 
 # Zero-width and bidi control characters, soft hyphen, BOM, word joiner: invisible
 # in a browser, but they split words for search and change hashes.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_INVISIBLE_CHARS = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"
+INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # Control characters other than tab/newline (which collapse to spaces below).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL = re.compile(f"[{_CONTROL_CHARS}]")
 # One scan finds the rare text that needs the substitutions above (or an entity).
-_NEEDS_FIXING = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f&]")
+_NEEDS_FIXING = re.compile(f"[{_INVISIBLE_CHARS}{_CONTROL_CHARS}&]")
 # An entity left in text after parsing means the page double-encoded it.
 _ENTITY = re.compile(r"&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
 
@@ -31,7 +33,7 @@ def clean_text(value: str | None) -> str | None:
     if _NEEDS_FIXING.search(value):
         if _ENTITY.search(value):
             value = html.unescape(value)
-        value = _INVISIBLE.sub("", value)
+        value = INVISIBLE.sub("", value)
         value = _CONTROL.sub(" ", value)
     # str.split() splits on exactly the characters re's \s matches (str.isspace).
     value = " ".join(value.split())

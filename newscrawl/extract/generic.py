@@ -32,7 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from newscrawl.text import clean_text
+from newscrawl.text import INVISIBLE, clean_text
 
 # Parts of a page that are never the article's text.
 _NON_CONTENT_TAGS = {
@@ -69,7 +69,6 @@ _EDGE_SEPARATORS = re.compile(r"^[\s\-–—|:·•/]+|[\s\-–—|:·•/]+$")
 _TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|·|•|::|»|«|/|\\)\s+|\s*\|\s*")
 _DATE_ONLY = re.compile(r"^[\d\s./:-]+$")
 _WORD = re.compile(r"\w+")
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _CREDIT_LINE = re.compile(
     r"^\(?\s*(photo|foto|fotos|image|bild|picture|credit|crédit|quelle|source|ảnh|video|grafik|illustration|"
     r"karikatur|zdjęcie|fotografía|imagen)\s*[:©/]",
@@ -91,7 +90,7 @@ def norm_key(text: str | None) -> str:
     Cached: the same paragraphs and titles are compared many times per page."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFKC", _INVISIBLE.sub("", text)).casefold()
+    text = unicodedata.normalize("NFKC", INVISIBLE.sub("", text)).casefold()
     return " ".join(_WORD.findall(text))
 
 
