@@ -71,11 +71,6 @@ ALL_FIELDS = (
     "images", "captions", "body", "canonical_url", "language",
 )
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
-_KICKER_CLASS = re.compile(
-    r"kicker|overline|topline|dachzeile|eyebrow|rubric|supertitle|super-title|pretitle|pre-title|roofline|"
-    r"catchline|flag|label|spitzmarke|tagline|category|section",
-    re.IGNORECASE,
-)
 _PAREN_SUFFIX = re.compile(r"\s*\((?:[^()]{1,8})\)\s*$")
 
 
@@ -104,7 +99,7 @@ def _iso(value: datetime) -> str:
 def _headings(elements) -> list[tuple[object, str, str, list[str]]]:
     out = []
     for el in elements:
-        full, headline, parts = g.heading_texts(el, _KICKER_CLASS)
+        full, headline, parts = g.heading_texts(el)
         if full and len(full) >= 3:
             out.append((el, full, headline, parts))
     return out

@@ -198,6 +198,13 @@ def h1_texts(doc) -> list[str]:
     return out
 
 
+# A kicker (overline) element inside a heading: by its class or id ...
+_KICKER_CLASS = re.compile(
+    r"kicker|overline|topline|dachzeile|eyebrow|rubric|supertitle|super-title|pretitle|pre-title|roofline|"
+    r"catchline|flag|label|spitzmarke|tagline|category|section",
+    re.IGNORECASE,
+)
+# ... or by a data-* attribute naming it, with the specific words only ("label", "section"... are too common there).
 _KICKER_MARK = re.compile(
     r"kicker|overline|topline|dachzeile|eyebrow|supertitle|super-title|pretitle|pre-title|roofline|spitzmarke",
     re.IGNORECASE,
@@ -207,10 +214,10 @@ _NAV_MARK = re.compile(r"breadcrumb|crumb", re.IGNORECASE)
 _HAS_WORD = re.compile(r"\w")
 
 
-def is_kicker(el, class_pattern=None) -> bool:
-    """A kicker / overline element: by class or id (``class_pattern``, else the kicker words), or by a
-    ``data-*`` attribute naming it (``data-kicker=...``, ``data-role="kicker"``)."""
-    if (class_pattern or _KICKER_MARK).search(_classes(el)):
+def is_kicker(el) -> bool:
+    """A kicker / overline element: by class or id, or by a ``data-*`` attribute naming it
+    (``data-kicker=...``, ``data-role="kicker"``)."""
+    if _KICKER_CLASS.search(_classes(el)):
         return True
     for name, value in el.attrib.items():
         if not name.startswith("data-"):
@@ -224,17 +231,15 @@ def _is_hidden(el) -> bool:
     return (el.get("aria-hidden") or "").lower() == "true" or bool(_HIDDEN_CLASS.search(el.get("class") or ""))
 
 
-def heading_texts(el, kicker_class=None) -> tuple[str, str, list[str]]:
-    """(full text, text without kicker / visually hidden children, texts of the other children) of a heading.
-
-    ``kicker_class``: pattern of kicker classes (default: the kicker words)."""
+def heading_texts(el) -> tuple[str, str, list[str]]:
+    """(full text, text without kicker / visually hidden children, texts of the other children) of a heading."""
     full = element_text(el)
     parts: list[str] = []
     dropped = []
     for child in el:
         if not isinstance(child.tag, str):
             continue
-        if _is_hidden(child) or is_kicker(child, kicker_class):
+        if _is_hidden(child) or is_kicker(child):
             dropped.append(child)
             continue
         text = element_text(child)
