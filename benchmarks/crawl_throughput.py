@@ -172,8 +172,8 @@ def _run(name: str, cmd: list[str], server: SiteServer, cwd: Path, env: dict | N
                 proc.kill()
             # Worker processes (NEWSCRAWL_EXTRACT_WORKERS) are the crawl's descendants: their CPU counts too.
             rss = 0
-            for child, (cpu, child_rss) in _descendant_usage(proc.pid).items():
-                if child == proc.pid:
+            for child, (depth, cpu, child_rss) in process_tree(proc.pid).items():
+                if depth == 0:
                     own_cpu_seen = cpu
                     continue
                 helper_cpu[child] = max(cpu, helper_cpu.get(child, 0.0))
@@ -198,8 +198,10 @@ _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
-def _descendant_usage(root: int) -> dict[int, tuple[float, int]]:
-    """Own CPU seconds (user + system) and RSS in KB of ``root`` and each live descendant, from /proc (Linux)."""
+def process_tree(root: int) -> dict[int, tuple[int, float, int]]:
+    """``root`` and its live descendants, from /proc (Linux): pid -> (depth below ``root``,
+    own CPU seconds (user + system, not its children's), RSS in KB). Also used by
+    tests/test_extract_workers.py to find a crawl's extraction workers."""
     stats = {}
     proc = Path("/proc")
     if not proc.is_dir():
@@ -214,11 +216,12 @@ def _descendant_usage(root: int) -> dict[int, tuple[float, int]]:
         # after "pid (comm)": state ppid ... utime stime (own, not children's) ... rss (pages)
         stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS,
                                   int(fields[21]) * _PAGE_KB)
-    out = {root: stats[root][1:]} if root in stats else {}
-    frontier = {root}
+    out = {root: (0, *stats[root][1:])} if root in stats else {}
+    frontier, depth = {root}, 0
     while frontier:
+        depth += 1
         frontier = {pid for pid, (ppid, _cpu, _rss) in stats.items() if ppid in frontier}
-        out.update({pid: stats[pid][1:] for pid in frontier})
+        out.update({pid: (depth, *stats[pid][1:]) for pid in frontier})
     return out
 
 

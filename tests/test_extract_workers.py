@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import pytest
 from conftest import BIN, REPO, read_jsonl, run_scrapy
 
 from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from crawl_throughput import process_tree  # noqa: E402  (the benchmark's /proc walker)
 
 # Fields that differ between two crawls of the same pages whatever extracts them.
 RUN_FIELDS = {"crawled_at"}
@@ -41,24 +45,6 @@ def test_workers_give_the_same_items_as_in_process(tmp_path, tuyengiao_expected)
     assert outs[2] == outs[0]
 
 
-def _descendants(pid: int) -> dict[int, int]:
-    """pid -> depth below ``pid``, from /proc."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    depth, frontier, level = {}, [pid], 0
-    while frontier:
-        level += 1
-        frontier = [p for p, ppid in parents.items() if ppid in frontier]
-        depth.update({p: level for p in frontier})
-    return depth
-
-
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the worker processes through /proc (Linux)")
 def test_a_killed_worker_loses_nothing(tmp_path, tuyengiao_expected):
     out = tmp_path / "out"
@@ -73,7 +59,7 @@ def test_a_killed_worker_loses_nothing(tmp_path, tuyengiao_expected):
         while not killed and time.monotonic() < deadline and proc.poll() is None:
             articles_served = sum(1 for p in server.paths() if p.split("?")[0] in article_paths)
             # the pool's workers are the grandchildren of the crawl (forked by the forkserver, its child)
-            workers = [p for p, d in _descendants(proc.pid).items() if d == 2]
+            workers = [p for p, (depth, _cpu, _rss) in process_tree(proc.pid).items() if depth == 2]
             if workers and articles_served >= 10:
                 for pid in workers:
                     os.kill(pid, signal.SIGKILL)

@@ -69,12 +69,7 @@ class ArticleExtractor:
                 pool.shutdown(wait=False, cancel_futures=True)
             return extract_article(html, url, site, content_type=content_type)
 
-    def worker_pids(self) -> list[int]:
-        """The pool's live worker processes (none before the first page)."""
-        pool = self._pool
-        return [p.pid for p in (getattr(pool, "_processes", None) or {}).values()] if pool else []
-
-    def close(self, wait: bool = True) -> None:
+    def close(self) -> None:
         pool, self._pool = self._pool, None
         if pool is not None:
-            pool.shutdown(wait=wait, cancel_futures=True)
+            pool.shutdown(wait=True, cancel_futures=True)
