@@ -11,6 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+from newscrawl.storage.testing import postgres_unavailable, reset_database, temporary_postgres_database
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("NEWSCRAWL_SHARED", REPO.parent / "shared"))
@@ -63,3 +64,23 @@ def tuyengiao_expected() -> dict:
 def tuyengiao_server():
     with FixtureServer(fixture_site_dir("tuyengiao")) as server:
         yield server
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    """A throw-away PostgreSQL database for the module; skips, saying why, when the server is absent."""
+    reason = postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    with temporary_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """Each test on an empty SQLite file and on an emptied PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/newscrawl.sqlite"
+    url = request.getfixturevalue("pg_url")
+    reset_database(url)
+    return url

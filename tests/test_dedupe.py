@@ -18,9 +18,6 @@ from newscrawl.storage import ArticleStore, NearDupIndex, shingles
 from newscrawl.storage.schema import article_versions, articles, duplicates, minhash_signatures
 from newscrawl.storage.testing import (
     make_item,
-    postgres_unavailable,
-    reset_database,
-    temporary_postgres_database,
 )
 
 # --------------------------------------------------------------------------- texts
@@ -72,24 +69,6 @@ OTHER_BODY = [
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    reason = postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
-    with temporary_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/newscrawl.sqlite"
-    url = request.getfixturevalue("pg_url")
-    reset_database(url)
-    return url
 
 
 class Run:

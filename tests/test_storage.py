@@ -14,9 +14,7 @@ from newscrawl.storage import SCHEMA_VERSION, ArticleStore, canonical_url, get_s
 from newscrawl.storage.schema import article_versions, articles, duplicates, minhash_signatures, runs, schema_meta
 from newscrawl.storage.testing import (
     make_item,
-    postgres_unavailable,
     reset_database,
-    temporary_postgres_database,
     terminate_other_backends,
     vietnamese_text,
 )
@@ -32,24 +30,6 @@ BODY = [
 
 
 # --------------------------------------------------------------------------- fixtures
-
-
-@pytest.fixture(scope="module")
-def pg_url():
-    reason = postgres_unavailable()
-    if reason:
-        pytest.skip(reason)
-    with temporary_postgres_database() as url:
-        yield url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def db_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/newscrawl.sqlite"
-    url = request.getfixturevalue("pg_url")
-    reset_database(url)
-    return url
 
 
 def crawler_for(db_url, **settings):
