@@ -13,6 +13,7 @@ sees on each page (written from the pages, not from the extractor's output):
 """
 from __future__ import annotations
 
+import gzip
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,21 @@ CAPTION_KEYS = ("text", "credit", "image_url")
 
 
 @lru_cache(maxsize=None)
+def ws(text):
+    """Text with its whitespace runs collapsed to single spaces."""
+    return " ".join((text or "").split())
+
+
+def real_page(file: str) -> tuple[dict, dict]:
+    """(manifest entry, extracted item) of a saved real page in ../shared/realpages (skips when absent)."""
+    from conftest import shared_path
+
+    root = shared_path("realpages")
+    manifest = json.loads((root / "MANIFEST.json").read_text(encoding="utf-8"))
+    entry = next(e for e in manifest["files"] if e["file"] == file)
+    return entry, extract_article(gzip.decompress((root / file).read_bytes()), entry["url"])
+
+
 def load_expected(site: str) -> dict:
     return json.loads((FIXTURES / site / "expected.json").read_text(encoding="utf-8"))
 

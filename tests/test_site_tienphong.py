@@ -3,29 +3,16 @@
 page in ../shared/realpages (ground truth from its MANIFEST.json; skipped when the shared data is absent)."""
 from __future__ import annotations
 
-import gzip
-import json
-
 import pytest
-from conftest import shared_path
-from site_fixture_checks import check_article_page, extracted, load_expected
-
-from newscrawl.extract import extract_article
+from site_fixture_checks import check_article_page, extracted, load_expected, real_page, ws
 
 SITE = "tienphong"
 REAL_FILE = "tienphong/article_1874068_2026-09-06.excerpt.html.gz"
 
 
-def ws(text):
-    return " ".join((text or "").split())
-
-
 @pytest.fixture(scope="module")
 def real():
-    root = shared_path("realpages")
-    manifest = json.loads((root / "MANIFEST.json").read_text(encoding="utf-8"))
-    entry = next(e for e in manifest["files"] if e["file"] == REAL_FILE)
-    return entry, extract_article(gzip.decompress((root / REAL_FILE).read_bytes()), entry["url"])
+    return real_page(REAL_FILE)
 
 
 def test_photo_story_has_its_text_in_captions_and_no_body():
