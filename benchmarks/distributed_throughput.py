@@ -30,40 +30,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 BIN = Path(sys.executable).parent
-SITEGEN = HERE / "sitegen.py"
 SITE = "tuyengiao"
 IDLE_SECONDS = 3
 
-
-class SiteServer:
-    """``sitegen.py serve`` in a subprocess: ``.url``, ``.counts()`` (requests by kind)."""
-
-    def __init__(self, articles: int, seed: int = 7):
-        self.proc = subprocess.Popen([sys.executable, str(SITEGEN), "serve", "--articles", str(articles), "--seed", str(seed)],
-                                     stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline()
-        if not line.startswith("READY "):
-            self.proc.kill()
-            raise RuntimeError(f"site server did not start: {line!r}")
-        self.url = line.split()[1]
-
-    def counts(self) -> dict:
-        with urllib.request.urlopen(self.url + "/__stats__", timeout=10) as r:
-            return json.loads(r.read())
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+sys.path.insert(0, str(HERE))
+from crawl_throughput import SiteServer  # noqa: E402  (sitegen.py serve in a subprocess)
 
 
 @contextmanager
