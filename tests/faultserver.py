@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
+from crawl_throughput import parse_stats  # noqa: E402  (the stats Scrapy dumps at the end of its log)
 from sitegen import Article, GeneratedSite, esc  # noqa: E402
 
 # name -> (what the server does, the outcome a correct crawl gives: "item", "partial", "failure:<reason>", "reject")
@@ -592,39 +593,12 @@ class FaultServer:
 # ---------------------------------------------------------------------------
 REPO = Path(__file__).resolve().parent.parent
 
-# What docs/robustness.md asks settings.py to enable. Crawls here use settings.py as it is; set
-# NEWSCRAWL_TEST_FORCE_MIDDLEWARES=1 to try the middlewares before settings.py enables them.
-PROPOSED_DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.middlewares.SchemeFilterMiddleware": 10,
-    "newscrawl.middlewares.ContentFilterMiddleware": 530,
-    "newscrawl.middlewares.FailureLogMiddleware": 540,
-    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.middlewares.BackoffRetryMiddleware": 550,
-    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "newscrawl.middlewares.RedirectMiddleware": 600,
-}
-PROPOSED_SPIDER_MIDDLEWARES = {"newscrawl.middlewares.CrawlTrapMiddleware": 950}
-
-
 def project_settings():
     from scrapy.settings import Settings
 
     settings = Settings()
     settings.setmodule("newscrawl.settings", priority="project")
     return settings
-
-
-def middlewares_enabled() -> bool:
-    """True when settings.py enables the newscrawl middlewares (or the test run forces them)."""
-    import os
-
-    if os.environ.get("NEWSCRAWL_TEST_FORCE_MIDDLEWARES") == "1":
-        return True
-    settings = project_settings()
-    dl = settings.getdict("DOWNLOADER_MIDDLEWARES")
-    sp = settings.getdict("SPIDER_MIDDLEWARES")
-    return all(dl.get(k) == v for k, v in PROPOSED_DOWNLOADER_MIDDLEWARES.items() if v is not None) and \
-        all(k in sp for k in PROPOSED_SPIDER_MIDDLEWARES)
 
 
 @dataclass
@@ -661,20 +635,12 @@ class CrawlResult:
 
     @property
     def stats(self) -> dict:
-        import datetime
-        import re
-
-        m = re.search(r"Dumping Scrapy stats:\n(\{.*?\})\n(?=\d{4}-\d\d-\d\d |\Z)", self.log, re.S)
-        if not m:
-            return {}
-        return eval(m.group(1), {"__builtins__": {}}, {"datetime": datetime})  # noqa: S307 - Scrapy's own dump
+        return parse_stats(self.log)
 
 
 def run_crawl(server: FaultServer, out: Path, settings: dict | None = None, timeout: float = 180,
               args: tuple = ()) -> CrawlResult:
     """`scrapy crawl tuyengiao -a base_url=<server>` with outputs under ``out``."""
-    import json
-    import os
     import subprocess
 
     out.mkdir(parents=True, exist_ok=True)
@@ -686,9 +652,6 @@ def run_crawl(server: FaultServer, out: Path, settings: dict | None = None, time
            "-s", "AUTOTHROTTLE_ENABLED=False", *args]
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
-    if os.environ.get("NEWSCRAWL_TEST_FORCE_MIDDLEWARES") == "1":
-        cmd += ["-s", "DOWNLOADER_MIDDLEWARES=" + json.dumps(PROPOSED_DOWNLOADER_MIDDLEWARES),
-                "-s", "SPIDER_MIDDLEWARES=" + json.dumps(PROPOSED_SPIDER_MIDDLEWARES)]
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
     return CrawlResult(proc.returncode, proc.stderr + proc.stdout, out, time.monotonic() - start)
