@@ -53,7 +53,7 @@ path is not given; the file is created at the first failure) with
 counted in the stats (``newscrawl/failures``, ``newscrawl/failures/<reason>``) and logged at
 WARNING. Exceptions raised by spider callbacks are recorded too (``callback_error``).
 
-Settings lines for settings.py::
+As newscrawl/settings.py enables them::
 
     DOWNLOADER_MIDDLEWARES = {
         "newscrawl.middlewares.SchemeFilterMiddleware": 10,
