@@ -6,6 +6,7 @@ import os
 from datetime import datetime
 
 import pytest
+from lxml import etree
 
 from newscrawl.extract import generic as g
 from newscrawl.extract.document import Document
@@ -130,6 +131,14 @@ def test_bad_input_never_raises(raw):
         assert name in ALL_FIELDS or name == "authors_raw"
 
 
+def test_body_inside_a_page_wide_form_is_read():
+    # ASP.NET pages wrap the whole page in one <form>: it is page content, not a widget.
+    page = article_page().replace("<main>", '<form id="aspnetForm" method="post"><main>').replace(
+        "</main>", "</main></form>")
+    fields, _ = extract_fallback(Document(page, URL))
+    assert fields["body"][:3] == PARAGRAPHS[:3]
+
+
 def test_page_without_article():
     links = "".join(f'<li><a href="/story/{i}">Story number {i} about something</a></li>' for i in range(40))
     home = f"""<html lang="vi"><head><title>Trang chủ | Báo Ví Dụ</title></head>
@@ -140,6 +149,28 @@ def test_page_without_article():
     assert not fields.get("published")
     assert len("".join(fields.get("body") or [])) < 200
 
+
+
+def test_trafilatura_blocks_leaves_the_page_as_it_was():
+    # The head, scripts, styles and SVGs are detached while trafilatura runs; all must
+    # come back in place, and a script's tail text (page text) must still be read.
+    page = article_page(extra_head="<style>p{color:red}</style>").replace(
+        "<main>",
+        '<main><script>var a = 1;</script>\n<svg><path d="M0 0"/></svg>'
+        "<noscript><img src=/x.jpg></noscript>",
+    ).replace(
+        PARAGRAPHS[4],
+        f"<script>track()</script>{PARAGRAPHS[4]}",
+    )
+    doc = Document(page, URL)
+    before = etree.tostring(doc.root, encoding="unicode")
+    blocks = g.trafilatura_blocks(doc)
+    assert etree.tostring(doc.root, encoding="unicode") == before
+    texts = [text for _, text, _ in blocks]
+    assert PARAGRAPHS[0] in texts and PARAGRAPHS[4] in texts
+    assert not any("track()" in t or "var a" in t or "color:red" in t for t in texts)
+    # the head is still there for the layers that read it
+    assert doc.root.find("head/title") is not None
 
 def test_title_site_name_stripping():
     keys = g.site_name_keys(Document("<html></html>", "https://www.theexample.co.uk/a"), ["The Example"])

@@ -986,16 +986,56 @@ def _walk_blocks(parent, blocks: list) -> None:
                 blocks.append(("p", text, 0.0))
 
 
+# Parts of a page trafilatura never takes text from: the <head> (the structured
+# layer reads it, not trafilatura) and, in the body, elements its cleaning
+# deletes whole (its MANUALLY_CLEANED list) plus <template>, which is never
+# rendered. Left out of it: <form> (trafilatura keeps a form that holds most of
+# the page's text, as ASP.NET pages do), and <aside>, <figure>, <picture>, whose
+# removal changed the body on pages of ../shared/extraction-open (its
+# readability comparison reads the uncleaned tree).
+_UNREAD_TAGS = (
+    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "video", "audio",
+    "nav", "menu", "footer", "button", "select", "input", "link",
+)
+
+
+def _lend_without_unread_parts(root) -> list[tuple]:
+    """Detach the parts of the page trafilatura does not read; return ``(parent, index, element)``
+    to put back, in document order.
+
+    trafilatura copies the tree it is given and runs its prune XPaths and the
+    readability comparison over every element, so these parts cost it time for
+    nothing: leaving them out cut the call by about a quarter (median 16.7 ->
+    12.7 ms) on ../shared/extraction-open, with the same blocks on all 130
+    pages. An element whose tail holds text stays (the tail goes with the
+    element). Put back in document order, each goes to its old index.
+    """
+    found = []
+    head = root.find("head")
+    if head is not None:
+        found.append(head)
+    body = root.find("body")
+    if body is not None:
+        found.extend(el for el in body.iter(*_UNREAD_TAGS) if not (el.tail or "").strip())
+    chosen = set(found)
+    outer = [el for el in found if not any(anc in chosen for anc in el.iterancestors())]
+    lent = [(el.getparent(), el.getparent().index(el), el) for el in outer]
+    for parent, _index, element in reversed(lent):
+        parent.remove(element)
+    return lent
+
+
 def trafilatura_blocks(doc, favor: str | None = None, fast: bool = False) -> list[tuple[str, str, float]]:
     """trafilatura's main text as ``[(kind, text, link_ratio)]``; kind in p/head/item/quote/cell."""
     try:
         import trafilatura
     except ImportError:  # pragma: no cover
         return []
+    root = doc.root
+    if root is None or not len(root):
+        return []
+    lent = _lend_without_unread_parts(root)
     try:
-        root = doc.root
-        if root is None or not len(root):
-            return []
         result = trafilatura.bare_extraction(
             root,
             url=None,  # with a URL trafilatura makes every link absolute; only the links' text is used here
@@ -1011,6 +1051,9 @@ def trafilatura_blocks(doc, favor: str | None = None, fast: bool = False) -> lis
         )
     except Exception:
         return []
+    finally:
+        for parent, index, element in lent:
+            parent.insert(index, element)
     if result is None:
         return []
     body = getattr(result, "body", None)
