@@ -42,6 +42,9 @@ class NewsSpider(scrapy.Spider):
     site_name: str | None = None  # set on the per-site subclasses
     render_enabled = False  # fetch the site file's [render] page kinds through the browser (set from settings)
     distributed = False  # NEWSCRAWL_REDIS_URL: start requests come from the shared frontier
+    # Its items come from extract_article, which already ends with clean_article and the
+    # content hash: CleanPipeline passes them on instead of cleaning them a second time.
+    items_are_clean = True
 
     def __init__(self, site: str | None = None, base_url: str | None = None, sections: str | None = None,
                  max_pages: str | int | None = None, since: str | None = None, *args, **kwargs):
