@@ -1,7 +1,7 @@
 """Real crawls (`scrapy crawl`, `newscrawl demo`, `newscrawl export`) of the bundled fixture sites stored in
 SQLite and in PostgreSQL: a wire story carried by two sites is stored as a near-duplicate, both databases hold the
-same rows, a second run adds nothing, an edited article becomes version 2 in place, and the Parquet export has one
-row per stored article.
+same rows, a second run adds nothing, an edited article becomes version 2 in place, the Parquet export has one
+row per stored article, and a crawl whose PostgreSQL sessions are killed midway still stores every article once.
 
 The PostgreSQL variants use a throw-away database per test (newscrawl.storage.testing) and are skipped only when
 the server does not answer (NEWSCRAWL_TEST_PG_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test).
@@ -9,19 +9,22 @@ the server does not answer (NEWSCRAWL_TEST_PG_URL, default postgresql+psycopg://
 from __future__ import annotations
 
 import json
+import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from conftest import REPO, read_jsonl, run_newscrawl, run_scrapy
+from faultserver import parse_stats  # the stats Scrapy dumps at the end of its log
 from sitecopy import SiteCopy
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.pool import NullPool
 
 from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
 from newscrawl.storage import shingles
 from newscrawl.storage.schema import article_versions, articles, duplicates
-from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
+from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database, terminate_other_backends
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
@@ -257,3 +260,59 @@ def test_demo_twice_then_parquet_export_has_one_row_per_stored_article(db_url, t
     for url, row in stored.items():
         assert rows[url]["title"] == row["title"] and rows[url]["body"] == row["body"], url
         assert rows[url]["content_hash"] == row["content_hash"] and rows[url]["version"] == row["version"], url
+
+
+# --------------------------------------------------------------------------- 5. the database connection killed mid-crawl
+
+
+@pytest.mark.postgres
+def test_crawl_items_all_land_once_when_postgres_kills_its_connections_midway(tmp_path, pg_unreachable,
+                                                                              tuyengiao_expected):
+    """A real crawl into PostgreSQL whose sessions are terminated (pg_terminate_backend) three times while
+    it stores: every article is in the database once, with one version row, and once in the JSONL."""
+    if pg_unreachable:
+        pytest.skip(pg_unreachable)
+    expected_urls = sorted(a["canonical_url"] for a in tuyengiao_expected["articles"])
+    kill_after = [6, 18, 30]  # stored rows at which the crawl's sessions are killed
+    kills = []
+
+    def stored_rows(url: str) -> int:
+        engine = create_engine(url, poolclass=NullPool)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(select(func.count()).select_from(articles)).scalar_one()
+        except Exception:  # the table does not exist yet
+            return 0
+        finally:
+            engine.dispose()
+
+    with temporary_postgres_database() as url, FixtureServer(fixture_site_dir("tuyengiao")) as site:
+        with ThreadPoolExecutor(1) as pool:
+            # Small batches and one request at a time with a delay: the crawl stores in many
+            # transactions over a few seconds, so the kills land between and inside them.
+            feed = tmp_path / "items.jsonl"
+            running = pool.submit(run_scrapy, [
+                "crawl", "tuyengiao", "-a", f"base_url={site.url}", "-O", str(feed),
+                "-s", f"NEWSCRAWL_DB_URL={url}", "-s", f"NEWSCRAWL_REJECTS_PATH={tmp_path / 'rejects.jsonl'}",
+                "-s", "NEWSCRAWL_DB_BATCH_SIZE=4", "-s", "NEWSCRAWL_DB_RETRY_BACKOFF=0.05",
+                "-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.05", "-s", "AUTOTHROTTLE_ENABLED=False",
+            ])
+            while not running.done() and kill_after:
+                rows = stored_rows(url)
+                if rows >= kill_after[0]:
+                    kills.append((rows, terminate_other_backends(url)))
+                    kill_after.pop(0)
+                time.sleep(0.02)
+            result = running.result()
+        stored = snapshot(url)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "'log_count/ERROR'" not in result.stderr, result.stderr[-3000:]
+    items = read_jsonl(feed)
+
+    assert len(kills) == 3 and all(killed >= 1 for _, killed in kills), kills
+    assert parse_stats(result.stderr).get("newscrawl/db/retries", 0) >= 3  # each kill hit the crawl's session
+    assert all(rows < len(expected_urls) for rows, _ in kills), f"the kills came after the crawl stored: {kills}"
+    assert sorted(stored["articles"]) == expected_urls
+    assert sorted(v["canonical_url"] for v in stored["versions"]) == expected_urls  # one version row each
+    assert all(row["version"] == 1 for row in stored["articles"].values())
+    assert sorted(i["canonical_url"] for i in items) == expected_urls
