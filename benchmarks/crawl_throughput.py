@@ -1,7 +1,7 @@
 """Crawl throughput: a bare Scrapy crawl against the full newscrawl pipeline, on one generated site.
 
   .venv/bin/python benchmarks/crawl_throughput.py [--articles 5000] [--latency-ms 100,0] [--concurrency 16]
-                                                  [--workers 1] [--profile full.prof] [--keep DIR]
+                                                  [--workers 0,1] [--profile full.prof] [--keep DIR]
 
 For each site size and each server latency, one run:
 1. starts ``benchmarks/sitegen.py serve`` (a generated tuyengiao-markup site of N articles,
@@ -10,15 +10,16 @@ For each site size and each server latency, one run:
 2. crawls it with (a) a *bare* spider: NewsSpider's own link rules (listings, pagination,
    article URL pattern) but an article callback that does nothing, no item pipelines, no
    feeds, no project extensions; and (b) the *full* pipeline, ``scrapy crawl tuyengiao
-   -a base_url=...`` with extraction (in ``--workers`` extraction processes,
-   NEWSCRAWL_EXTRACT_WORKERS), clean, validate, dedupe, JSONL and SQLite;
-   each in its own process, one after the other, with the same concurrency settings
+   -a base_url=...`` with extraction, clean, validate, dedupe, JSONL and SQLite, once for
+   each ``--workers`` value (NEWSCRAWL_EXTRACT_WORKERS: ``full-w0`` extracts in the crawl
+   process, as the default settings do; ``full-w1`` in one extraction worker process);
+   each crawl in its own process, one after the other, with the same concurrency settings
    (AUTOTHROTTLE off, CONCURRENT_REQUESTS = CONCURRENT_REQUESTS_PER_DOMAIN = --concurrency,
-   ROBOTSTXT_OBEY as settings.py has it, in both);
+   ROBOTSTXT_OBEY as settings.py has it);
 3. prints pages/s of each (pages = HTTP responses; time = the crawl's elapsed_time_seconds,
-   i.e. without the interpreter start), their ratio, CPU per page of all the crawl's
-   processes (workers included, and shown apart) and peak RSS (the crawl process from
-   ``os.wait4``; the workers' sum from /proc).
+   i.e. without the interpreter start), the ratio of each full crawl to the bare one, CPU per
+   page of all the crawl's processes (workers included, and shown apart) and peak RSS (the
+   crawl process from ``os.wait4``; the workers' sum from /proc).
 
 Two latencies by default. 100 ms is a news site as a crawler meets it (the pages come from
 a server some distance away; the crawl is bound by the site, as real crawls are): the
@@ -355,38 +356,49 @@ def median_run(results: list[CrawlResult]) -> CrawlResult:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def report(articles: int, bare: CrawlResult, full: CrawlResult, concurrency: int = 16, latency_ms: float = 0.0,
-           workers: int = 0) -> str:
-    ratio = full.pages_per_second / bare.pages_per_second if bare.pages_per_second else 0.0
+def report(articles: int, bare: CrawlResult, fulls: list[CrawlResult], concurrency: int = 16,
+           latency_ms: float = 0.0) -> str:
+    """The table of one site size and latency: the bare crawl, then each full crawl with its ratio."""
     load = os.getloadavg()[0]
     rows = [
-        f"site: {articles} articles, concurrency {concurrency}, server latency {latency_ms:g} ms, "
-        f"full crawl with {workers} extraction worker process(es) (load average {load:.2f} on {os.cpu_count()} CPUs)",
-        f"{'crawl':<6} {'pages':>7} {'articles':>8} {'items':>7} {'elapsed s':>9} {'pages/s':>8} {'CPU ms/page':>11} "
+        f"site: {articles} articles, concurrency {concurrency}, server latency {latency_ms:g} ms "
+        f"(load average {load:.2f} on {os.cpu_count()} CPUs)",
+        f"{'crawl':<10} {'pages':>7} {'articles':>8} {'items':>7} {'elapsed s':>9} {'pages/s':>8} {'CPU ms/page':>11} "
         f"{'of it workers':>13} {'peak RSS MB':>11} {'workers MB':>10}",
     ]
-    for r in (bare, full):
+    for r in (bare, *fulls):
         helper_ms = 1000 * r.helper_cpu_seconds / r.pages if r.pages else 0.0
-        rows.append(f"{r.name:<6} {r.pages:>7} {r.server_counts.get('article', 0):>8} {r.outputs.get('jsonl_items', '-'):>7} "
+        rows.append(f"{r.name:<10} {r.pages:>7} {r.server_counts.get('article', 0):>8} {r.outputs.get('jsonl_items', '-'):>7} "
                     f"{r.elapsed:>9.1f} {r.pages_per_second:>8.1f} {r.cpu_ms_per_page:>11.2f} {helper_ms:>13.2f} "
                     f"{r.peak_rss_kb / 1024:>11.1f} {r.helper_peak_rss_kb / 1024:>10.1f}")
-    rows.append(f"ratio full/bare pages/s: {ratio:.3f}   (CPU per page, full/bare: "
-                f"{full.cpu_ms_per_page / bare.cpu_ms_per_page if bare.cpu_ms_per_page else 0:.1f}x)")
+    for full in fulls:
+        rows.append(f"ratio {full.name}/bare pages/s: {ratio(full, bare):.3f}   (CPU per page, {full.name}/bare: "
+                    f"{full.cpu_ms_per_page / bare.cpu_ms_per_page if bare.cpu_ms_per_page else 0:.1f}x)")
     return "\n".join(rows)
 
 
-def _figures(n: int, concurrency: int, latency_ms: float, workers: int, runs: list, bare: CrawlResult,
-             full: CrawlResult) -> dict:
-    return {
-        "articles": n, "concurrency": concurrency, "runs": len(runs), "latency_ms": latency_ms, "workers": workers,
-        **{f"{r.name}_{k}": v for r in (bare, full) for k, v in {
+def ratio(full: CrawlResult, bare: CrawlResult) -> float:
+    return full.pages_per_second / bare.pages_per_second if bare.pages_per_second else 0.0
+
+
+def full_name(workers: int) -> str:
+    return f"full-w{workers}"
+
+
+def _figures(n: int, concurrency: int, latency_ms: float, repeats: int, bare: CrawlResult,
+             fulls: list[CrawlResult]) -> dict:
+    figures = {"articles": n, "concurrency": concurrency, "runs": repeats, "latency_ms": latency_ms,
+               "load_average": round(os.getloadavg()[0], 2)}
+    for r in (bare, *fulls):
+        key = r.name.replace("-", "_")
+        figures.update({f"{key}_{k}": v for k, v in {
             "pages": r.pages, "elapsed_s": round(r.elapsed, 2), "pages_per_s": round(r.pages_per_second, 1),
             "peak_rss_mb": round(r.peak_rss_kb / 1024, 1), "workers_peak_rss_mb": round(r.helper_peak_rss_kb / 1024, 1),
-            "wall_s": round(r.wall_seconds, 2), "cpu_ms_per_page": round(r.cpu_ms_per_page, 2)}.items()},
-        "load_average": round(os.getloadavg()[0], 2),
-        "full_items": full.outputs.get("jsonl_items"), "full_db_articles": full.outputs.get("db_articles"),
-        "ratio": round(full.pages_per_second / bare.pages_per_second, 3) if bare.pages_per_second else None,
-    }
+            "wall_s": round(r.wall_seconds, 2), "cpu_ms_per_page": round(r.cpu_ms_per_page, 2)}.items()})
+        if r is not bare:
+            figures.update({f"{key}_items": r.outputs.get("jsonl_items"), f"{key}_db_articles": r.outputs.get("db_articles"),
+                            f"{key}_ratio": round(ratio(r, bare), 3)})
+    return figures
 
 
 def main(argv=None) -> int:
@@ -397,19 +409,21 @@ def main(argv=None) -> int:
                         help="the server waits this long before each page; a comma list runs each. 100: a news site "
                              "as a crawler sees it (the figure the 0.8 target is read on); 0: localhost, where both "
                              "crawls are CPU-bound and the ratio is their CPU cost per page")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="NEWSCRAWL_EXTRACT_WORKERS of the full crawl (0: extract in the crawl process)")
+    parser.add_argument("--workers", default="0,1",
+                        help="NEWSCRAWL_EXTRACT_WORKERS of the full crawl; a comma list runs a full crawl for each "
+                             "(0: extraction in the crawl process, the default setting; 1: one extraction worker)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", type=Path, help="also run a cProfile'd full crawl, save the stats here and summarise")
     parser.add_argument("--keep", type=Path, help="keep logs and outputs in this folder (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="a Scrapy setting for both crawls (e.g. CONCURRENT_ITEMS=16); repeatable")
-    parser.add_argument("--repeat", type=int, default=1, help="crawl pairs per size; the median is reported")
+    parser.add_argument("--repeat", type=int, default=1, help="crawls of each kind per size; the median is reported")
     args = parser.parse_args(argv)
     EXTRA_SETTINGS.update(dict(kv.split("=", 1) for kv in args.set))
     sizes = [int(x) for x in args.articles.split(",") if x.strip()]
     latencies = [float(x) for x in args.latency_ms.split(",") if x.strip()]
+    workers = [int(x) for x in args.workers.split(",") if x.strip()]
     figures = []
     with tempfile.TemporaryDirectory(prefix="newscrawl-bench-") as tmp:
         base = args.keep or Path(tmp)
@@ -419,32 +433,34 @@ def main(argv=None) -> int:
                 workdir.mkdir(parents=True, exist_ok=True)
                 with SiteServer(n, seed=args.seed, latency_ms=latency) as server:
                     runs = [(run_bare(server, workdir, args.concurrency),
-                             run_full(server, workdir, args.concurrency, workers=args.workers))
+                             [run_full(server, workdir, args.concurrency, name=full_name(w), workers=w) for w in workers])
                             for _ in range(max(1, args.repeat))]
-                    for bare_run, full_run in runs:
-                        for r in (bare_run, full_run):
+                    for bare_run, full_runs in runs:
+                        for r in (bare_run, *full_runs):
                             if r.returncode != 0:
                                 print(f"{r.name} crawl failed (exit {r.returncode}); log: {workdir / (r.name + '.log')}",
                                       file=sys.stderr)
                     bare = median_run([b for b, _ in runs])
-                    full = median_run([f for _, f in runs])
+                    fulls = [median_run([f[i] for _, f in runs]) for i in range(len(workers))]
                     if len(runs) > 1:
                         print(f"[{n} articles, {latency:g} ms] pages/s of {len(runs)} runs: bare "
-                              + ", ".join(f"{b.pages_per_second:.1f}" for b, _ in runs) + "; full "
-                              + ", ".join(f"{f.pages_per_second:.1f}" for _, f in runs) + " (medians below)")
-                    text = report(n, bare, full, args.concurrency, latency, args.workers)
+                              + ", ".join(f"{b.pages_per_second:.1f}" for b, _ in runs) + "; "
+                              + "; ".join(f"{full_name(w)} " + ", ".join(f"{f[i].pages_per_second:.1f}" for _, f in runs)
+                                          for i, w in enumerate(workers)) + " (medians below)")
+                    text = report(n, bare, fulls, args.concurrency, latency)
                     print(text.replace("site:", f"[{datetime.now(timezone.utc):%H:%M:%S}] site:"), flush=True)
-                    figures.append(_figures(n, args.concurrency, latency, args.workers, runs, bare, full))
+                    figures.append(_figures(n, args.concurrency, latency, len(runs), bare, fulls))
                     if args.profile and n == sizes[-1] and latency == latencies[-1]:
                         prof = run_full(server, workdir, args.concurrency, profile=args.profile.resolve(),
-                                        name="profiled", workers=args.workers)
+                                        name="profiled", workers=workers[-1])
                         print(f"profiled full crawl: {prof.pages} pages in {prof.elapsed:.1f}s "
                               f"({prof.pages_per_second:.1f} pages/s under cProfile)")
                         print(summarize_profile(args.profile.resolve()))
     if len(sizes) > 1:
         print("peak RSS by size (MB): " + ", ".join(
-            f"{f['articles']} ({f['latency_ms']:g} ms): bare {f['bare_peak_rss_mb']} / full {f['full_peak_rss_mb']}"
-            f" + workers {f['full_workers_peak_rss_mb']}" for f in figures))
+            f"{f['articles']} ({f['latency_ms']:g} ms): bare {f['bare_peak_rss_mb']}" + "".join(
+                f" / {full_name(w)} {f[f'full_w{w}_peak_rss_mb']} + workers {f[f'full_w{w}_workers_peak_rss_mb']}"
+                for w in workers) for f in figures))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1) + "\n", encoding="utf-8")
     return 0

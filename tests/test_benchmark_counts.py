@@ -79,7 +79,8 @@ def test_bare_crawl_runs_no_pipeline(crawls):
     assert "Enabled item pipelines:\n[]" in bare.log
 
 
-def test_report_lists_both_crawls(crawls):
-    bare, full, _pooled = crawls
-    text = bench.report(ARTICLES, bare, full)
-    assert "bare" in text and "full" in text and "ratio full/bare" in text
+def test_report_lists_every_crawl_and_each_ratio(crawls):
+    bare, full, pooled = crawls
+    text = bench.report(ARTICLES, bare, [full, pooled])
+    assert "bare" in text and "full" in text and "pooled" in text
+    assert "ratio full/bare" in text and "ratio pooled/bare" in text
