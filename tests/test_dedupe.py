@@ -154,6 +154,21 @@ def test_minhash_similarity_of_the_test_texts():
     assert [key for key, _ in index.query(b)] == ["wire"]
 
 
+def test_signature_of_a_long_article_is_the_minhash_of_all_its_shingles():
+    # The signature is computed in slices of shingles; the minimum must be over all of them.
+    from datasketch import MinHash
+
+    from newscrawl.storage.neardup import SCHEME, SEED, minhash_signature, shingle_hashes
+
+    body = WIRE_BODY + OTHER_BODY + REPUBLISHED_BODY + [p[::-1] for p in WIRE_BODY + OTHER_BODY]
+    hashes = shingle_hashes(WIRE_TITLE, body)
+    assert len(hashes) > 1100  # several slices
+    whole = MinHash(num_perm=64, seed=SEED, hashfunc=lambda v: v, scheme=SCHEME)
+    whole.update_batch(hashes.tolist())
+    assert minhash_signature(WIRE_TITLE, body, num_perm=64).tolist() == whole.hashvalues.tolist()
+    assert minhash_signature(None, []) is None
+
+
 # --------------------------------------------------------------------------- decisions through pipelines
 
 

@@ -105,13 +105,16 @@ def jaccard(a: dict, b: dict) -> float:
 # --------------------------------------------------------------------------- 1. a wire story on two sites
 
 
+# With an extraction worker the MinHash signatures are computed in it (DedupePipeline): same outcome.
+@pytest.mark.parametrize("workers", [0, 1])
 def test_syndicated_story_is_stored_as_a_near_duplicate_of_the_first_copy(db_url, tmp_path, tuyengiao_expected,
-                                                                          vnexpress_expected):
+                                                                          vnexpress_expected, workers):
     original, copy = vnexpress_expected["syndicated"]["original"], vnexpress_expected["syndicated"]["copy"]
     same_topic = vnexpress_expected["same_topic"]
+    setting = ("-s", f"NEWSCRAWL_EXTRACT_WORKERS={workers}")
     with FixtureServer(fixture_site_dir("tuyengiao")) as tuyengiao, FixtureServer(fixture_site_dir("vnexpress")) as vnx:
-        first = crawl("tuyengiao", tuyengiao.url, db_url, tmp_path / "tuyengiao")
-        second = crawl("vnexpress", vnx.url, db_url, tmp_path / "vnexpress")
+        first = crawl("tuyengiao", tuyengiao.url, db_url, tmp_path / "tuyengiao", *setting)
+        second = crawl("vnexpress", vnx.url, db_url, tmp_path / "vnexpress", *setting)
 
     # The first crawl stores the wire story as news (credited to TTXVN), the second reads every VnExpress page
     # as the fixture wrote it.

@@ -14,6 +14,11 @@ the first stored. The rules are in :mod:`newscrawl.storage.dedupe`:
   (``newscrawl/articles/duplicate_near``, ``newscrawl/dedupe/near``);
 * otherwise new (``newscrawl/articles/new``).
 
+With extraction workers (NEWSCRAWL_EXTRACT_WORKERS > 0) each item's MinHash
+signature, the costly part of the check, is computed in one of them while the
+crawl process goes on; the decision itself is taken in the crawl process, one
+item at a time, against the one index.
+
 Settings: NEWSCRAWL_MINHASH_PERMUTATIONS (128), NEWSCRAWL_NEARDUP_THRESHOLD (0.8)
 and the store's settings (see :class:`newscrawl.storage.ArticleStore`).
 """
@@ -24,6 +29,7 @@ import logging
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from newscrawl.extract.workers import get_extractor
 from newscrawl.storage import get_store
 from newscrawl.storage.dedupe import (
     DUPLICATE_EXACT,
@@ -33,6 +39,7 @@ from newscrawl.storage.dedupe import (
     UPDATED,
     Deduplicator,
 )
+from newscrawl.storage.neardup import minhash_signature
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +70,7 @@ class DedupePipeline:
         self.stats = crawler.stats
         self.store = None
         self.dedupe = None
+        self.workers = None  # the crawl's extraction workers, when it has any
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -71,15 +79,30 @@ class DedupePipeline:
     def open_spider(self, spider=None):
         self.store = get_store(self.crawler).open()
         self.dedupe = Deduplicator(self.store)
+        extractor = get_extractor(self.crawler)
+        self.workers = extractor if extractor.workers else None
 
     def close_spider(self, spider=None):
         if self.store is not None:
             self.store.close()
 
     def process_item(self, item, spider=None):
+        """The item, or with extraction workers an awaitable of it (Scrapy awaits either)."""
+        if self.workers is not None:
+            return self._process_with_worker_signature(item)
+        return self._decide(item, None)
+
+    async def _process_with_worker_signature(self, item):
+        adapter = ItemAdapter(item)
+        signature = await self.workers.run(adapter.get("url"), minhash_signature, adapter.get("title"),
+                                           adapter.get("body"), self.store.neardup.num_perm)
+        # Everything from here on is synchronous: items are decided one at a time against the index.
+        return self._decide(item, signature)
+
+    def _decide(self, item, signature):
         adapter = ItemAdapter(item)
         try:
-            decision = self.dedupe.check(adapter)
+            decision = self.dedupe.check(adapter, signature)
         except ValueError as error:
             raise drop(f"cannot deduplicate item: {error}", "WARNING") from error
         self.stats.inc_value(_ARTICLE_STATS[decision.kind])

@@ -28,7 +28,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import scrapy
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.extract.workers import ArticleExtractor
+from newscrawl.extract.workers import get_extractor
 from newscrawl.extract.dates import parse_datetime
 from newscrawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.items import ArticleItem
@@ -78,7 +78,7 @@ class NewsSpider(scrapy.Spider):
         spider.recheck_window = timedelta(hours=recheck)
         spider.render_enabled = site_renders(spider.site, settings)
         spider.distributed = bool(settings.get("NEWSCRAWL_REDIS_URL"))
-        spider.extractor = ArticleExtractor.from_crawler(crawler)
+        spider.extractor = get_extractor(crawler)  # its worker pool is shared with DedupePipeline
         return spider
 
     @classmethod
@@ -334,7 +334,3 @@ class NewsSpider(scrapy.Spider):
         fields = await self.extractor.extract(response.body, response.url, self.site, content_type=content_type)
         yield ArticleItem(**fields)
 
-    def closed(self, reason):
-        extractor = getattr(self, "extractor", None)
-        if extractor is not None:
-            extractor.close()

@@ -33,6 +33,8 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 
+import numpy as np
+
 from newscrawl.storage.store import ArticleStore, _fallback_content_hash, parse_iso_datetime
 from newscrawl.urls import canonical_url as make_canonical_url
 
@@ -69,8 +71,12 @@ class Deduplicator:
     def __init__(self, store: ArticleStore):
         self.store = store
 
-    def check(self, item: MutableMapping) -> Decision:
+    def check(self, item: MutableMapping, signature: np.ndarray | None = None) -> Decision:
         """Classify ``item`` and set its ``canonical_url``, ``content_hash``, ``version`` and ``duplicate_of``.
+
+        ``signature``: the item's MinHash signature when the caller computed it already
+        (:func:`newscrawl.storage.neardup.minhash_signature` with the index's size); else it
+        is computed here when needed.
 
         Staged side effects: a ``duplicates`` row for duplicates, a
         ``last_seen`` touch for unchanged articles, the signature of articles
@@ -96,7 +102,9 @@ class Deduplicator:
                 return Decision(UNCHANGED, canonical, version=previous.version, duplicate_of=previous.duplicate_of)
             item["version"] = previous.version + 1
             item["duplicate_of"] = previous.duplicate_of
-            store.stage_signature(canonical, store.neardup.signature(item.get("title"), item.get("body")))
+            if signature is None:
+                signature = store.neardup.signature(item.get("title"), item.get("body"))
+            store.stage_signature(canonical, signature)
             return Decision(UPDATED, canonical, version=item["version"], duplicate_of=previous.duplicate_of)
 
         if original is not None:
@@ -104,7 +112,9 @@ class Deduplicator:
             return Decision(DUPLICATE_EXACT, canonical, duplicate_of=original, similarity=1.0)
 
         item["version"] = 1
-        sig = store.neardup.signature(item.get("title"), item.get("body")) if has_text else None
+        sig = None
+        if has_text:
+            sig = signature if signature is not None else store.neardup.signature(item.get("title"), item.get("body"))
         if sig is not None:
             matches = store.neardup.query(sig, exclude=canonical)
             if matches:

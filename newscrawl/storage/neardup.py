@@ -16,6 +16,7 @@ import inspect
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -24,6 +25,7 @@ __all__ = [
     "SHINGLE_SIZE",
     "NearDupIndex",
     "lsh_params",
+    "minhash_signature",
     "shingles",
     "shingle_hashes",
     "normalise_words",
@@ -119,6 +121,43 @@ def _identity(value):
     return value
 
 
+_UPDATE_SLICE = 512
+
+
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int):
+    # Generating the permutations is the costly part of MinHash(): once per size, reused.
+    kwargs = {"scheme": SCHEME} if _HAS_SCHEMES else {}
+    return MinHash(num_perm=num_perm, seed=SEED, hashfunc=_identity, **kwargs).permutations
+
+
+def _minhash(num_perm: int, hashvalues=None) -> MinHash:
+    kwargs = {"num_perm": num_perm, "seed": SEED, "hashfunc": _identity, "permutations": _permutations(num_perm)}
+    if _HAS_SCHEMES:
+        kwargs["scheme"] = SCHEME
+    if hashvalues is not None:
+        kwargs["hashvalues"] = hashvalues
+    return MinHash(**kwargs)
+
+
+def minhash_signature(title: str | None, body: Iterable[str] | None, num_perm: int = 128) -> np.ndarray | None:
+    """The MinHash signature of title + body, or ``None`` when they have no words.
+
+    A pure function of its arguments, so that it can run in an extraction worker
+    process (DedupePipeline does that when the crawl has workers)."""
+    hashes = shingle_hashes(title, body)
+    if not len(hashes):
+        return None
+    m = _minhash(num_perm)
+    values = hashes.tolist()
+    # In slices: update_batch builds a (values x permutations) array; for a long article
+    # (2,500 shingles x 128) that is over a megabyte, and slices that fit the CPU cache
+    # made the signature three times faster, with the same minimum.
+    for start in range(0, len(values), _UPDATE_SLICE):
+        m.update_batch(values[start:start + _UPDATE_SLICE])
+    return np.asarray(m.hashvalues, dtype=_DTYPES[SCHEME])
+
+
 class NearDupIndex:
     """An in-memory MinHash LSH index of article signatures keyed by canonical URL.
 
@@ -138,30 +177,15 @@ class NearDupIndex:
         self.bands, self.rows = lsh_params(self.threshold, self.num_perm)
         self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm, params=(self.bands, self.rows))
         self._signatures: dict[str, np.ndarray] = {}
-        # A template MinHash: its permutations are reused for every new signature
-        # (generating them is the costly part of MinHash()).
-        self._template = self._new_minhash()
 
     def _new_minhash(self, hashvalues=None) -> MinHash:
-        kwargs = {"num_perm": self.num_perm, "seed": self.seed, "hashfunc": _identity}
-        if _HAS_SCHEMES:
-            kwargs["scheme"] = SCHEME
-        if hashvalues is not None:
-            kwargs["hashvalues"] = hashvalues
-        if getattr(self, "_template", None) is not None:
-            kwargs["permutations"] = self._template.permutations
-        return MinHash(**kwargs)
+        return _minhash(self.num_perm, hashvalues)
 
     # --- signatures
 
     def signature(self, title: str | None, body: Iterable[str] | None) -> np.ndarray | None:
         """The MinHash signature of an article, or ``None`` when it has no words."""
-        hashes = shingle_hashes(title, body)
-        if not len(hashes):
-            return None
-        m = self._new_minhash()
-        m.update_batch(hashes.tolist())
-        return np.asarray(m.hashvalues, dtype=self.dtype)
+        return minhash_signature(title, body, self.num_perm)
 
     def to_bytes(self, sig: np.ndarray) -> bytes:
         return np.asarray(sig, dtype=self.dtype).tobytes()
