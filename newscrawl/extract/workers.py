@@ -11,7 +11,7 @@ with cores to spare. The default, 0, extracts in-process.
 
 The crawl has one pool (:func:`get_extractor`), shared by the spider, which
 extracts pages in it, and DedupePipeline, which computes each article's MinHash
-signature in it (the costliest step left in the crawl process, about 2.5 ms for
+signature in it (the costliest step left in the crawl process, about 1.4 ms for
 a 2,500-word article).
 
 A worker that dies (killed, out of memory) breaks the pool: the task it held is
