@@ -5,7 +5,8 @@
 
 For each site size and each server latency, one run:
 1. starts ``benchmarks/sitegen.py serve`` (a generated tuyengiao-markup site of N articles,
-   15-40 KB a page, rendered from a seed in memory; each response held back by the latency)
+   27-35 KB a page, articles as long as real ones (``--paragraphs``), rendered from a seed in
+   memory; each response held back by the latency)
    in its own process;
 2. crawls it with (a) a *bare* spider: NewsSpider's own link rules (listings, pagination,
    article URL pattern) but an article callback that does nothing, no item pipelines, no
@@ -60,10 +61,11 @@ SITEGEN = HERE / "sitegen.py"
 class SiteServer:
     """``sitegen.py serve`` in a subprocess; ``.url``, ``.counts()``."""
 
-    def __init__(self, articles: int, seed: int = 7, per_page: int = 20, latency_ms: float = 0.0):
+    def __init__(self, articles: int, seed: int = 7, per_page: int = 20, latency_ms: float = 0.0,
+                 paragraphs: str = "3,8"):
         self.proc = subprocess.Popen(
             [sys.executable, str(SITEGEN), "serve", "--articles", str(articles), "--seed", str(seed),
-             "--per-page", str(per_page), "--latency-ms", str(latency_ms)],
+             "--per-page", str(per_page), "--latency-ms", str(latency_ms), "--paragraphs", paragraphs],
             stdout=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("READY "):
@@ -358,11 +360,12 @@ def median_run(results: list[CrawlResult]) -> CrawlResult:
 
 
 def report(articles: int, bare: CrawlResult, fulls: list[CrawlResult], concurrency: int = 16,
-           latency_ms: float = 0.0) -> str:
+           latency_ms: float = 0.0, paragraphs: str | None = None) -> str:
     """The table of one site size and latency: the bare crawl, then each full crawl with its ratio."""
     load = os.getloadavg()[0]
     rows = [
-        f"site: {articles} articles, concurrency {concurrency}, server latency {latency_ms:g} ms "
+        f"site: {articles} articles{f' of {paragraphs} paragraphs' if paragraphs else ''}, concurrency {concurrency}, "
+        f"server latency {latency_ms:g} ms "
         f"(load average {load:.2f} on {os.cpu_count()} CPUs)",
         f"{'crawl':<10} {'pages':>7} {'articles':>8} {'items':>7} {'elapsed s':>9} {'pages/s':>8} {'CPU ms/page':>11} "
         f"{'of it workers':>13} {'peak RSS MB':>11} {'workers MB':>10}",
@@ -414,6 +417,9 @@ def main(argv=None) -> int:
                         help="NEWSCRAWL_EXTRACT_WORKERS of the full crawl; a comma list runs a full crawl for each "
                              "(0: extraction in the crawl process, the default setting; 1: one extraction worker)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--paragraphs", default="3,8",
+                        help="MIN,MAX paragraphs of about 100 words per generated article; 3,8 is the length of "
+                             "the real Vietnamese articles in ../shared/realpages (11,34: articles four times longer)")
     parser.add_argument("--profile", type=Path, help="also run a cProfile'd full crawl, save the stats here and summarise")
     parser.add_argument("--keep", type=Path, help="keep logs and outputs in this folder (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")
@@ -432,7 +438,7 @@ def main(argv=None) -> int:
             for latency in latencies:
                 workdir = base / f"n{n}-l{latency:g}"
                 workdir.mkdir(parents=True, exist_ok=True)
-                with SiteServer(n, seed=args.seed, latency_ms=latency) as server:
+                with SiteServer(n, seed=args.seed, latency_ms=latency, paragraphs=args.paragraphs) as server:
                     runs = [(run_bare(server, workdir, args.concurrency),
                              [run_full(server, workdir, args.concurrency, name=full_name(w), workers=w) for w in workers])
                             for _ in range(max(1, args.repeat))]
@@ -448,7 +454,7 @@ def main(argv=None) -> int:
                               + ", ".join(f"{b.pages_per_second:.1f}" for b, _ in runs) + "; "
                               + "; ".join(f"{full_name(w)} " + ", ".join(f"{f[i].pages_per_second:.1f}" for _, f in runs)
                                           for i, w in enumerate(workers)) + " (medians below)")
-                    text = report(n, bare, fulls, args.concurrency, latency)
+                    text = report(n, bare, fulls, args.concurrency, latency, args.paragraphs)
                     print(text.replace("site:", f"[{datetime.now(timezone.utc):%H:%M:%S}] site:"), flush=True)
                     figures.append(_figures(n, args.concurrency, latency, len(runs), bare, fulls))
                     if args.profile and n == sizes[-1] and latency == latencies[-1]:

@@ -5,7 +5,7 @@
 
 One run:
 1. starts ``benchmarks/sitegen.py serve`` (a generated site in tuyengiao markup, N articles of
-   15-40 KB, listings of 20) in its own process;
+   27-35 KB, listings of 20) in its own process;
 2. for each worker count W: a fresh Redis key prefix and a fresh database (a new PostgreSQL
    database when the server at 127.0.0.1:5432 answers, else one SQLite file in WAL mode);
    starts W ``newscrawl crawl tuyengiao --redis URL --base-url SITE --out DIR_i --db DB``

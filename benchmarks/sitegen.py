@@ -6,7 +6,9 @@ layout of tuyengiao.vn as the bundled fixture (fixtures/tuyengiao) has it: bread
 ``div.detail`` with ``div.date-time``, ``h1.title``, ``div.detail-content`` (paragraphs,
 ``table.image`` captions, the byline right-aligned and bold on the last line), the tool
 bar, comment box, "Các tin khác", the right column with "Mới nhất" and "Đọc nhiều", and
-the footer. Article texts are invented Vietnamese sentences, 15-40 KB a page.
+the footer, with an inline ad and analytics configuration script and a footer site map.
+Article texts are invented Vietnamese sentences, 3-8 paragraphs (300-800 words, median
+about 580, as the real articles of ../shared/realpages), 27-35 KB a page (theirs: median 28 KB).
 
 Layout of the site (``GeneratedSite(articles=N)``):
   /robots.txt                      Allow everything
@@ -19,7 +21,7 @@ Layout of the site (``GeneratedSite(articles=N)``):
 Used by benchmarks/crawl_throughput.py (``python benchmarks/sitegen.py serve``) and by
 tests/faultserver.py (``GeneratedSite.article`` gives the expected fields of a page).
 
-Run a server:  python benchmarks/sitegen.py serve --articles 5000 [--port 0] [--seed 7]
+Run a server:  python benchmarks/sitegen.py serve --articles 5000 [--port 0] [--seed 7] [--paragraphs 3,8]
 It prints ``READY http://127.0.0.1:PORT`` on stdout once it listens. ``GET /__stats__``
 returns the request counts by kind as JSON (the path is not linked from any page).
 """
@@ -119,6 +121,18 @@ def weekday(d: datetime) -> str:
     return WEEKDAYS[d.weekday()]
 
 
+# What real news pages carry besides the article, at their size: an inline script of ad
+# slots and analytics settings, and a footer site map. With them a generated page weighs
+# what the real ones of ../shared/realpages do (median 28 KB of HTML).
+SITE_CONFIG_SCRIPT = "<script>window.__SITE_CONFIG__ = {\"slots\": [" + ", ".join(
+    f'{{"id": "div-gpt-ad-{k}", "path": "/2283/tuyengiao/{SECTIONS[k % 2][0]}/{k}", '
+    f'"sizes": [[300, 250], [728, 90], [320, 50]], "refresh": {30 + k % 5 * 10}, "lazy": {str(k > 3).lower()}}}'
+    for k in range(90)) + "], \"analytics\": {\"ga\": \"G-TGVN2024\", \"consent\": \"default\"}};</script>\n"
+SITE_MAP = ('<div class="site-map"><h3>Tuyên giáo các địa phương</h3><ul>'
+            + "".join(f'<li><a href="/dia-phuong/{slugify(p)}">Tuyên giáo {esc(p)}</a></li>' for p in PROVINCES)
+            + "</ul></div>\n")
+
+
 @dataclass(frozen=True)
 class Article:
     index: int
@@ -148,6 +162,10 @@ class GeneratedSite:
     articles: int = 5000
     seed: int = 7
     per_page: int = 20
+    # Paragraphs per article (each 2-5 sentences, about 100 words): 3-8 gives a body of
+    # 300-800 words, median about 550, as the real Vietnamese articles of
+    # ../shared/realpages have (median 530 words, largest 721).
+    paragraphs: tuple[int, int] = (3, 8)
     _paths: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
@@ -185,7 +203,7 @@ class GeneratedSite:
         sec, sec_name, aid, title, slug, when, author, prov = self._metas[i]
         rnd = random.Random((self.seed * 1_000_003 + i) * 31 + 17)
         body = rnd.choice(BODIES).format(p=prov)
-        n_paras = rnd.randint(11, 34)
+        n_paras = rnd.randint(*self.paragraphs)
         paragraphs = tuple(self._paragraph(rnd, when, body, first=(k == 0)) for k in range(n_paras))
         captions = tuple(rnd.choice(CAPTION_LEADS).format(ev=rnd.choice(EVENTS), b=body, x=rnd.choice(COMMUNES))
                          for _ in range(rnd.randint(0, 3)))
@@ -250,6 +268,7 @@ class GeneratedSite:
                 '<link rel="stylesheet" href="/Content/site.css"/>\n'
                 "<script>var _today = new Date(); window.dataLayer = window.dataLayer || [];"
                 "function gtag(){dataLayer.push(arguments);} gtag('js', new Date());</script>\n"
+                f"{SITE_CONFIG_SCRIPT}"
                 "<style>.detail-content p{line-height:1.5}.box ul li{margin:2px 0}</style>\n</head>\n")
 
     def _header(self, today: datetime, active: str) -> str:
@@ -281,7 +300,7 @@ class GeneratedSite:
                 f'    <div class="box popular"><h3 class="title-box">Đọc nhiều</h3>\n      <ul>{links(popular)}</ul></div>\n'
                 "  </div>\n</div>\n")
 
-    FOOTER = ('<div id="footer"><p>Cơ quan chủ quản: Ban Tuyên giáo Trung ương</p>'
+    FOOTER = (SITE_MAP + '<div id="footer"><p>Cơ quan chủ quản: Ban Tuyên giáo Trung ương</p>'
               "<p>Giấy phép số 2283/GP-BTTTT do Bộ Thông tin và Truyền thông cấp. Địa chỉ: 2 Hoàng Văn Thụ, Ba Đình, Hà Nội."
               " Ghi rõ nguồn khi phát hành lại thông tin từ website này.</p></div>\n</body>\n</html>\n")
 
@@ -480,15 +499,21 @@ def main(argv=None):
     s.add_argument("--per-page", type=int, default=20)
     s.add_argument("--port", type=int, default=0)
     s.add_argument("--latency-ms", type=float, default=0.0, help="delay before each page is sent")
-    st = sub.add_parser("stats", help="print page sizes of a generated site")
+    st = sub.add_parser("stats", help="print page sizes and body lengths of a generated site")
     st.add_argument("--articles", type=int, default=5000)
     st.add_argument("--seed", type=int, default=7)
+    for p in (s, st):
+        p.add_argument("--paragraphs", default="3,8", help="MIN,MAX paragraphs per article (default 3,8)")
     args = parser.parse_args(argv)
-    site = GeneratedSite(articles=args.articles, seed=args.seed, **({"per_page": args.per_page} if args.cmd == "serve" else {}))
+    low, high = (int(x) for x in args.paragraphs.split(","))
+    site = GeneratedSite(articles=args.articles, seed=args.seed, paragraphs=(low, high),
+                         **({"per_page": args.per_page} if args.cmd == "serve" else {}))
     if args.cmd == "stats":
         sizes = sorted(len(site.render(p)[2]) for p in site.article_paths())
+        words = sorted(sum(len(p.split()) for p in site.article(i).paragraphs) for i in range(site.articles))
         print(f"articles={len(sizes)} listing_pages={len(site.listing_paths())} "
-              f"article bytes min={sizes[0]} median={sizes[len(sizes) // 2]} max={sizes[-1]} total={sum(sizes)}")
+              f"article bytes min={sizes[0]} median={sizes[len(sizes) // 2]} max={sizes[-1]} total={sum(sizes)} "
+              f"body words min={words[0]} median={words[len(words) // 2]} max={words[-1]}")
         return 0
     asyncio.run(serve(site, port=args.port, ready=lambda url: print(f"READY {url}", flush=True),
                       latency=args.latency_ms / 1000))
