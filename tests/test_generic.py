@@ -139,6 +139,17 @@ def test_body_inside_a_page_wide_form_is_read():
     assert fields["body"][:3] == PARAGRAPHS[:3]
 
 
+def test_known_layout_authors_skip_the_page_byline_search():
+    # A site file's byline selector has looked at the page already: only structured data
+    # and meta tags may still name the author, never a guess from the page's text.
+    page = article_page(jsonld_author='{"@type": "Organization", "name": "Daily Example"}',
+                        extra_head='<meta name="author" content="John Smith">')
+    fields, sources = extract_fallback(Document(page, URL), structured_only={"authors", "source"})
+    assert fields["authors"] == ["John Smith"] and sources["authors"] == "meta"
+    fields, sources = extract_fallback(Document(page, URL))
+    assert fields["authors"] == ["Jane Doe", "John Smith"] and sources["authors"] == "generic"
+
+
 def test_page_without_article():
     links = "".join(f'<li><a href="/story/{i}">Story number {i} about something</a></li>' for i in range(40))
     home = f"""<html lang="vi"><head><title>Trang chủ | Báo Ví Dụ</title></head>

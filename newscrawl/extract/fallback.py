@@ -433,8 +433,12 @@ def article_region(doc, container, title: str | None = None):
     return g.article_scope(container)
 
 
-def choose_authors(doc, data: StructuredData, scope=None, extra_bylines: Iterable[str] = ()) -> tuple[list[str], list[str], str | None, str | None]:
-    """(authors, authors_raw, source, layer); see the module docstring for the order."""
+def choose_authors(doc, data: StructuredData, scope=None, extra_bylines: Iterable[str] = (),
+                   dom: bool = True) -> tuple[list[str], list[str], str | None, str | None]:
+    """(authors, authors_raw, source, layer); see the module docstring for the order.
+
+    ``dom=False`` leaves out the byline search in the page (for a known layout, whose own
+    byline selector has already looked there): structured data, then meta tags."""
     publisher_keys = g.site_name_keys(doc, data.publisher_names())
 
     def is_outlet(name: str) -> bool:
@@ -472,7 +476,7 @@ def choose_authors(doc, data: StructuredData, scope=None, extra_bylines: Iterabl
         persons, raw = take(entries, True)
         if persons:
             return list(dict.fromkeys(persons)), raw, source, layer
-    for text in [*g.byline_texts(doc, scope), *extra_bylines]:
+    for text in [*g.byline_texts(doc, scope), *extra_bylines] if dom else ():
         names, src, _ = person_names(text)
         if src and not is_outlet(src) and not source:
             source = src
@@ -645,7 +649,8 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
         _put(fields, sources, "modified", value, layer)
 
     if wanted & {"authors", "source"}:
-        authors, raw, source, layer = choose_authors(doc, data, scope, [signature] if signature else ())
+        authors, raw, source, layer = choose_authors(doc, data, scope, [signature] if signature else (),
+                                                     dom=not {"authors", "source"} <= structured_only)
         if "authors" in wanted:
             _put(fields, sources, "authors", authors, layer)
             if authors:
