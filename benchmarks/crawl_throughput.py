@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from sitegen import DEFAULT_PARAGRAPHS
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 BIN = Path(sys.executable).parent
@@ -62,7 +64,7 @@ class SiteServer:
     """``sitegen.py serve`` in a subprocess; ``.url``, ``.counts()``."""
 
     def __init__(self, articles: int, seed: int = 7, per_page: int = 20, latency_ms: float = 0.0,
-                 paragraphs: str = "3,8"):
+                 paragraphs: str = DEFAULT_PARAGRAPHS):
         self.proc = subprocess.Popen(
             [sys.executable, str(SITEGEN), "serve", "--articles", str(articles), "--seed", str(seed),
              "--per-page", str(per_page), "--latency-ms", str(latency_ms), "--paragraphs", paragraphs],
@@ -417,9 +419,10 @@ def main(argv=None) -> int:
                         help="NEWSCRAWL_EXTRACT_WORKERS of the full crawl; a comma list runs a full crawl for each "
                              "(0: extraction in the crawl process, the default setting; 1: one extraction worker)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--paragraphs", default="3,8",
-                        help="MIN,MAX paragraphs of about 100 words per generated article; 3,8 is the length of "
-                             "the real Vietnamese articles in ../shared/realpages (11,34: articles four times longer)")
+    parser.add_argument("--paragraphs", default=DEFAULT_PARAGRAPHS,
+                        help=f"MIN,MAX paragraphs of about 100 words per generated article; {DEFAULT_PARAGRAPHS} "
+                             "is the length of the real Vietnamese articles in ../shared/realpages "
+                             "(11,34: articles four times longer)")
     parser.add_argument("--profile", type=Path, help="also run a cProfile'd full crawl, save the stats here and summarise")
     parser.add_argument("--keep", type=Path, help="keep logs and outputs in this folder (default: a temporary folder)")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")

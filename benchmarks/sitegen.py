@@ -163,7 +163,7 @@ class GeneratedSite:
     seed: int = 7
     per_page: int = 20
     # Paragraphs per article (each 2-5 sentences, about 100 words): 3-8 gives a body of
-    # 300-800 words, median about 550, as the real Vietnamese articles of
+    # 300-800 words, median about 580, as the real Vietnamese articles of
     # ../shared/realpages have (median 530 words, largest 721).
     paragraphs: tuple[int, int] = (3, 8)
     _paths: dict = field(default_factory=dict, repr=False)
@@ -490,6 +490,9 @@ async def serve(site: GeneratedSite, host: str = "127.0.0.1", port: int = 0, rea
         await stop.wait()
 
 
+DEFAULT_PARAGRAPHS = ",".join(map(str, GeneratedSite.paragraphs))  # "3,8", as a command-line value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -503,7 +506,8 @@ def main(argv=None):
     st.add_argument("--articles", type=int, default=5000)
     st.add_argument("--seed", type=int, default=7)
     for p in (s, st):
-        p.add_argument("--paragraphs", default="3,8", help="MIN,MAX paragraphs per article (default 3,8)")
+        p.add_argument("--paragraphs", default=DEFAULT_PARAGRAPHS,
+                       help=f"MIN,MAX paragraphs per article (default {DEFAULT_PARAGRAPHS})")
     args = parser.parse_args(argv)
     low, high = (int(x) for x in args.paragraphs.split(","))
     site = GeneratedSite(articles=args.articles, seed=args.seed, paragraphs=(low, high),

@@ -88,19 +88,18 @@ class DedupePipeline:
 
     def process_item(self, item, spider=None):
         """The item, or with extraction workers an awaitable of it (Scrapy awaits either)."""
-        if self.workers is not None:
-            return self._process_with_worker_signature(item)
-        return self._decide(item, None)
-
-    async def _process_with_worker_signature(self, item):
         adapter = ItemAdapter(item)
+        if self.workers is not None:
+            return self._process_with_worker_signature(adapter)
+        return self._decide(adapter, None)
+
+    async def _process_with_worker_signature(self, adapter):
         signature = await self.workers.run(adapter.get("url"), minhash_signature, adapter.get("title"),
                                            adapter.get("body"), self.store.neardup.num_perm)
         # Everything from here on is synchronous: items are decided one at a time against the index.
-        return self._decide(item, signature)
+        return self._decide(adapter, signature)
 
-    def _decide(self, item, signature):
-        adapter = ItemAdapter(item)
+    def _decide(self, adapter, signature):
         try:
             decision = self.dedupe.check(adapter, signature)
         except ValueError as error:
@@ -124,4 +123,4 @@ class DedupePipeline:
                 decision.duplicate_of,
                 decision.canonical_url,
             )
-        return item
+        return adapter.item

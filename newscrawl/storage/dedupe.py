@@ -94,6 +94,12 @@ class Deduplicator:
         modified = parse_iso_datetime(modified_raw)
 
         has_text = _has_text(item)
+
+        def item_signature():
+            if signature is not None:
+                return signature
+            return store.neardup.signature(item.get("title"), item.get("body"))
+
         previous, original = store.find(canonical, content_hash if has_text else None)
         if previous is not None:
             unchanged = previous.content_hash == content_hash and previous.same_modified(modified, modified_raw)
@@ -102,9 +108,7 @@ class Deduplicator:
                 return Decision(UNCHANGED, canonical, version=previous.version, duplicate_of=previous.duplicate_of)
             item["version"] = previous.version + 1
             item["duplicate_of"] = previous.duplicate_of
-            if signature is None:
-                signature = store.neardup.signature(item.get("title"), item.get("body"))
-            store.stage_signature(canonical, signature)
+            store.stage_signature(canonical, item_signature())
             return Decision(UPDATED, canonical, version=item["version"], duplicate_of=previous.duplicate_of)
 
         if original is not None:
@@ -112,9 +116,7 @@ class Deduplicator:
             return Decision(DUPLICATE_EXACT, canonical, duplicate_of=original, similarity=1.0)
 
         item["version"] = 1
-        sig = None
-        if has_text:
-            sig = signature if signature is not None else store.neardup.signature(item.get("title"), item.get("body"))
+        sig = item_signature() if has_text else None
         if sig is not None:
             matches = store.neardup.query(sig, exclude=canonical)
             if matches:
