@@ -132,21 +132,14 @@ def cmd_crawl(args) -> int:
         return EXIT_LOCKED
 
     try:
-        jobs = out / "jobs"
-        for name in args.sites:
-            marker = jobs / name / "newscrawl-running"
-            if marker.exists():
-                # The last run was killed: Scrapy's queue state is not on disk, and its seen-requests
-                # file may name requests that never completed. The database says what was stored;
-                # forget the rest so nothing is lost.
-                (jobs / name / "requests.seen").unlink(missing_ok=True)
-            marker.parent.mkdir(parents=True, exist_ok=True)
-            marker.touch()
+        # Runs resume from the URL state in the database (newscrawl/urlstate.py), not from a Scrapy
+        # JOBDIR: the job folders of earlier versions hold nothing that is not there, and a killed
+        # or full-disk run could leave them corrupt.
+        shutil.rmtree(out / "jobs", ignore_errors=True)
         overrides.update({
             "NEWSCRAWL_OUT_DIR": str(out),
             "NEWSCRAWL_RUN_ID": run_id,
             "NEWSCRAWL_SUMMARY_BY_CLI": True,
-            "NEWSCRAWL_JOBS_DIR": str(jobs),
             "LOG_LEVEL": args.log_level,
         })
         if args.db:
@@ -164,8 +157,6 @@ def cmd_crawl(args) -> int:
             ext = next((e for e in crawler.extensions.middlewares if hasattr(e, "summary")), None)
             summary = getattr(ext, "summary", None) or {"status": STATUS_FAILED, "problems": ["the crawl did not start"]}
             summaries[name] = summary
-            if crawler.stats.get_value("finish_reason") == "finished":
-                shutil.rmtree(jobs / name, ignore_errors=True)  # done: the next run starts afresh
         severity = {"ok": 0, "degraded": 1, STATUS_FAILED: 2}
         status = max((s["status"] for s in summaries.values()), key=severity.__getitem__)
         exit_code = EXIT_BY_STATUS[status]

@@ -88,6 +88,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 from newscrawl.outputs import JsonLinesAppender, confined_path
+from newscrawl.signals import url_failed
 
 logger = logging.getLogger(__name__)
 
@@ -157,6 +158,7 @@ class FailureLog:
         logger.warning("failed %s: %s%s", url, reason, f" ({detail[:200]})" if detail else "")
         if self._writer is not None:
             self._writer.write(entry)
+        self.crawler.signals.send_catch_log(url_failed, request=request, reason=reason, detail=detail)
         return True
 
     def spider_error(self, failure, response, spider=None):

@@ -183,6 +183,19 @@ class RunSummary:
             problems.append("article pages fetched but no article extracted")
         if requests and failed_requests / requests > self.max_error_rate:
             problems.append(f"{failed_requests} of {requests} requests failed")
+        urls = {k.split("/", 2)[2]: v for k, v in stats.items()
+                if k.startswith("newscrawl/urls/") and isinstance(v, (int, float))}
+        # Work this run set out to do and did not finish: it stays pending in the URL state for the
+        # next run, but this run lost it, and says so. (Distributed workers hand each other their
+        # discoveries, so only the shared state can tell; see newscrawl/distributed.py.)
+        if urls.get("pending") and not getattr(spider, "distributed", False):
+            problems.append(f"{urls['pending']} discovered URLs were not finished (they stay pending for the next run)")
+        if urls.get("item_errors"):
+            problems.append(f"{urls['item_errors']} articles failed in the pipelines (their URLs stay pending)")
+        if urls.get("unrecorded"):
+            problems.append(f"{urls['unrecorded']} discovered URLs could not be recorded in the database")
+        if stats.get("newscrawl/db/lost"):
+            problems.append(f"{stats['newscrawl/db/lost']} writes could not be saved to the database")
         status = STATUS_FAILED if problems else (STATUS_DEGRADED if alerts else STATUS_OK)
 
         self.summary = {
@@ -208,6 +221,17 @@ class RunSummary:
                 "rejected": stats.get("newscrawl/rejected", 0),
             },
             "rejected_by_reason": rejected,
+            "urls": {
+                "discovered": urls.get("discovered/article", 0),
+                "listing_pages_discovered": urls.get("discovered/listing", 0),
+                "retried": urls.get("retried", 0),
+                "stored": urls.get("stored", 0),
+                "duplicate": urls.get("duplicate", 0),
+                "rejected": urls.get("rejected", 0),
+                "failed": urls.get("failed", 0),
+                "given_up": urls.get("given_up", 0),
+                "pending": urls.get("pending", 0),
+            },
             "http_errors": http_errors,
             "failures": failures,
             "download_exceptions": exceptions,

@@ -45,7 +45,10 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawl.middlewares.RedirectMiddleware": 600,  # no offsite or non-http redirects, loops detected
 }
-SPIDER_MIDDLEWARES = {"newscrawl.middlewares.CrawlTrapMiddleware": 950}  # calendar traps, link floods
+SPIDER_MIDDLEWARES = {
+    "newscrawl.middlewares.CrawlTrapMiddleware": 950,  # calendar traps, link floods
+    "newscrawl.urlstate.UrlStateMiddleware": 600,  # records each URL before it is requested (after the drops above it)
+}
 
 # --- what to crawl
 NEWSCRAWL_MAX_PAGES = 0  # listing pages per section; 0 = follow pagination to its end
@@ -55,6 +58,8 @@ NEWSCRAWL_INCREMENTAL = True  # don't request article URLs the database already 
 NEWSCRAWL_RECHECK_HOURS = -1  # re-request stored articles published this recently; -1 = the site file's recheck_hours
 NEWSCRAWL_KNOWN_PAGES_STOP = 1  # stop paging a section after this many listing pages of only known articles (0 = never)
 NEWSCRAWL_REJECT_RETRY_HOURS = 24  # a page validation rejected is fetched again after this long
+NEWSCRAWL_URL_RETRY_MINUTES = 30  # a URL whose download failed is requested again by a run this much later, doubling
+NEWSCRAWL_URL_MAX_ATTEMPTS = 5  # failed downloads of one URL (over runs) before it is given up
 
 # --- output
 NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/outputs.py)
@@ -92,6 +97,7 @@ NEWSCRAWL_MONITOR_MIN_ITEMS = 20  # runs with fewer articles are not judged: a h
 NEWSCRAWL_MAX_ERROR_RATE = 0.2  # a run whose failed requests exceed this share failed
 
 EXTENSIONS = {
+    "newscrawl.urlstate.UrlState": 400,  # the durable URL state (newscrawl/urlstate.py)
     "newscrawl.runs.RunSummary": 500,
 }
 

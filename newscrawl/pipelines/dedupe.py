@@ -30,6 +30,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from newscrawl.extract.workers import get_extractor
+from newscrawl.pipelines.outcomes import ArticleSettled
 from newscrawl.storage import get_store
 from newscrawl.storage.dedupe import (
     DUPLICATE_EXACT,
@@ -57,11 +58,12 @@ _DEDUPE_STATS = {
 }
 
 
-def drop(message: str, log_level: str) -> DropItem:
-    try:
-        return DropItem(message, log_level=log_level)
-    except TypeError:  # Scrapy without per-drop log levels
-        return DropItem(message)
+def drop(message: str, log_level: str, settled: str | None = None) -> DropItem:
+    """The exception that drops an item: ``settled`` ("stored" or "duplicate") when nothing more needs
+    writing (the URL state records the URL as finished), else a plain DropItem (a failure)."""
+    if settled:
+        return ArticleSettled(message, settled, log_level=log_level)
+    return DropItem(message, log_level=log_level)
 
 
 class DedupePipeline:
@@ -109,12 +111,13 @@ class DedupePipeline:
             self.stats.inc_value(_DEDUPE_STATS[decision.kind])
         if decision.kind == UNCHANGED:
             raise drop(
-                f"unchanged since version {decision.version}: {decision.canonical_url}", "DEBUG"
+                f"unchanged since version {decision.version}: {decision.canonical_url}", "DEBUG", settled="stored"
             )
         if decision.kind == DUPLICATE_EXACT:
             raise drop(
                 f"exact duplicate of {decision.duplicate_of} (same content_hash): {decision.canonical_url}",
                 "INFO",
+                settled="duplicate",
             )
         if decision.kind == DUPLICATE_NEAR:
             logger.info(

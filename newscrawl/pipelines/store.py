@@ -44,5 +44,6 @@ class DatabaseStorePipeline:
             raise drop(
                 f"near-duplicate of {adapter['duplicate_of']} (stored, not emitted): {adapter['canonical_url']}",
                 "INFO",
+                settled="stored",
             )
         return item

@@ -16,9 +16,9 @@ from pathlib import Path
 import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
-from scrapy.exceptions import DropItem
 
 from newscrawl.outputs import JsonLinesAppender
+from newscrawl.pipelines.outcomes import ArticleRejected
 from newscrawl.sites import all_sites
 from newscrawl.urls import same_site
 
@@ -161,7 +161,7 @@ class ValidatePipeline:
         logger.warning("rejected %s: %s", data.get("url"), ", ".join(reasons))
         if self.store is not None:
             self.store.record_reject(data.get("url"), data.get("site") or "", reasons)
-        raise DropItem(f"invalid article {data.get('url')}: {', '.join(reasons)}")
+        raise ArticleRejected(f"invalid article {data.get('url')}: {', '.join(reasons)}", reasons)
 
     def open_spider(self, spider=None):
         # Rejected pages are remembered in the database, so incremental runs don't fetch them every time.

@@ -13,7 +13,11 @@ Spider arguments (``-a name=value``):
 Incremental runs (setting NEWSCRAWL_INCREMENTAL, on by default): article URLs already in the
 database are not requested again, except those published within the re-check window
 (NEWSCRAWL_RECHECK_HOURS) whose text may still change; a section's pagination stops after
-NEWSCRAWL_KNOWN_PAGES_STOP listing pages in a row that hold only known articles.
+NEWSCRAWL_KNOWN_PAGES_STOP listing pages in a row that hold only finished articles.
+
+Nothing discovered is left behind (newscrawl/urlstate.py): the article and pagination requests
+it makes carry ``track``, so the URL state records them before they are requested; a run first
+requests what earlier runs discovered and did not finish.
 
 JavaScript pages: the page kinds a site file's ``[render]`` table names are fetched
 through headless Chromium (newscrawl/rendering.py). Distributed crawls: with
@@ -34,6 +38,8 @@ from newscrawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.items import ArticleItem
 from newscrawl.rendering import configure_rendering, render_meta, site_renders
 from newscrawl.sites import SiteConfigError, get_site
+from newscrawl.urlstate import META_KEY as URL_STATE_META
+from newscrawl.urlstate import UrlState
 from newscrawl.urls import is_http_url, strip_tracking
 
 
@@ -63,6 +69,7 @@ class NewsSpider(scrapy.Spider):
         self.allowed_domains = sorted(hosts)
         self.crawl_date = datetime.now(timezone.utc).date().isoformat()  # feed URI parameter %(crawl_date)s
         self.known = KnownArticles({})
+        self.url_state: UrlState | None = None  # the crawler's, from start() on (None when switched off)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -87,9 +94,6 @@ class NewsSpider(scrapy.Spider):
         from newscrawl.outputs import configure_output_dir
 
         configure_output_dir(settings)
-        jobs = settings.get("NEWSCRAWL_JOBS_DIR")
-        if jobs and cls.site_name and not settings.get("JOBDIR"):
-            settings.set("JOBDIR", f"{jobs.rstrip('/')}/{cls.site_name}", "spider")
         if cls.site_name:
             configure_rendering(settings, get_site(cls.site_name))
         from newscrawl.distributed import configure_distributed
@@ -163,7 +167,10 @@ class NewsSpider(scrapy.Spider):
 
     # -- crawling
     def is_known(self, url: str) -> bool:
-        """Stored by an earlier run, and not recent enough to be re-checked for edits."""
+        """Finished by an earlier run (newscrawl/urlstate.py: a duplicate, rejected lately, given up, or
+        failed and not yet due), or stored and not recent enough to be re-checked for edits."""
+        if self.url_state is not None and self.url_state.settled(url):
+            return True
         path = url_path(url)
         if path not in self.known:
             return False
@@ -172,10 +179,13 @@ class NewsSpider(scrapy.Spider):
             return False
         return True
 
-    def make_request(self, url: str, kind: str, callback, **kwargs) -> scrapy.Request:
+    def make_request(self, url: str, kind: str, callback, track: dict | None = None, **kwargs) -> scrapy.Request:
         """A request for a ``kind`` page ("listing" or "article"): through the browser when the site file
-        renders that kind (``[render]``), else plain."""
+        renders that kind (``[render]``), else plain. With ``track`` (``{"section", "page"}``) the URL
+        state records it before it is requested and follows it to its outcome (newscrawl/urlstate.py)."""
         meta = {**render_meta(self.site, kind, self.render_enabled), **kwargs.pop("meta", {})}
+        if track is not None:
+            meta[URL_STATE_META] = {"kind": kind, **track}
         if kind == "listing" and self.distributed:
             # The shared queue pops equal priorities in byte order, not LIFO: listings first keeps the
             # pagination going, so the frontier never runs dry while the workers wait for the next page.
@@ -200,6 +210,7 @@ class NewsSpider(scrapy.Spider):
         return requests
 
     async def start(self):
+        self.url_state = self.crawler.get_extension(UrlState)
         if self.incremental:
             db_url = self.crawler.settings.get("NEWSCRAWL_DB_URL")
             retry = timedelta(hours=self.crawler.settings.getfloat("NEWSCRAWL_REJECT_RETRY_HOURS", 24))
@@ -211,8 +222,31 @@ class NewsSpider(scrapy.Spider):
             self.logger.info("distributed: taking requests from the shared frontier (seed it with `newscrawl seed %s`)",
                              self.site.name)
             return
+        for request in self.unfinished_requests():
+            yield request
         for request in self.listing_requests():
             yield request
+
+    def unfinished_requests(self) -> list[scrapy.Request]:
+        """What earlier runs discovered and did not finish (killed, failed and due again), first:
+        whatever the paging heuristics say this time, nothing discovered is left behind."""
+        if self.url_state is None:
+            return []
+        sections = {s.slug for s in self.sections}
+        requests = []
+        for row in self.url_state.load(self.site.name):
+            url = self.site.url(row.url_key, self.base_url)  # keys are host-free: the mirror of this run
+            track = {"section": row.section or "", "page": row.page}
+            if row.kind == "listing":
+                if row.section not in sections or (self.max_pages and (row.page or 1) > self.max_pages):
+                    continue  # not asked for this time; it stays pending
+                requests.append(self.make_request(url, "listing", self.parse_listing, track=track, dont_filter=True,
+                                                  cb_kwargs={"section": row.section, "page": row.page or 2,
+                                                             "known_streak": 0}))
+            else:
+                requests.append(self.make_request(url, "article", self.parse_article, track=track, dont_filter=True,
+                                                  cb_kwargs={"section": row.section or ""}))
+        return requests
 
     def parse_listing(self, response, section: str, page: int, known_streak: int = 0):
         self.crawler.stats.inc_value("newscrawl/listing_pages")
@@ -234,12 +268,18 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
                 continue
             unknown += 1
-            yield self.make_request(url, "article", self.parse_article, cb_kwargs={"section": section})
+            yield self.make_request(url, "article", self.parse_article, track={"section": section},
+                                    cb_kwargs={"section": section})
         known_streak = known_streak + 1 if links and not unknown else 0
+        next_url = self._next_page_url(response)
         if self.incremental and self.known_pages_stop and known_streak >= self.known_pages_stop:
-            self.logger.info("section %s: %d listing page(s) in a row hold only known articles; not paging further",
-                             section, known_streak)
-            return
+            # Pages of finished articles say that what lies beyond was walked before, unless no run ever
+            # reached the next page (a killed run, one bounded by max_pages): then page on.
+            if next_url is None or self.url_state is None or self.url_state.reached(next_url):
+                self.logger.info("section %s: %d listing page(s) in a row hold only known articles; not paging further",
+                                 section, known_streak)
+                return
+            self.crawler.stats.inc_value("newscrawl/incremental/paged_past_known")
 
         if older_seen:
             self.logger.info("section %s: listing page %d reaches articles older than %s; not paging further",
@@ -247,16 +287,21 @@ class NewsSpider(scrapy.Spider):
             return
         if self.max_pages and page >= self.max_pages:
             return
+        if next_url:
+            # Unfiltered so a resumed run reads it again; in a distributed crawl the shared dupefilter
+            # keeps a page that a recovered listing links again from being walked twice.
+            yield self.make_request(next_url, "listing", self.parse_listing, dont_filter=not self.distributed,
+                                    track={"section": section, "page": page + 1},
+                                    cb_kwargs={"section": section, "page": page + 1, "known_streak": known_streak})
+
+    def _next_page_url(self, response) -> str | None:
+        """The listing's next page (the first next-page selector that matches), or None."""
         for selector in self.site.listing.next_page:
             href = response.css(selector).get()
             if href:
                 next_url = self.rebase(urljoin(response.url, href.strip()))
-                if is_http_url(next_url):
-                    # Unfiltered so a resumed run (JOBDIR) reads it again; in a distributed crawl the shared
-                    # dupefilter keeps a page that a recovered listing links again from being walked twice.
-                    yield self.make_request(next_url, "listing", self.parse_listing, dont_filter=not self.distributed,
-                                            cb_kwargs={"section": section, "page": page + 1, "known_streak": known_streak})
-                break
+                return next_url if is_http_url(next_url) else None
+        return None
 
     def _discovered(self, entries, source: str):
         """Requests for the article URLs a feed or sitemap names: on the site, new (or re-checkable), after since."""
@@ -271,7 +316,7 @@ class NewsSpider(scrapy.Spider):
                 self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
                 continue
             self.crawler.stats.inc_value(f"newscrawl/discovered/{source}")
-            yield self.make_request(url, "article", self.parse_article, cb_kwargs={"section": ""})
+            yield self.make_request(url, "article", self.parse_article, track={"section": ""}, cb_kwargs={"section": ""})
 
     def parse_feed(self, response):
         """RSS 2.0 and Atom: each entry's link and date."""

@@ -38,11 +38,12 @@ from sqlalchemy.types import TypeDecorator
 logger = logging.getLogger(__name__)
 
 #: Version of the schema this code writes. Bump it and add ``MIGRATIONS[old]``.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: ``{from_version: fn(connection)}``; ``fn`` upgrades the schema from ``from_version`` to ``from_version + 1``.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: lambda conn: None,  # 1 -> 2 adds the rejects table, which create_all makes
+    2: lambda conn: None,  # 2 -> 3 adds the url_state table, which create_all makes
 }
 
 # Arbitrary constant: the PostgreSQL advisory lock taken while creating/migrating,
@@ -199,6 +200,29 @@ rejects = Table(
     Column("last_rejected", UTCDateTime, nullable=False),
     Column("count", Integer, nullable=False),
     Index("ix_rejects_site", "site"),
+)
+
+# The durable URL state (newscrawl/urlstate.py): every article URL a listing, feed or sitemap
+# yielded, and every listing page reached, with where it got to. A URL is recorded before it is
+# requested, so a killed run's unfinished work is found and requeued by the next run.
+url_state = Table(
+    "url_state",
+    metadata,
+    Column("site", Text, primary_key=True),
+    Column("url_key", Text, primary_key=True, comment="URL path (and query), host-independent, as incremental runs key URLs"),
+    Column("url", Text, nullable=False, comment="the URL last requested"),
+    Column("kind", String(8), nullable=False, comment="'article' or 'listing'"),
+    Column("state", String(16), nullable=False,
+           comment="discovered, stored, duplicate, rejected, failed, given_up (articles); discovered, done (listings)"),
+    Column("reason", Text, comment="why it was rejected or failed (the last time)"),
+    Column("attempts", Integer, nullable=False, comment="failed fetches so far (reset when stored)"),
+    Column("section", Text),
+    Column("page", Integer, comment="listing page number"),
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("next_attempt", UTCDateTime, comment="a failed URL is not requested again before this"),
+    Column("run_id", String(128), comment="the run that last changed the row"),
+    Index("ix_url_state_site_state", "site", "state"),
 )
 
 schema_meta = Table(

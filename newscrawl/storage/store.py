@@ -39,6 +39,7 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from newscrawl.storage import urlstate
 from newscrawl.storage.neardup import NearDupIndex
 from newscrawl.storage.schema import (
     article_versions,
@@ -271,9 +272,12 @@ class _Batch:
         self.by_hash: dict[str, str] = {}
         self.duplicates: dict[tuple[str, str, str], dict] = {}
         self.touches: dict[str, datetime] = {}
+        # URL-state outcomes (newscrawl/urlstate.py), written after the articles in the same
+        # transaction: a URL is never marked stored before its article is.
+        self.url_rows: dict[tuple[str, str], dict] = {}
 
     def __len__(self) -> int:
-        return len(self.articles) + len(self.duplicates) + len(self.touches)
+        return len(self.articles) + len(self.duplicates) + len(self.touches) + len(self.url_rows)
 
 
 # --------------------------------------------------------------------------- store
@@ -843,7 +847,28 @@ class ArticleStore:
                 self._statement("touch"),
                 [{"b_canonical_url": url, "b_seen": seen} for url, seen in batch.touches.items()],
             )
+        urlstate.write_rows(conn, list(batch.url_rows.values()))
         return written
+
+    # ------------------------------------------------------------------ URL state (newscrawl/urlstate.py)
+
+    def record_urls(self, rows: list[dict]) -> None:
+        """Write URL-state rows at once, in one transaction: a URL is recorded before it is requested."""
+        if rows:
+            self._retrying(lambda conn: urlstate.write_rows(conn, rows), f"URL state of {len(rows)} URLs")
+
+    def stage_url(self, row: dict) -> None:
+        """Stage a URL's outcome; it is written with the batch that holds (or follows) its article."""
+        self._batch.url_rows[(row["site"], row["url_key"])] = row
+        self._maybe_flush()
+
+    def url_rows(self, site: str) -> list:
+        """The site's URL-state rows, stored articles left out (``urlstate.site_rows``)."""
+        return self._read(lambda conn: urlstate.site_rows(conn, site), "URL state lookup")
+
+    def unfinished_urls(self, site: str) -> list:
+        """The site's unfinished and failed URLs (``urlstate.unfinished``)."""
+        return self._read(lambda conn: urlstate.unfinished(conn, site), "URL state lookup")
 
     # ------------------------------------------------------------------ runs
 
