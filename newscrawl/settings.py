@@ -38,6 +38,7 @@ TELNETCONSOLE_ENABLED = False
 NEWSCRAWL_FAILURES_PATH = "failures.jsonl"  # one JSON line per URL that could not be had, with its reason
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.SchemeFilterMiddleware": 10,  # only http(s)
+    "newscrawl.middlewares.OriginFilterMiddleware": 20,  # only the spider's origins (scheme, host, port), every request
     "newscrawl.middlewares.ContentFilterMiddleware": 530,  # PDFs, images, empty 200s never reach extraction
     "newscrawl.middlewares.FailureLogMiddleware": 540,  # failures.jsonl after the retries
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
