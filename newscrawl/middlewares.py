@@ -196,7 +196,11 @@ def classify_exception(exc: BaseException) -> str:
 
     from scrapy import exceptions as sx
 
+    from newscrawl.downloader import ResponseHeadersTooLarge
+
     name = type(exc).__name__
+    if isinstance(exc, ResponseHeadersTooLarge):
+        return "headers_too_large"
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "robots.txt" in text:

@@ -69,6 +69,7 @@ FAULTS = {
     "empty-200":             ("200 with an empty body", "failure:empty"),
     "malformed-markup":      ("unclosed tags, script/style/comments inside the body, stray end tags", "item"),
     "malformed-date":        ("a date line that is no date (32/13/2024 25:61)", "reject"),
+    "endless-headers":       ("sends response header lines without end (up to header_flood_bytes)", "failure:headers_too_large"),
 }
 OFFSITE_HOST = "localhost"  # resolves to 127.0.0.1 but is not an allowed domain of the crawl
 
@@ -121,7 +122,8 @@ class FaultServer:
                  faults: tuple[str, ...] | None = None, junk_links: int = 3000, extra_listing_links: tuple = (),
                  listing_redirects: dict | None = None, extra_articles: dict | None = None,
                  large_size: int = 20 * 1024 * 1024, host: str = "127.0.0.1", listing_next: dict | None = None,
-                 aliases: dict | None = None, extra_pages: dict | None = None):
+                 aliases: dict | None = None, extra_pages: dict | None = None,
+                 header_flood_bytes: int = 600 * 1024 * 1024):
         self.faults = tuple(faults if faults is not None else FAULTS)
         unknown = set(self.faults) - set(FAULTS)
         if unknown:
@@ -137,6 +139,7 @@ class FaultServer:
         self.listing_next = dict(listing_next or {})  # listing path -> href of its "next" link
         self.aliases = dict(aliases or {})  # path -> the path whose page is served there
         self.extra_pages = dict(extra_pages or {})  # path -> (Content-Type, text): feeds, sitemaps ...
+        self.header_flood_bytes = header_flood_bytes  # where endless-headers gives up (a crawler without a bound)
         self.host = host
         self.names: dict[str, str] = {}  # more "{name}" placeholders for hrefs, Locations and extra pages
         self.extra_articles = dict(extra_articles or {})  # path -> (title, paragraphs): extra good articles
@@ -480,6 +483,21 @@ class FaultServer:
                 pass
             writer.close()
             return False
+        if fault == "endless-headers":
+            record(200, fault)
+            line = b"X-Padding-%d: " + b"x" * 4000 + b"\r\n"
+            try:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n")
+                sent, k = 0, 0
+                while sent < self.header_flood_bytes:  # until the client hangs up, or gives no sign of ever doing so
+                    chunk = b"".join(line % (k + j) for j in range(16))
+                    writer.write(chunk)
+                    sent, k = sent + len(chunk), k + 16
+                    await writer.drain()
+            except ConnectionError:
+                pass
+            writer.close()
+            return False
         if fault == "redirect-ok":
             record(301, fault)
             await self._send(writer, 301, b"", extra={"Location": self.moved_path(a.path)})
@@ -630,6 +648,7 @@ class CrawlResult:
     log: str
     out: Path
     seconds: float
+    max_rss: int | None = None
 
     def _jsonl(self, name: str) -> list[dict]:
         import json
@@ -662,8 +681,9 @@ class CrawlResult:
 
 
 def run_crawl(server: FaultServer, out: Path, settings: dict | None = None, timeout: float = 180,
-              args: tuple = (), spider: str = "tuyengiao") -> CrawlResult:
-    """`scrapy crawl <spider> -a base_url=<server>` with outputs under ``out``."""
+              args: tuple = (), spider: str = "tuyengiao", measure: bool = False) -> CrawlResult:
+    """`scrapy crawl <spider> -a base_url=<server>` with outputs under ``out``; with ``measure``, the crawl
+    process's peak RSS in bytes is ``result.max_rss``."""
     import subprocess
 
     out.mkdir(parents=True, exist_ok=True)
@@ -676,5 +696,27 @@ def run_crawl(server: FaultServer, out: Path, settings: dict | None = None, time
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
     start = time.monotonic()
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
-    return CrawlResult(proc.returncode, proc.stderr + proc.stdout, out, time.monotonic() - start)
+    if not measure:
+        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+        return CrawlResult(proc.returncode, proc.stderr + proc.stdout, out, time.monotonic() - start)
+    import os
+
+    # os.wait4 gives this one child's peak RSS (RUSAGE_CHILDREN would be the largest of all children so far).
+    with open(out / "crawl.log", "w+", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.1)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        text = log.read()
+    result = CrawlResult(proc.returncode, text, out, time.monotonic() - start)
+    result.max_rss = usage.ru_maxrss * 1024  # kilobytes on Linux
+    return result

@@ -5,7 +5,8 @@ and on the components that enforce them:
 - offsite links and offsite redirects are not followed (an article's or a listing's);
 - every request goes to an allowed origin (scheme, host and port): pagination, feeds, sitemaps, robots.txt
   and redirects too; a mirror's redirects to the live host are fetched from the mirror, never live;
-- response size (DOWNLOAD_MAXSIZE) and URL length (URLLENGTH_LIMIT) limits hold;
+- response size (DOWNLOAD_MAXSIZE), response header (NEWSCRAWL_MAX_HEADER_BYTES, NEWSCRAWL_MAX_HEADERS)
+  and URL length (URLLENGTH_LIMIT) limits hold;
 - SQL goes through bound parameters: a title like ``'); DROP TABLE articles;--`` is stored verbatim;
 - output files stay inside the output folder (NEWSCRAWL_OUT_DIR);
 - database and Redis URLs with passwords never appear in logs, summaries or output files.
@@ -376,3 +377,34 @@ def test_origin_policy():
     assert mirror.decide("https://127.0.0.1:8000/thoi-su")[0] == REFUSE
     assert OriginPolicy(["https://mirror.example"], ["tuyengiao.vn"]).decide("http://tuyengiao.vn/x") == (
         MAP, "https://mirror.example/x")
+
+
+# --------------------------------------------------------------------------- response headers
+def test_endless_response_headers_are_cut_off(tmp_path):
+    """A server that sends header lines without end: the crawl drops that response after
+    NEWSCRAWL_MAX_HEADER_BYTES, records it, does not retry it, and the other articles arrive."""
+    with FaultServer(faults=("endless-headers",), articles_good=10) as server:
+        result = run_crawl(server, tmp_path, {"DOWNLOAD_TIMEOUT": 20, "CLOSESPIDER_TIMEOUT": 120}, measure=True)
+        path = server.fault_path("endless-headers")
+        asked = server.requests_for(path)
+        expected = set(server.expected_items())
+    assert result.max_rss < 300 * 1024 * 1024, f"peak RSS {result.max_rss / 2**20:.0f} MB"
+    assert "Spider closed (finished)" in result.log, result.log[-3000:]
+    failures = {urlsplit(f["url"]).path: f for f in result.failures}
+    assert failures[path]["reason"] == "headers_too_large", failures[path]
+    assert "NEWSCRAWL_MAX_HEADER_BYTES" in failures[path]["detail"]
+    assert len(asked) == 1  # not retried: the next answer would be as big
+    assert {urlsplit(i["url"]).path for i in result.items} == expected
+
+
+def test_header_count_is_bounded_too(tmp_path):
+    """Many small header fields: NEWSCRAWL_MAX_HEADERS ends the response before the byte bound does."""
+    with FaultServer(faults=("endless-headers",), articles_good=4, header_flood_bytes=2_000_000) as server:
+        result = run_crawl(server, tmp_path, {"NEWSCRAWL_MAX_HEADERS": 20, "NEWSCRAWL_MAX_HEADER_BYTES": 10_000_000,
+                                              "DOWNLOAD_TIMEOUT": 20})
+        path = server.fault_path("endless-headers")
+        expected = set(server.expected_items())
+    failures = {urlsplit(f["url"]).path: f for f in result.failures}
+    assert failures[path]["reason"] == "headers_too_large", failures.get(path)
+    assert "NEWSCRAWL_MAX_HEADERS" in failures[path]["detail"]
+    assert {urlsplit(i["url"]).path for i in result.items} == expected
