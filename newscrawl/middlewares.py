@@ -7,6 +7,11 @@ Downloader middlewares (``DOWNLOADER_MIDDLEWARES``):
 ``SchemeFilterMiddleware`` (10)
     Only ``NEWSCRAWL_ALLOWED_SCHEMES`` (default ``["http", "https"]``) are downloaded; a
     ``file:``, ``ftp:``, ``data:`` or ``s3:`` request is dropped and recorded (reason ``scheme``).
+``OriginFilterMiddleware`` (20, before robots.txt and Scrapy's OffsiteMiddleware)
+    Every request (``dont_filter`` or not, robots.txt and redirects included) goes to one of the
+    spider's ``allowed_origins`` (scheme, host and port; ``newscrawl/origins.py``). A URL of one of
+    its ``mirrored_hosts`` is sent to the mirror instead; any other is refused and recorded
+    (reason ``offsite``, or ``redirect_offsite`` for a redirect's target).
 ``BackoffRetryMiddleware`` (550, replaces Scrapy's RetryMiddleware)
     Scrapy's retry rules (``RETRY_TIMES``, ``RETRY_HTTP_CODES``, ``RETRY_EXCEPTIONS``) with a
     wait before each retry: exponential backoff, ``NEWSCRAWL_RETRY_BACKOFF_BASE`` (1.0 s) times
@@ -30,8 +35,9 @@ Downloader middlewares (``DOWNLOADER_MIDDLEWARES``):
     text pass. Requests of Scrapy's own machinery (robots.txt: ``NO_CALLBACK``) and requests
     with ``meta["newscrawl_any_content"]`` pass.
 ``RedirectMiddleware`` (600, replaces Scrapy's RedirectMiddleware)
-    Scrapy's redirects, plus: a redirect to a host the spider may not crawl is refused even
-    for ``dont_filter`` requests (reason ``redirect_offsite``), a redirect back to a URL of
+    Scrapy's redirects, plus: a redirect to an origin the spider may not crawl is refused even
+    for ``dont_filter`` requests (reason ``redirect_offsite``; a redirect to a mirrored live host
+    is followed on the mirror), a redirect back to a URL of
     the same chain is a loop (``redirect_loop``), and too many redirects are recorded
     (``too_many_redirects``) instead of vanishing silently.
 
@@ -57,6 +63,7 @@ As newscrawl/settings.py enables them::
 
     DOWNLOADER_MIDDLEWARES = {
         "newscrawl.middlewares.SchemeFilterMiddleware": 10,
+        "newscrawl.middlewares.OriginFilterMiddleware": 20,
         "newscrawl.middlewares.ContentFilterMiddleware": 530,
         "newscrawl.middlewares.FailureLogMiddleware": 540,
         "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
@@ -87,6 +94,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
+from newscrawl.origins import ALLOW, MAP, OriginPolicy
 from newscrawl.outputs import JsonLinesAppender, confined_path
 from newscrawl.signals import url_failed
 
@@ -94,7 +102,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "FailureLog", "failure_log", "classify_exception", "parse_retry_after", "sniff_binary",
-    "SchemeFilterMiddleware", "BackoffRetryMiddleware", "FailureLogMiddleware", "ContentFilterMiddleware",
+    "SchemeFilterMiddleware", "OriginFilterMiddleware", "BackoffRetryMiddleware", "FailureLogMiddleware", "ContentFilterMiddleware",
     "RedirectMiddleware", "CrawlTrapMiddleware",
 ]
 
@@ -190,7 +198,11 @@ def classify_exception(exc: BaseException) -> str:
 
     from scrapy import exceptions as sx
 
+    from newscrawl.downloader import ResponseHeadersTooLarge
+
     name = type(exc).__name__
+    if isinstance(exc, ResponseHeadersTooLarge):
+        return "headers_too_large"
     if isinstance(exc, IgnoreRequest):
         text = str(exc)
         if "robots.txt" in text:
@@ -253,6 +265,51 @@ class SchemeFilterMiddleware:
         self.crawler.stats.inc_value("newscrawl/scheme_filtered")
         self.failures.record(request, "scheme", f"{scheme}: is not downloaded (allowed: {sorted(self.schemes)})")
         raise IgnoreRequest(f"URL scheme {scheme!r} is not allowed: {request.url[:200]}")
+
+
+class OriginFilterMiddleware:
+    """Every request goes to an allowed origin (scheme, host and port) of the spider, or nowhere.
+
+    The one check of ``newscrawl/origins.py``, applied where every request passes, whatever made it:
+    listings, pagination, articles, feeds, sitemaps, Scrapy's robots.txt requests, redirects;
+    ``dont_filter`` or not (Scrapy's OffsiteMiddleware lets ``dont_filter`` requests through and
+    ignores the port). A URL of a mirrored (live) host is sent to the mirror instead; anything else
+    is refused and recorded, reason ``offsite`` (``redirect_offsite`` for a redirect's target).
+    Spiders without ``allowed_origins`` are left to Scrapy's offsite rules.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.failures = failure_log(crawler)
+        self._policies: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def policy(self) -> OriginPolicy | None:
+        spider = self.crawler.spider
+        if spider is None:
+            return None
+        if spider not in self._policies:
+            self._policies[spider] = OriginPolicy.for_spider(spider)
+        return self._policies[spider]
+
+    def process_request(self, request):
+        policy = self.policy()
+        if policy is None:
+            return None
+        verdict, value = policy.decide(request.url)
+        if verdict == ALLOW:
+            return None
+        if verdict == MAP:
+            self.crawler.stats.inc_value("newscrawl/origin/mapped")
+            return request.replace(url=value)
+        redirected = bool(request.meta.get("redirect_urls"))
+        reason = "redirect_offsite" if redirected else "offsite"
+        self.crawler.stats.inc_value("newscrawl/origin/refused")
+        self.failures.record(request, reason, value)
+        raise IgnoreRequest(f"offsite request refused: {value}: {request.url[:200]}")
 
 
 def parse_retry_after(value: bytes | str | None, now: float | None = None) -> float | None:
@@ -460,15 +517,24 @@ class RedirectMiddleware(_ScrapyRedirectMiddleware):
         o.failures = failure_log(crawler)
         return o
 
-    def _on_site(self, request: Request) -> bool:
+    def _target(self, request: Request) -> Request | None:
+        """The redirect's target as it will be fetched (mapped onto the mirror), or None when it is off the site."""
+        origins = self.crawler.get_downloader_middleware(OriginFilterMiddleware)
+        policy = origins.policy() if origins is not None else None
+        if policy is not None:
+            verdict, value = policy.decide(request.url)
+            if verdict == MAP:
+                self.crawler.stats.inc_value("newscrawl/origin/mapped")
+                return request.replace(url=value)
+            return request if verdict == ALLOW else None
+        # A spider without allowed_origins: Scrapy's offsite rules (host only), also for dont_filter requests.
         if request.meta.get("allow_offsite"):
-            return True
+            return request
         offsite = self.crawler.get_downloader_middleware(OffsiteMiddleware)
         spider = self.crawler.spider
         if offsite is None or spider is None:
-            return True
-        offsite._update_host_regex(spider)
-        return offsite.should_follow(request, spider)
+            return request
+        return request if offsite.should_follow(request, spider) else None
 
     def process_response(self, request, response):
         try:
@@ -479,16 +545,18 @@ class RedirectMiddleware(_ScrapyRedirectMiddleware):
             raise
         if isinstance(result, Request):
             chain = request.meta.get("redirect_urls", []) + [request.url]
+            target = self._target(result)
+            if target is None:
+                self.crawler.stats.inc_value("newscrawl/redirect/offsite")
+                self.failures.record(request, "redirect_offsite", f"{response.status} to {result.url[:200]}",
+                                     response.status)
+                raise IgnoreRequest(f"offsite redirect to {result.url[:200]}")
+            result = target
             if result.url in chain:
                 self.crawler.stats.inc_value("newscrawl/redirect/loop")
                 self.failures.record(request, "redirect_loop", f"{response.status} back to {result.url[:200]}",
                                      response.status)
                 raise IgnoreRequest(f"redirect loop at {result.url[:200]}")
-            if not self._on_site(result):
-                self.crawler.stats.inc_value("newscrawl/redirect/offsite")
-                self.failures.record(request, "redirect_offsite", f"{response.status} to {result.url[:200]}",
-                                     response.status)
-                raise IgnoreRequest(f"offsite redirect to {result.url[:200]}")
         return result
 
 

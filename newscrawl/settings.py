@@ -31,6 +31,18 @@ DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
+# Response headers are bounded as bodies are (newscrawl/downloader.py); past a bound: failures.jsonl "headers_too_large".
+NEWSCRAWL_MAX_HEADER_BYTES = 256 * 1024  # the whole header section (Chromium's limit); 0 = no limit
+NEWSCRAWL_MAX_HEADERS = 500  # header fields in one response; 0 = no limit
+# In the _BASE dict so that a site's [render] table can still put playwright's handler in DOWNLOAD_HANDLERS.
+DOWNLOAD_HANDLERS_BASE = {
+    "data": "scrapy.core.downloader.handlers.datauri.DataURIDownloadHandler",
+    "file": "scrapy.core.downloader.handlers.file.FileDownloadHandler",
+    "http": "newscrawl.downloader.BoundedHTTP11DownloadHandler",
+    "https": "newscrawl.downloader.BoundedHTTP11DownloadHandler",
+    "s3": "scrapy.core.downloader.handlers.s3.S3DownloadHandler",
+    "ftp": "scrapy.core.downloader.handlers.ftp.FTPDownloadHandler",
+}
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
@@ -38,6 +50,7 @@ TELNETCONSOLE_ENABLED = False
 NEWSCRAWL_FAILURES_PATH = "failures.jsonl"  # one JSON line per URL that could not be had, with its reason
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.SchemeFilterMiddleware": 10,  # only http(s)
+    "newscrawl.middlewares.OriginFilterMiddleware": 20,  # only the spider's origins (scheme, host, port), every request
     "newscrawl.middlewares.ContentFilterMiddleware": 530,  # PDFs, images, empty 200s never reach extraction
     "newscrawl.middlewares.FailureLogMiddleware": 540,  # failures.jsonl after the retries
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,

@@ -8,6 +8,9 @@ links thousands of junk article-like URLs and pages on forever, and a pagination
 
 Every request is recorded (``server.log``: time, method, path, Host header, status, fault), so a
 test can count fetches per URL, measure the gaps between retries and see what was never asked for.
+A FaultServer can listen on another loopback address (``host="127.0.0.3"``) and stand for another
+site, or the live host of a mirror; links, redirects and extra pages name other servers through
+``server.names`` (``"{other}/thoi-su/trang-2"``).
 
     with FaultServer() as server:
         server.url                  # http://127.0.0.1:<free port>
@@ -17,6 +20,7 @@ test can count fetches per URL, measure the gaps between retries and see what wa
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import struct
 import sys
@@ -65,6 +69,7 @@ FAULTS = {
     "empty-200":             ("200 with an empty body", "failure:empty"),
     "malformed-markup":      ("unclosed tags, script/style/comments inside the body, stray end tags", "item"),
     "malformed-date":        ("a date line that is no date (32/13/2024 25:61)", "reject"),
+    "endless-headers":       ("sends response header lines without end (up to header_flood_bytes)", "failure:headers_too_large"),
 }
 OFFSITE_HOST = "localhost"  # resolves to 127.0.0.1 but is not an allowed domain of the crawl
 
@@ -116,7 +121,9 @@ class FaultServer:
     def __init__(self, articles_good: int = 20, seed: int = 11, per_page: int = 8, traps: bool = False,
                  faults: tuple[str, ...] | None = None, junk_links: int = 3000, extra_listing_links: tuple = (),
                  listing_redirects: dict | None = None, extra_articles: dict | None = None,
-                 large_size: int = 20 * 1024 * 1024):
+                 large_size: int = 20 * 1024 * 1024, host: str = "127.0.0.1", listing_next: dict | None = None,
+                 aliases: dict | None = None, extra_pages: dict | None = None,
+                 header_flood_bytes: int = 600 * 1024 * 1024):
         self.faults = tuple(faults if faults is not None else FAULTS)
         unknown = set(self.faults) - set(FAULTS)
         if unknown:
@@ -128,7 +135,13 @@ class FaultServer:
         self.traps = traps
         self.junk_links = junk_links
         self.extra_listing_links = tuple(extra_listing_links)  # hrefs added to the first listing page of each section
-        self.listing_redirects = dict(listing_redirects or {})  # listing path -> Location ("{base}"/"{offsite}" filled in)
+        self.listing_redirects = dict(listing_redirects or {})  # path (any) -> Location ("{base}"/"{offsite}" filled in)
+        self.listing_next = dict(listing_next or {})  # listing path -> href of its "next" link
+        self.aliases = dict(aliases or {})  # path -> the path whose page is served there
+        self.extra_pages = dict(extra_pages or {})  # path -> (Content-Type, text): feeds, sitemaps ...
+        self.header_flood_bytes = header_flood_bytes  # where endless-headers gives up (a crawler without a bound)
+        self.host = host
+        self.names: dict[str, str] = {}  # more "{name}" placeholders for hrefs, Locations and extra pages
         self.extra_articles = dict(extra_articles or {})  # path -> (title, paragraphs): extra good articles
         self.large_size = large_size  # bytes the too-large faults send (or declare): above DOWNLOAD_MAXSIZE
         self.log: list[RequestRecord] = []
@@ -142,7 +155,11 @@ class FaultServer:
     # -- what the site holds
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
+
+    def fill(self, text: str) -> str:
+        """``text`` with its placeholders filled in: {base}, {offsite}, {port} and ``self.names``."""
+        return text.format(base=self.url, offsite=self.offsite_url, port=self.port, **self.names)
 
     @property
     def offsite_url(self) -> str:
@@ -207,7 +224,7 @@ class FaultServer:
         def run():
             asyncio.set_event_loop(self._loop)
             self._server = self._loop.run_until_complete(
-                asyncio.start_server(self._handle, "127.0.0.1", 0, backlog=256))
+                asyncio.start_server(self._handle, self.host, 0, backlog=256))
             self.port = self._server.sockets[0].getsockname()[1]
             ready.set()
             self._loop.run_forever()
@@ -294,10 +311,16 @@ class FaultServer:
         record = lambda status, fault=None: self._record(method, target, host, status, fault)  # noqa: E731
         # listing redirects (e.g. offsite) come first
         if path in self.listing_redirects:
-            location = self.listing_redirects[path].format(base=self.url, offsite=self.offsite_url)
+            location = self.fill(self.listing_redirects[path])
             record(302, "listing-redirect")
             await self._send(writer, 302, b"", extra={"Location": location})
             return True
+        if path in self.extra_pages:
+            ctype, text = self.extra_pages[path]
+            record(200, "extra-page")
+            await self._send(writer, 200, self.fill(text).encode("utf-8"), ctype)
+            return True
+        path = self.aliases.get(path, path)
         # a moved article and the redirect helpers
         if "-moi-" in path:
             original = path.replace("-moi-", "-")
@@ -460,6 +483,21 @@ class FaultServer:
                 pass
             writer.close()
             return False
+        if fault == "endless-headers":
+            record(200, fault)
+            line = b"X-Padding-%d: " + b"x" * 4000 + b"\r\n"
+            try:
+                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n")
+                sent, k = 0, 0
+                while sent < self.header_flood_bytes:  # until the client hangs up, or gives no sign of ever doing so
+                    chunk = b"".join(line % (k + j) for j in range(16))
+                    writer.write(chunk)
+                    sent, k = sent + len(chunk), k + 16
+                    await writer.drain()
+            except ConnectionError:
+                pass
+            writer.close()
+            return False
         if fault == "redirect-ok":
             record(301, fault)
             await self._send(writer, 301, b"", extra={"Location": self.moved_path(a.path)})
@@ -550,7 +588,7 @@ class FaultServer:
         page = self.site.listing_html(section, n)
         extra = ""
         if n == 1 and self.extra_listing_links:
-            hrefs = [h.format(base=self.url, offsite=self.offsite_url, port=self.port) for h in self.extra_listing_links]
+            hrefs = [self.fill(h) for h in self.extra_listing_links]
             extra = "".join(f'      <div class="item"><h3><a href="{esc(href)}">Tin liên quan</a></h3><span class="date">1/6/2025</span></div>\n'
                             for href in hrefs)
         if n == 1 and self.extra_articles:
@@ -558,6 +596,9 @@ class FaultServer:
                              for p, (t, _) in self.extra_articles.items() if p.startswith(f"/{section}/"))
         if extra:
             page = page.replace('    <div class="list-news">\n', '    <div class="list-news">\n' + extra, 1)
+        if path in self.listing_next:
+            page = re.sub(r'<a class="next" href="[^"]*"', f'<a class="next" href="{esc(self.fill(self.listing_next[path]))}"',
+                          page, count=1)
         if self.traps and n == self.site.pages(section):
             nxt = f"/{section}/trang-{n + 1}" if section == "thoi-su" else f"/{section}"  # calendar / loop to page 1
             page = page.replace('    <div class="paging">', f'    <div class="paging"><a class="next" href="{nxt}">Trang sau</a> ', 1)
@@ -607,6 +648,7 @@ class CrawlResult:
     log: str
     out: Path
     seconds: float
+    max_rss: int | None = None
 
     def _jsonl(self, name: str) -> list[dict]:
         import json
@@ -639,12 +681,13 @@ class CrawlResult:
 
 
 def run_crawl(server: FaultServer, out: Path, settings: dict | None = None, timeout: float = 180,
-              args: tuple = ()) -> CrawlResult:
-    """`scrapy crawl tuyengiao -a base_url=<server>` with outputs under ``out``."""
+              args: tuple = (), spider: str = "tuyengiao", measure: bool = False) -> CrawlResult:
+    """`scrapy crawl <spider> -a base_url=<server>` with outputs under ``out``; with ``measure``, the crawl
+    process's peak RSS in bytes is ``result.max_rss``."""
     import subprocess
 
     out.mkdir(parents=True, exist_ok=True)
-    cmd = [str(Path(sys.executable).parent / "scrapy"), "crawl", "tuyengiao", "-a", f"base_url={server.url}",
+    cmd = [str(Path(sys.executable).parent / "scrapy"), "crawl", spider, "-a", f"base_url={server.url}",
            "-O", str(out / "articles.jsonl"),
            "-s", f"NEWSCRAWL_DB_URL=sqlite:///{out / 'db.sqlite'}",
            "-s", f"NEWSCRAWL_REJECTS_PATH={out / 'rejects.jsonl'}",
@@ -653,5 +696,27 @@ def run_crawl(server: FaultServer, out: Path, settings: dict | None = None, time
     for key, value in (settings or {}).items():
         cmd += ["-s", f"{key}={value}"]
     start = time.monotonic()
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
-    return CrawlResult(proc.returncode, proc.stderr + proc.stdout, out, time.monotonic() - start)
+    if not measure:
+        proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+        return CrawlResult(proc.returncode, proc.stderr + proc.stdout, out, time.monotonic() - start)
+    import os
+
+    # os.wait4 gives this one child's peak RSS (RUSAGE_CHILDREN would be the largest of all children so far).
+    with open(out / "crawl.log", "w+", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.1)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        text = log.read()
+    result = CrawlResult(proc.returncode, text, out, time.monotonic() - start)
+    result.max_rss = usage.ru_maxrss * 1024  # kilobytes on Linux
+    return result

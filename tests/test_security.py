@@ -3,7 +3,10 @@ and on the components that enforce them:
 
 - only http(s) URLs are requested (links and redirects to file:, ftp:, javascript:, data: are not);
 - offsite links and offsite redirects are not followed (an article's or a listing's);
-- response size (DOWNLOAD_MAXSIZE) and URL length (URLLENGTH_LIMIT) limits hold;
+- every request goes to an allowed origin (scheme, host and port): pagination, feeds, sitemaps, robots.txt
+  and redirects too; a mirror's redirects to the live host are fetched from the mirror, never live;
+- response size (DOWNLOAD_MAXSIZE), response header (NEWSCRAWL_MAX_HEADER_BYTES, NEWSCRAWL_MAX_HEADERS)
+  and URL length (URLLENGTH_LIMIT) limits hold;
 - SQL goes through bound parameters: a title like ``'); DROP TABLE articles;--`` is stored verbatim;
 - output files stay inside the output folder (NEWSCRAWL_OUT_DIR);
 - database and Redis URLs with passwords never appear in logs, summaries or output files.
@@ -249,3 +252,159 @@ def test_safe_url_masks_passwords():
     assert DB_PASSWORD not in safe_url(f"postgresql+psycopg://u:{DB_PASSWORD}@db:5432/news")
     assert REDIS_PASSWORD not in safe_url(f"redis://:{REDIS_PASSWORD}@cache:6379/0")
     assert json.dumps(safe_url("sqlite:///newscrawl.sqlite")) == '"sqlite:///newscrawl.sqlite"'
+
+
+# --------------------------------------------------------------------------- origins: scheme, host and port
+# A site file like tuyengiao's whose live host is another loopback address (127.0.0.2), so that a crawl of a
+# mirror (127.0.0.1) that wrongly went live would reach a server of the test, never the internet.
+LIVE_SITE = "tuyengiaolive"
+OTHER_PORT_LINK = "{otherport}/thoi-su/bai-cong-khac-123470"
+FEED_ENTRIES = ("{otherport}/thoi-su/bai-rss-cong-khac-123471", "{other}/thoi-su/bai-rss-dia-chi-khac-123472")
+SITEMAP_ENTRIES = ("{otherport}/thoi-su/bai-sitemap-cong-khac-123473", "{other}/thoi-su/bai-sitemap-dia-chi-khac-123474")
+
+
+def live_site_file(folder: Path, live_url: str) -> Path:
+    text = (REPO / "newscrawl" / "sites" / "tuyengiao.toml").read_text(encoding="utf-8")
+    host = urlsplit(live_url).hostname
+    text = text.replace('name = "tuyengiao"', f'name = "{LIVE_SITE}"', 1)
+    text = text.replace('hosts = ["tuyengiao.vn", "www.tuyengiao.vn"]', f'hosts = ["{host}"]', 1)
+    text = text.replace('base_url = "https://tuyengiao.vn"',
+                        f'base_url = "{live_url}"\nfeeds = ["/rss/moi-nhat.rss"]\nsitemaps = ["/sitemap.xml"]', 1)
+    assert LIVE_SITE in text and live_url in text
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{LIVE_SITE}.toml"
+    path.write_text(text, encoding="utf-8")
+    return folder
+
+
+def rss(links) -> str:
+    items = "".join(f"<item><title>Tin</title><link>{link}</link></item>" for link in links)
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>Tin</title>{items}</channel></rss>'
+
+
+def urlset(locs) -> str:
+    urls = "".join(f"<url><loc>{loc}</loc></url>" for loc in locs)
+    return f'<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+
+
+def sitemap_index(locs) -> str:
+    maps = "".join(f"<sitemap><loc>{loc}</loc></sitemap>" for loc in locs)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>'
+            f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{maps}</sitemapindex>')
+
+
+@pytest.fixture(scope="module")
+def escapes(tmp_path_factory):
+    """A crawl of a mirror whose pages try every way off it: pagination to another address and to another
+    port of the mirror's host, a link to that port, redirects (an article's, robots.txt's) to the live host,
+    feed and sitemap entries on another port and another address. Three more servers record what reaches them."""
+    from faultserver import GeneratedSite
+
+    probe = GeneratedSite(articles=24, seed=11, per_page=8)
+    first_page = [probe.path(i) for i in probe._by_section["thoi-su"][:8]]
+    second_page = [probe.path(i) for i in probe._by_section["thoi-su"][8:]]
+    moved = FaultServer.moved_path(first_page[1])
+    with FaultServer(host="127.0.0.2") as live, FaultServer(host="127.0.0.3") as other, FaultServer() as otherport:
+        with FaultServer(
+            faults=(), articles_good=24,
+            listing_next={"/thoi-su": "{other}/thoi-su/trang-2",
+                          "/tuyen-giao-cac-cap": "{otherport}/tuyen-giao-cac-cap/trang-2"},
+            extra_listing_links=(OTHER_PORT_LINK,),
+            listing_redirects={first_page[1]: "{live}" + moved, "/robots.txt": "{live}/robots-moi.txt"},
+            aliases={moved: first_page[1], "/robots-moi.txt": "/robots.txt"},
+            extra_pages={
+                "/rss/moi-nhat.rss": ("application/rss+xml", rss(
+                    ["{base}" + second_page[0], "{live}" + second_page[1], *FEED_ENTRIES])),
+                "/sitemap.xml": ("application/xml", sitemap_index(["{base}/sitemap-1.xml", "{otherport}/sitemap-2.xml"])),
+                "/sitemap-1.xml": ("application/xml", urlset(["{base}" + second_page[2], *SITEMAP_ENTRIES])),
+            },
+        ) as mirror:
+            mirror.names = {"live": live.url, "other": other.url, "otherport": otherport.url}
+            sites = live_site_file(tmp_path_factory.mktemp("sites"), live.url)
+            mirror.result = run_crawl(mirror, tmp_path_factory.mktemp("escapes"), {
+                "NEWSCRAWL_SITE_DIRS": str(sites), "DOWNLOAD_TIMEOUT": 5, "CLOSESPIDER_TIMEOUT": 120,
+            }, spider=LIVE_SITE)
+            mirror.others = {"live": live.records(), "other address": other.records(), "other port": otherport.records()}
+            mirror.first_page, mirror.second_page, mirror.moved = first_page, second_page, moved
+            yield mirror
+
+
+def test_no_request_leaves_the_mirror(escapes):
+    assert "Spider closed (finished)" in escapes.result.log, escapes.result.log[-3000:]
+    for name, records in escapes.others.items():
+        assert records == [], f"the {name} server was asked for {[r.path for r in records]}"
+
+
+def test_each_refused_request_is_recorded(escapes):
+    failures = {f["url"]: f for f in escapes.result.failures}
+    refused = ["{other}/thoi-su/trang-2", "{otherport}/tuyen-giao-cac-cap/trang-2", OTHER_PORT_LINK,
+               FEED_ENTRIES[0], "{otherport}/sitemap-2.xml", SITEMAP_ENTRIES[0]]
+    for url in map(escapes.fill, refused):
+        assert url in failures, (url, sorted(failures))
+        assert failures[url]["reason"] == "offsite", failures[url]
+    assert escapes.result.stats.get("newscrawl/origin/refused") == len(refused)
+    # Entries on hosts that are not the site's are no article of it: dropped as a listing's offsite links are.
+    for url in map(escapes.fill, (FEED_ENTRIES[1], SITEMAP_ENTRIES[1])):
+        assert url not in failures
+
+
+def test_redirects_to_the_live_host_are_followed_on_the_mirror(escapes):
+    items = {i["url"] for i in escapes.result.items}
+    assert escapes.url + escapes.moved in items  # the article's redirect, mapped onto the mirror
+    assert [r.status for r in escapes.requests_for("/robots-moi.txt")] == [200]  # robots.txt's redirect, too
+    assert escapes.result.stats.get("newscrawl/origin/mapped") == 2
+    # what the mirror does hold arrives: the listing's first pages, the feed's and the sitemap's entries on it
+    expected = {escapes.url + p for p in escapes.first_page if p != escapes.first_page[1]}
+    expected |= {escapes.url + p for p in escapes.second_page[:3]}
+    assert expected <= items, sorted(expected - items)
+    assert all(urlsplit(u).netloc == urlsplit(escapes.url).netloc for u in items)
+
+
+def test_origin_policy():
+    from newscrawl.origins import ALLOW, MAP, REFUSE, OriginPolicy, origin_of, site_origins
+
+    assert origin_of("HTTP://Example.COM./a") == "http://example.com:80"
+    assert origin_of("https://example.com:443/a") == "https://example.com:443"
+    assert origin_of("http://example.com:99999/") is None
+    assert origin_of("ftp://example.com/") is None
+    live = OriginPolicy(site_origins(["tuyengiao.vn", "www.tuyengiao.vn"], "https://tuyengiao.vn"))
+    assert live.decide("http://www.tuyengiao.vn/a")[0] == ALLOW
+    assert live.decide("https://tuyengiao.vn:8443/a")[0] == REFUSE
+    assert live.decide("http://169.254.169.254/latest/meta-data/")[0] == REFUSE
+    mirror = OriginPolicy(["http://127.0.0.1:8000"], mirrored_hosts=["tuyengiao.vn"])
+    assert mirror.decide("https://tuyengiao.vn/thoi-su?p=2") == (MAP, "http://127.0.0.1:8000/thoi-su?p=2")
+    assert mirror.decide("http://127.0.0.1:8001/thoi-su")[0] == REFUSE
+    assert mirror.decide("https://127.0.0.1:8000/thoi-su")[0] == REFUSE
+    assert OriginPolicy(["https://mirror.example"], ["tuyengiao.vn"]).decide("http://tuyengiao.vn/x") == (
+        MAP, "https://mirror.example/x")
+
+
+# --------------------------------------------------------------------------- response headers
+def test_endless_response_headers_are_cut_off(tmp_path):
+    """A server that sends header lines without end: the crawl drops that response after
+    NEWSCRAWL_MAX_HEADER_BYTES, records it, does not retry it, and the other articles arrive."""
+    with FaultServer(faults=("endless-headers",), articles_good=10) as server:
+        result = run_crawl(server, tmp_path, {"DOWNLOAD_TIMEOUT": 20, "CLOSESPIDER_TIMEOUT": 120}, measure=True)
+        path = server.fault_path("endless-headers")
+        asked = server.requests_for(path)
+        expected = set(server.expected_items())
+    assert result.max_rss < 300 * 1024 * 1024, f"peak RSS {result.max_rss / 2**20:.0f} MB"
+    assert "Spider closed (finished)" in result.log, result.log[-3000:]
+    failures = {urlsplit(f["url"]).path: f for f in result.failures}
+    assert failures[path]["reason"] == "headers_too_large", failures[path]
+    assert "NEWSCRAWL_MAX_HEADER_BYTES" in failures[path]["detail"]
+    assert len(asked) == 1  # not retried: the next answer would be as big
+    assert {urlsplit(i["url"]).path for i in result.items} == expected
+
+
+def test_header_count_is_bounded_too(tmp_path):
+    """Many small header fields: NEWSCRAWL_MAX_HEADERS ends the response before the byte bound does."""
+    with FaultServer(faults=("endless-headers",), articles_good=4, header_flood_bytes=2_000_000) as server:
+        result = run_crawl(server, tmp_path, {"NEWSCRAWL_MAX_HEADERS": 20, "NEWSCRAWL_MAX_HEADER_BYTES": 10_000_000,
+                                              "DOWNLOAD_TIMEOUT": 20})
+        path = server.fault_path("endless-headers")
+        expected = set(server.expected_items())
+    failures = {urlsplit(f["url"]).path: f for f in result.failures}
+    assert failures[path]["reason"] == "headers_too_large", failures.get(path)
+    assert "NEWSCRAWL_MAX_HEADERS" in failures[path]["detail"]
+    assert {urlsplit(i["url"]).path for i in result.items} == expected

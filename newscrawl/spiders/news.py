@@ -36,6 +36,7 @@ from newscrawl.extract.workers import get_extractor
 from newscrawl.extract.dates import parse_datetime
 from newscrawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.items import ArticleItem
+from newscrawl.origins import site_origins
 from newscrawl.rendering import configure_rendering, render_meta, site_renders
 from newscrawl.sites import SiteConfigError, get_site
 from newscrawl.urlstate import META_KEY as URL_STATE_META
@@ -67,6 +68,14 @@ class NewsSpider(scrapy.Spider):
         if self.base_url:
             hosts.add(urlsplit(self.base_url).hostname)
         self.allowed_domains = sorted(hosts)
+        # What OriginFilterMiddleware lets through, for every request (scheme, host and port; newscrawl/origins.py):
+        # the live site's origins, or while crawling a mirror only the mirror's, the live hosts mapped onto it.
+        if self.base_url:
+            self.allowed_origins = [self.base_url]
+            self.mirrored_hosts = self.site.hosts
+        else:
+            self.allowed_origins = site_origins(self.site.hosts, self.site.base_url)
+            self.mirrored_hosts = ()
         self.crawl_date = datetime.now(timezone.utc).date().isoformat()  # feed URI parameter %(crawl_date)s
         self.known = KnownArticles({})
         self.url_state: UrlState | None = None  # the crawler's, from start() on (None when switched off)
