@@ -2,8 +2,8 @@
 
 Charts are inline SVG drawn here (no script, no network needed to view the
 page): articles per site per day, each site's field fill rates over its recent
-runs, and errors per run. The data comes from the database's articles and runs
-tables.
+runs, errors per run, and the URL state (pending, failed, given up per site). The data comes
+from the database's articles, runs and url_state tables.
 """
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import json
 from collections import defaultdict
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
+from newscrawl.storage import urlstate
 from newscrawl.storage.schema import articles, runs
 from newscrawl.storage.store import create_db_engine, safe_url
 
@@ -32,6 +33,7 @@ def load_report_data(db_url: str, days: int = 30, last_runs: int = 20) -> dict:
                 when = published or first_seen
                 if when is not None:
                     per_day[site][when.date().isoformat()] += 1
+            url_counts = urlstate.counts(conn) if inspect(conn).has_table("url_state") else {}
             run_rows = conn.execute(
                 select(runs.c.run_id, runs.c.started_at, runs.c.status, runs.c.stats)
                 .order_by(runs.c.started_at.desc()).limit(last_runs * 10)
@@ -49,9 +51,12 @@ def load_report_data(db_url: str, days: int = 30, last_runs: int = 20) -> dict:
             "errors": sum((stats.get("http_errors") or {}).values()) + sum((stats.get("download_exceptions") or {}).values()),
             "rejected": (stats.get("articles") or {}).get("rejected", 0),
             "new": (stats.get("articles") or {}).get("new", 0),
+            "pending": (stats.get("urls") or {}).get("pending", 0),
+            "retried": (stats.get("urls") or {}).get("retried", 0),
         })
     all_days = sorted({d for counts in per_day.values() for d in counts})[-days:]
-    return {"per_day": {s: dict(c) for s, c in per_day.items()}, "days": all_days, "runs": run_list[-last_runs * 5:]}
+    return {"per_day": {s: dict(c) for s, c in per_day.items()}, "days": all_days, "runs": run_list[-last_runs * 5:],
+            "url_state": url_counts}
 
 
 def _svg_lines(series: dict[str, list[float | None]], labels: list[str], y_max: float, title: str,
@@ -110,11 +115,24 @@ def render_report(data: dict, db_label: str) -> str:
         rows = "".join(
             f"<tr><td>{html.escape(r['run_id'])}</td><td>{html.escape(r['site'])}</td>"
             f"<td class='{html.escape(r['status'] or '')}'>{html.escape(r['status'] or '')}</td>"
-            f"<td>{r['new']}</td><td>{r['rejected']}</td><td>{r['errors']}</td></tr>"
+            f"<td>{r['new']}</td><td>{r['rejected']}</td><td>{r['errors']}</td><td>{r['retried']}</td>"
+            f"<td>{r['pending']}</td></tr>"
             for r in reversed(data["runs"][-30:])
         )
         sections.append("<h2>Recent runs</h2><table><tr><th>run</th><th>site</th><th>status</th><th>new</th>"
-                        f"<th>rejected</th><th>errors</th></tr>{rows}</table>")
+                        f"<th>rejected</th><th>errors</th><th>retried URLs</th><th>left pending</th></tr>{rows}</table>")
+    if data.get("url_state"):
+        sites = sorted({site for site, _, _ in data["url_state"]})
+        states = ("discovered", "failed", "given_up", "stored", "duplicate", "rejected")
+        rows = "".join(
+            f"<tr><td>{html.escape(site)}</td>"
+            + "".join(f"<td>{data['url_state'].get((site, 'article', st), 0)}</td>" for st in states)
+            + f"<td>{sum(n for (s2, k, st), n in data['url_state'].items() if s2 == site and k == 'listing' and st != 'done')}</td></tr>"
+            for site in sites
+        )
+        sections.append("<h2>URL state (articles)</h2><table><tr><th>site</th><th>pending</th><th>failed, to retry</th>"
+                        "<th>given up</th><th>stored</th><th>duplicate</th><th>rejected</th>"
+                        f"<th>listing pages pending</th></tr>{rows}</table>")
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>newscrawl report</title>

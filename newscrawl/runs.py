@@ -165,10 +165,10 @@ class RunSummary:
         if self.seen >= self.min_items:
             alerts = check_fill_rates(self.site, rates, self._history(), self.min_fill, self.max_drop,
                                       self.missing_examples)
-        # URLs given up on (after their retries), from the failure log; traps and robots.txt refusals
+        # URLs given up on (after their retries), from the failure log; traps, robots.txt and off-site refusals
         # are the crawl protecting itself, not failures of the site.
         failures = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/failures/")}
-        failed_requests = sum(v for k, v in failures.items() if k not in ("crawl_trap", "link_flood", "robots"))
+        failed_requests = sum(v for k, v in failures.items() if k not in ("crawl_trap", "link_flood", "robots", "offsite"))
         requests = stats.get("downloader/request_count", 0) - stats.get("retry/count", 0)
         problems = []
         if reason != "finished":

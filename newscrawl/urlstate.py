@@ -42,7 +42,9 @@ from newscrawl.storage.urlstate import url_key
 
 logger = logging.getLogger(__name__)
 
-#: ``request.meta`` key of the requests whose fate the URL state follows: ``{"kind", "section", "page"}``.
+#: ``request.meta`` key of the requests whose fate the URL state follows: ``{"kind", "section", "page"}``
+#: as the spider sets it, plus ``attempts`` and ``admitted`` once recorded (they travel with the
+#: request, through redirects and through a distributed crawl's shared queue).
 META_KEY = "newscrawl_url"
 
 
@@ -66,8 +68,9 @@ class UrlState:
         self.run_id = settings.get("NEWSCRAWL_RUN_ID")
         self.site: str | None = None
         self.earlier: dict[str, object] = {}  # url_key -> url_state row left by earlier runs (stored ones left out)
-        self.tracked: dict[str, dict] = {}  # url_key -> {"url", "kind", "section", "page", "attempts"} of this run
+        self.tracked: dict[str, dict] = {}  # url_key -> meta[META_KEY] of the URLs this run recorded
         self.open: set[str] = set()  # tracked keys without an outcome yet
+        self.settled_here: set[str] = set()  # keys whose outcome this process recorded
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -132,7 +135,8 @@ class UrlState:
 
     def discover(self, requests: list) -> list:
         """Record the URLs of ``requests`` (each with ``meta[META_KEY]``) before they are requested;
-        return the requests to make, without URLs this run already tracks."""
+        return the requests to make, without URLs this run already tracks. A returned request is
+        *admitted*: its outcome is recorded, whichever worker fetches it."""
         fresh, rows, now = [], [], datetime.now(timezone.utc)
         for request in requests:
             key = request_key(request)
@@ -141,11 +145,11 @@ class UrlState:
                 continue
             info = request.meta[META_KEY]
             row = self.earlier.get(key)
-            attempts = row.attempts if row is not None else 0
-            self.tracked[key] = {"url": request.url, "kind": info["kind"], "section": info.get("section"),
-                                 "page": info.get("page"), "attempts": attempts}
+            info["attempts"] = row.attempts if row is not None else 0
+            info["admitted"] = True
+            self.tracked[key] = info
             self.open.add(key)
-            rows.append(self._row(key, "discovered", None, now, attempts=attempts))
+            rows.append(self._row(request, "discovered", None, now, info["attempts"]))
             fresh.append(request)
             self.stats.inc_value(f"newscrawl/urls/discovered/{info['kind']}")
             if row is not None and row.state == "failed":
@@ -161,20 +165,21 @@ class UrlState:
         self._count_open()
         return fresh
 
-    def finish_listing(self, url: str) -> None:
+    def finish_listing(self, request) -> None:
         """A listing page's article links and next page are recorded: the page is done."""
-        self._outcome(url_key(url), "done")
+        self._outcome(request, "done")
 
     def item_scraped(self, item, response, spider):
-        self._outcome_of(response, "stored")
+        self._outcome(getattr(response, "request", None), "stored")
 
     def item_dropped(self, item, response, exception, spider):
+        request = getattr(response, "request", None)
         if isinstance(exception, ArticleRejected):
-            self._outcome_of(response, "rejected", ", ".join(exception.reasons))
+            self._outcome(request, "rejected", ", ".join(exception.reasons))
         elif isinstance(exception, ArticleSettled):
-            self._outcome_of(response, exception.state)
+            self._outcome(request, exception.state)
         elif isinstance(exception, DropItem):
-            self._outcome_of(response, "failed", f"dropped: {exception}")
+            self._outcome(request, "failed", f"dropped: {exception}")
 
     def item_error(self, item, response, spider, failure):
         # A pipeline failed (e.g. the database stayed down): the URL stays pending for the next run.
@@ -183,29 +188,26 @@ class UrlState:
                      ItemAdapter(item).get("url") or getattr(response, "url", None), failure.getErrorMessage())
 
     def url_failed(self, request, reason: str, **kwargs):
-        key = request_key(request)
-        info = self.tracked.get(key)
-        if info is None:
-            return  # not a URL this run set out to fetch (robots.txt, a link flood's extra links)
-        attempts = info["attempts"] + 1
-        state = "given_up" if attempts >= self.max_attempts else "failed"
-        self._outcome(key, state, reason, attempts=attempts)
+        info = request.meta.get(META_KEY) or {}
+        attempts = info.get("attempts", 0) + 1
+        self._outcome(request, "given_up" if attempts >= self.max_attempts else "failed", reason, attempts)
 
     # ------------------------------------------------------------------ plumbing
 
-    def _outcome_of(self, response, state: str, reason: str | None = None) -> None:
-        request = getattr(response, "request", None)
-        if request is not None:
-            self._outcome(request_key(request), state, reason)
-
-    def _outcome(self, key: str, state: str, reason: str | None = None, attempts: int | None = None) -> None:
-        info = self.tracked.get(key)
-        if info is None or key not in self.open:
-            return  # not tracked, or already settled in this run (an item seen twice)
+    def _outcome(self, request, state: str, reason: str | None = None, attempts: int | None = None) -> None:
+        info = request.meta.get(META_KEY) if request is not None else None
+        if not info or not info.get("admitted"):
+            # Not a URL a run set out to fetch (robots.txt, a feed), or a second request for one that
+            # another request is fetching (a pagination loop the trap rules dropped): not its outcome.
+            return
+        key = request_key(request)
+        if key in self.settled_here:
+            return  # already settled in this run (an item seen twice)
+        self.settled_here.add(key)
         self.open.discard(key)
         if attempts is None:
-            attempts = 0 if state in ("stored", "duplicate", "done") else info["attempts"]
-        row = self._row(key, state, reason, datetime.now(timezone.utc), attempts=attempts)
+            attempts = 0 if state in ("stored", "duplicate", "done") else info.get("attempts", 0)
+        row = self._row(request, state, reason, datetime.now(timezone.utc), attempts)
         if state == "failed":
             row["next_attempt"] = row["updated_at"] + self._backoff(attempts)  # for people; _due decides
         self.stats.inc_value(f"newscrawl/urls/{state}")
@@ -214,11 +216,13 @@ class UrlState:
             store.stage_url(row)
         self._count_open()
 
-    def _row(self, key: str, state: str, reason: str | None, now: datetime, attempts: int) -> dict:
-        info = self.tracked[key]
-        return {"site": self.site, "url_key": key, "url": info["url"], "kind": info["kind"], "state": state,
-                "reason": reason, "attempts": attempts, "section": info["section"], "page": info["page"],
-                "first_seen": now, "updated_at": now, "next_attempt": None, "run_id": self.run_id}
+    def _row(self, request, state: str, reason: str | None, now: datetime, attempts: int) -> dict:
+        info = request.meta[META_KEY]
+        urls = request.meta.get("redirect_urls") or []
+        return {"site": self.site, "url_key": request_key(request), "url": urls[0] if urls else request.url,
+                "kind": info["kind"], "state": state, "reason": reason, "attempts": attempts,
+                "section": info.get("section"), "page": info.get("page"), "first_seen": now, "updated_at": now,
+                "next_attempt": None, "run_id": self.run_id}
 
     def _count_open(self) -> None:
         self.stats.set_value("newscrawl/urls/pending", len(self.open))
@@ -277,5 +281,5 @@ class UrlStateMiddleware:
         fresh = self.url_state.discover(tracked) if tracked else []
         request = getattr(response, "request", None)
         if self.url_state is not None and request is not None and (request.meta.get(META_KEY) or {}).get("kind") == "listing":
-            self.url_state.finish_listing(request.url)
+            self.url_state.finish_listing(request)
         return fresh

@@ -5,6 +5,7 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from scrapy import signals
 from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, event, func, inspect, select, text
 
@@ -293,13 +294,19 @@ def test_writes_are_batched_and_flushed_on_close(db_url):
     dedupe.open_spider()
     storer.open_spider()
     assert get_store(crawler) is dedupe.store is storer.store  # one store, one pool per crawler
+    def scrape(item):  # the pipelines, then Scrapy's item_scraped signal (the feed exports write the item)
+        done = storer.process_item(dedupe.process_item(item))
+        crawler.signals.send_catch_log(signals.item_scraped, item=done, response=None, spider=None)
+
     for n in range(2):
-        storer.process_item(dedupe.process_item(sample(n)))
+        scrape(sample(n))
     assert count(db_url, articles) == 0  # staged, not yet written
     storer.process_item(dedupe.process_item(sample(2)))
+    assert count(db_url, articles) == 0  # full, but its last item is not exported yet
+    crawler.signals.send_catch_log(signals.item_scraped, item=sample(2), response=None, spider=None)
     assert count(db_url, articles) == 3  # a full batch is one transaction
     for n in range(3, 5):
-        storer.process_item(dedupe.process_item(sample(n)))
+        scrape(sample(n))
     assert count(db_url, articles) == 3
     storer.close_spider()
     assert count(db_url, articles) == 3  # the dedupe pipeline still holds the store

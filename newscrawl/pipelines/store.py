@@ -11,6 +11,7 @@ False, in which case it is dropped after being stored.
 from __future__ import annotations
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 
 from newscrawl.pipelines.dedupe import drop
 from newscrawl.storage import get_store
@@ -25,10 +26,21 @@ class DatabaseStorePipeline:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipeline = cls(crawler)
+        # Connected after the feed exports (an extension): a full batch is written once its last item
+        # is in the JSONL, so a kill never leaves an article in the database and not in the JSONL
+        # (the other way round, the next run fetches it again and the JSONL keeps it once).
+        crawler.signals.connect(pipeline.item_done, signal=signals.item_scraped)
+        crawler.signals.connect(pipeline.item_done, signal=signals.item_dropped)
+        return pipeline
 
     def open_spider(self, spider=None):
         self.store = get_store(self.crawler).open()
+        self.store.flush_when_full = False
+
+    def item_done(self, *args, **kwargs):
+        if self.store is not None and self.store.is_open:
+            self.store.flush_if_full()
 
     def close_spider(self, spider=None):
         if self.store is not None:

@@ -324,6 +324,7 @@ class ArticleStore:
         self._signature_high_water = 0
         self._statements: dict[str, Any] = {}
         self._reader: Connection | None = None
+        self.flush_when_full = True
 
     @classmethod
     def from_settings(cls, settings, stats=None) -> ArticleStore:
@@ -758,6 +759,12 @@ class ArticleStore:
         return len(self._batch)
 
     def _maybe_flush(self) -> None:
+        if self.flush_when_full:
+            self.flush_if_full()
+
+    def flush_if_full(self) -> None:
+        """Write the batch once it holds ``batch_size`` writes. Staging calls this unless
+        ``flush_when_full`` is False (DatabaseStorePipeline calls it itself, once an item is exported)."""
         if len(self._batch) < self.batch_size:
             return
         try:
