@@ -55,6 +55,8 @@ as originals); the window is NEWSCRAWL_DB_BATCH_SIZE items.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import importlib
 import logging
 import os
@@ -568,7 +570,7 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
         spidercls = loader.load(name)
         crawler = Crawler(spidercls, settings)
         spider = spidercls.from_crawler(crawler, **(spider_kwargs or {}))
-        spiders.append((crawler, spider, spider.listing_requests()))
+        spiders.append((crawler, spider, _unfinished_requests(crawler, spider) + spider.listing_requests()))
     pushed = {}
     for crawler, spider, requests in spiders:
         server = redis_from_settings(crawler.settings)
@@ -584,6 +586,24 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
             queue.push(request)
         pushed[spider.name] = len(requests)
     return pushed
+
+
+def _unfinished_requests(crawler, spider) -> list:
+    """What earlier runs of the site discovered and did not finish (newscrawl/urlstate.py), admitted
+    as a worker's UrlStateMiddleware admits what it records, so the worker that fetches each one
+    records its outcome. Nothing when the database does not exist yet."""
+    from newscrawl.storage import get_store
+    from newscrawl.urlstate import UrlState
+
+    db_url = crawler.settings.get("NEWSCRAWL_DB_URL")
+    if not db_url or (db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).exists()):
+        return []
+    store = get_store(crawler).open()
+    try:
+        spider.url_state = UrlState.from_crawler(crawler)
+        return spider.url_state.discover(spider.unfinished_requests())
+    finally:
+        store.close()
 
 
 def clear_frontier(server, prefix: str, site: str) -> int:

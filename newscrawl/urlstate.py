@@ -75,6 +75,7 @@ class UrlState:
     @classmethod
     def from_crawler(cls, crawler):
         ext = cls(crawler)
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(ext.item_error, signal=signals.item_error)
@@ -82,6 +83,10 @@ class UrlState:
         return ext
 
     # ------------------------------------------------------------------ reading, at the start of a run
+
+    def spider_opened(self, spider):
+        site = getattr(spider, "site", None)
+        self.site = getattr(site, "name", None) or spider.name
 
     @property
     def store(self):

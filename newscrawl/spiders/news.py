@@ -226,12 +226,14 @@ class NewsSpider(scrapy.Spider):
             self.known = (load_known_articles(db_url, self.site.name, self.site.hosts, retry) if db_url
                           else KnownArticles({}))
             self.logger.info("incremental: %d articles of %s already stored", len(self.known), self.site.name)
+        unfinished = self.unfinished_requests()  # reads the URL state (what is settled) in any case
         if self.distributed:
-            # Every worker would push the (unfiltered) listings again: `newscrawl seed` pushes them once.
+            # Every worker would push the (unfiltered) listings again: `newscrawl seed` pushes them once,
+            # with what earlier runs left unfinished.
             self.logger.info("distributed: taking requests from the shared frontier (seed it with `newscrawl seed %s`)",
                              self.site.name)
             return
-        for request in self.unfinished_requests():
+        for request in unfinished:
             yield request
         for request in self.listing_requests():
             yield request
