@@ -120,6 +120,12 @@ def cmd_crawl(args) -> int:
             print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
             return EXIT_FAILED
     out = Path(args.out).resolve()
+    from newscrawl.outputs import check_output_dir
+
+    problem = check_output_dir(out)  # a read-only --out: one line now, not tracebacks from every writer
+    if problem:
+        print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     locks = []
     try:
@@ -170,8 +176,16 @@ def cmd_crawl(args) -> int:
         status = max((s["status"] for s in summaries.values()), key=severity.__getitem__)
         exit_code = EXIT_BY_STATUS[status]
         aggregate = {"run_id": run_id, "status": status, "exit_code": exit_code, "sites": summaries}
-        write_json_atomic(out / "runs" / f"{run_id}.json", aggregate)
-        write_json_atomic(out / "last-run.json", aggregate)
+        try:
+            write_json_atomic(out / "runs" / f"{run_id}.json", aggregate)
+            write_json_atomic(out / "last-run.json", aggregate)
+        except OSError as exc:  # a full disk: say so in one line, and never exit 0 without a summary
+            from newscrawl.outputs import describe_os_error
+            from newscrawl.runs import EXIT_FAILED
+
+            print(f"newscrawl crawl: the run summary could not be written to {out}: {describe_os_error(exc)}",
+                  file=sys.stderr)
+            exit_code = EXIT_FAILED
         for name, s in summaries.items():
             a = s.get("articles", {})
             print(f"{name}: {s['status']} pages={s.get('pages_fetched', 0)} new={a.get('new', 0)} "

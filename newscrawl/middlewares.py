@@ -87,7 +87,7 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
-from newscrawl.outputs import JsonLinesAppender, confined_path
+from newscrawl.outputs import JsonLinesAppender, confined_path, output_guard
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +125,9 @@ class FailureLog:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = failures_path(crawler.settings)
-        self._writer = JsonLinesAppender(self.path) if self.path is not None else None
+        self._writer = None
+        if self.path is not None:
+            self._writer = JsonLinesAppender(self.path, guard=output_guard(crawler), output="failures")
         self._recorded: set[str] = set()
         self.count = 0
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)

@@ -61,6 +61,7 @@ NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/out
 NEWSCRAWL_JSONL_PARTITION = "crawl_date"  # with NEWSCRAWL_OUT_DIR: articles/<date>.jsonl, or "none": articles.jsonl
 NEWSCRAWL_RUNS_DIR = None  # where run summaries go (runs/<run id>.json, last-run.json); set by NEWSCRAWL_OUT_DIR
 FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
+SCHEDULER_DISK_QUEUE = "newscrawl.outputs.GuardedPickleLifoDiskQueue"  # a full disk under JOBDIR stops the crawl, no hang
 FEED_STORAGES = {"file": "newscrawl.feeds.AtomicFileFeedStorage", "": "newscrawl.feeds.AtomicFileFeedStorage"}
 NEWSCRAWL_DB_URL = "sqlite:///newscrawl.sqlite"  # SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL
 NEWSCRAWL_DB_BATCH_SIZE = 100  # articles written per transaction
