@@ -44,6 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,  # exponential backoff, honours Retry-After
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawl.middlewares.RedirectMiddleware": 600,  # no offsite or non-http redirects, loops detected
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.middlewares.HttpCompressionMiddleware": 590,  # decompression bombs recorded, not dropped silently
 }
 SPIDER_MIDDLEWARES = {"newscrawl.middlewares.CrawlTrapMiddleware": 950}  # calendar traps, link floods
 

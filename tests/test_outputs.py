@@ -1,4 +1,4 @@
-"""Outputs that fail loudly and recover whole.
+"""Outputs that fail loudly and recover whole, every dropped download recorded.
 
 Each test runs `newscrawl crawl` as cron does (a subprocess) against a server on 127.0.0.1:
 
@@ -7,22 +7,29 @@ Each test runs `newscrawl crawl` as cron does (a subprocess) against a server on
   every article, each once, in the database and in a JSONL with no cut line;
 - a JSONL that ends in a cut line, or holds a cut line merged into the next, is repaired by whole
   lines at the next merge;
+- decompression bombs (gzip, deflate, br, zstd, gzip in gzip) are in failures.jsonl, and a site
+  whose every article is one ends non-zero;
 - a JSONL path that is a directory ends non-zero; a read-only --out is refused before the crawl
   with one line (exit 2); neither prints a traceback.
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
 import sqlite3
 import subprocess
 import time
+import zlib
 from pathlib import Path
 
+import brotli
 import pytest
+from backports import zstd
 from conftest import BIN, REPO, read_jsonl
 
+from newscrawl.fixtureserver import FixtureServer, RequestRecord, fixture_site_dir
 from newscrawl.runs import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
 
 ARTICLES = 47  # the fixture site's articles (fixtures/tuyengiao/expected.json)
@@ -144,6 +151,70 @@ def test_cut_and_merged_lines_in_the_jsonl_are_repaired_by_whole_lines(tmp_path,
     assert len(keys) == len(set(keys)) == ARTICLES + 1
     assert ("salvaged-from-a-merged-line" in {r["content_hash"] for r in records})
     assert len({r["canonical_url"] for r in records}) == ARTICLES
+
+
+# ---------------------------------------------------------------------------
+# decompression bombs
+# ---------------------------------------------------------------------------
+BOMB_SIZE = 3 * 1024 * 1024  # decompressed; the crawls below set DOWNLOAD_MAXSIZE to 1 MiB
+ENCODINGS = {
+    "gzip": lambda data: gzip.compress(data),
+    "deflate": lambda data: zlib.compress(data, 9),
+    "br": lambda data: brotli.compress(data),
+    "zstd": lambda data: zstd.compress(data),
+    "gzip, gzip": lambda data: gzip.compress(gzip.compress(data)),  # a bomb inside a bomb
+}
+
+
+class BombServer(FixtureServer):
+    """The fixture site, with article pages answered by decompression bombs (one encoding each, in turn)."""
+
+    def __init__(self, root, bombs_every: int = 1):
+        super().__init__(root)
+        html = b"<html><body>" + b"<p>" + b" " * BOMB_SIZE + b"</p></body></html>"
+        self.bombs = {name: encode(html) for name, encode in ENCODINGS.items()}
+        self.bombs_every = bombs_every
+        self.served: dict[str, str] = {}  # article path -> encoding of the bomb it got
+
+    def _serve(self, handler, head):
+        path = handler.path.split("?")[0]
+        if not ARTICLE_PATH.search(path):
+            return super()._serve(handler, head)
+        with self._lock:
+            encoding = self.served.get(path)
+            if encoding is None:
+                names = list(self.bombs)
+                encoding = self.served[path] = names[len(self.served) % len(names)]
+        body = self.bombs[encoding]
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Encoding", encoding)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if not head:
+            handler.wfile.write(body)
+        with self._lock:
+            self.requests.append(RequestRecord(handler.command, handler.path, 200))
+
+
+def test_decompression_bombs_are_recorded_and_a_site_of_bombs_fails(tmp_path):
+    out = tmp_path / "out"
+    with BombServer(fixture_site_dir("tuyengiao")) as server:
+        # The error-rate rule off: the run must fail because no article arrived, not only because most
+        # requests failed.
+        done = run(crawl_cmd(out, server.url, "-s", "DOWNLOAD_MAXSIZE=1048576", "-s", "NEWSCRAWL_MAX_ERROR_RATE=1.0"))
+    assert all(len(body) < 20_000 for body in server.bombs.values())  # small bodies, 3 MiB each decompressed
+    assert done.returncode == EXIT_FAILED, done.stdout + done.stderr[-3000:]
+    failures = read_jsonl(out / "failures.jsonl")
+    by_url = {f["url"].removeprefix(server.url): f for f in failures}
+    assert set(server.served) == {p for p in by_url if ARTICLE_PATH.search(p)}, "every bomb is in failures.jsonl"
+    assert {f["reason"] for p, f in by_url.items() if ARTICLE_PATH.search(p)} == {"decompression_bomb"}
+    recorded = {server.served[p] for p in by_url if p in server.served}
+    assert recorded == set(ENCODINGS), recorded
+    assert all("DOWNLOAD_MAXSIZE" in by_url[p]["detail"] for p in server.served)
+    summary = json.loads((out / "last-run.json").read_text())["sites"]["tuyengiao"]
+    assert summary["status"] == "failed" and summary["failures"]["decompression_bomb"] == len(server.served)
+    assert any("no article extracted" in p for p in summary["problems"]), summary["problems"]
 
 
 # ---------------------------------------------------------------------------
