@@ -94,11 +94,10 @@ def cmd_seed(args) -> int:
 def cmd_crawl(args) -> int:
     """The command a crontab line calls: locked, incremental, resumable, with a summary and an exit status."""
     import shutil
-    from datetime import datetime, timezone
 
     from newscrawl.crawling import run_crawls
     from newscrawl.locks import LockHeld, RunLock
-    from newscrawl.runs import EXIT_BY_STATUS, EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, write_json_atomic
+    from newscrawl.runs import EXIT_BY_STATUS, EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, write_json_atomic
     from newscrawl.sites import SiteConfigError, get_site
 
     try:
@@ -126,7 +125,7 @@ def cmd_crawl(args) -> int:
     if problem:
         print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    run_id = new_run_id()
     locks = []
     try:
         for name in args.sites:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import statistics
 import tempfile
 import time
@@ -36,6 +37,15 @@ STATUS_OK, STATUS_FAILED, STATUS_DEGRADED = "ok", "failed", "degraded"
 # Exit statuses of `newscrawl crawl` (documented in README#exit-status).
 EXIT_OK, EXIT_CONFIG, EXIT_LOCKED, EXIT_FAILED, EXIT_DEGRADED = 0, 2, 3, 4, 5
 EXIT_BY_STATUS = {STATUS_OK: EXIT_OK, STATUS_FAILED: EXIT_FAILED, STATUS_DEGRADED: EXIT_DEGRADED}
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """A run id that sorts by start time and never collides: ``20250106T031255.123456Z-3f9a``.
+
+    Microseconds and 16 random bits: two crawls started in the same second (or microsecond,
+    on two machines writing one database) get two ``runs`` rows."""
+    now = now or datetime.now(timezone.utc)
+    return f"{now.strftime('%Y%m%dT%H%M%S.%f')}Z-{secrets.token_hex(2)}"
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -111,8 +121,7 @@ class RunSummary:
     def spider_opened(self, spider):
         self.started = datetime.now(timezone.utc)
         self._t0 = time.monotonic()
-        stamp = self.started.strftime("%Y%m%dT%H%M%SZ")
-        self.run_id = f"{self.base_run_id or stamp}-{spider.name}"
+        self.run_id = f"{self.base_run_id or new_run_id(self.started)}-{spider.name}"
         self.site = getattr(getattr(spider, "site", None), "name", spider.name)
 
     def request_scheduled(self, request, spider=None):

@@ -1,4 +1,4 @@
-"""Outputs that fail loudly and recover whole, every dropped download recorded.
+"""Outputs that fail loudly and recover whole, every dropped download recorded, unique run ids.
 
 Each test runs `newscrawl crawl` as cron does (a subprocess) against a server on 127.0.0.1:
 
@@ -10,7 +10,8 @@ Each test runs `newscrawl crawl` as cron does (a subprocess) against a server on
 - decompression bombs (gzip, deflate, br, zstd, gzip in gzip) are in failures.jsonl, and a site
   whose every article is one ends non-zero;
 - a JSONL path that is a directory ends non-zero; a read-only --out is refused before the crawl
-  with one line (exit 2); neither prints a traceback.
+  with one line (exit 2); neither prints a traceback;
+- two crawls started in the same second get two `runs` rows.
 """
 from __future__ import annotations
 
@@ -241,3 +242,35 @@ def test_a_read_only_out_is_refused_before_the_crawl_in_one_line(tmp_path, mount
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Read-only file system" in lines[0] and str(out) in lines[0], lines
     assert not tuyengiao_server.paths(), "nothing is fetched for a crawl that could not be kept"
+
+
+# ---------------------------------------------------------------------------
+# run ids
+# ---------------------------------------------------------------------------
+def test_two_crawls_started_in_the_same_second_get_two_runs_rows(tmp_path, pg_url, tuyengiao_server):
+    from sqlalchemy import create_engine, text
+
+    from newscrawl.storage.testing import reset_database
+
+    for attempt in range(4):  # the starts must fall in one second; rarely they straddle one
+        reset_database(pg_url)
+        outs = [tmp_path / f"try{attempt}" / name for name in ("a", "b")]
+        time.sleep(1.05 - time.time() % 1)  # just after a second boundary: both start within it
+        procs = [subprocess.Popen(crawl_cmd(o, tuyengiao_server.url, "--db", pg_url, "--max-pages", "1"), cwd=REPO,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for o in outs]
+        results = [p.communicate(timeout=180) for p in procs]
+        for p, (stdout, stderr) in zip(procs, results):
+            assert p.returncode == EXIT_OK, stdout + stderr[-3000:]
+        ids = [json.loads((o / "last-run.json").read_text())["run_id"] for o in outs]
+        if ids[0][:15] == ids[1][:15]:  # 20250106T031255: the same second
+            break
+    else:
+        pytest.skip(f"the two crawls never started in the same second: {ids}")
+    assert ids[0] != ids[1]
+    engine = create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            rows = sorted(r[0] for r in conn.execute(text("SELECT run_id FROM runs")))
+    finally:
+        engine.dispose()
+    assert rows == sorted(f"{i}-tuyengiao" for i in ids)
