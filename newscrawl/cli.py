@@ -94,11 +94,10 @@ def cmd_seed(args) -> int:
 def cmd_crawl(args) -> int:
     """The command a crontab line calls: locked, incremental, resumable, with a summary and an exit status."""
     import shutil
-    from datetime import datetime, timezone
 
     from newscrawl.crawling import run_crawls
     from newscrawl.locks import LockHeld, RunLock
-    from newscrawl.runs import EXIT_BY_STATUS, EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, write_json_atomic
+    from newscrawl.runs import EXIT_BY_STATUS, EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, write_json_atomic
     from newscrawl.sites import SiteConfigError, get_site
 
     try:
@@ -120,7 +119,13 @@ def cmd_crawl(args) -> int:
             print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
             return EXIT_FAILED
     out = Path(args.out).resolve()
-    run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    from newscrawl.outputs import check_output_dir
+
+    problem = check_output_dir(out)  # a read-only --out: one line now, not tracebacks from every writer
+    if problem:
+        print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    run_id = new_run_id()
     locks = []
     try:
         for name in args.sites:
@@ -161,8 +166,16 @@ def cmd_crawl(args) -> int:
         status = max((s["status"] for s in summaries.values()), key=severity.__getitem__)
         exit_code = EXIT_BY_STATUS[status]
         aggregate = {"run_id": run_id, "status": status, "exit_code": exit_code, "sites": summaries}
-        write_json_atomic(out / "runs" / f"{run_id}.json", aggregate)
-        write_json_atomic(out / "last-run.json", aggregate)
+        try:
+            write_json_atomic(out / "runs" / f"{run_id}.json", aggregate)
+            write_json_atomic(out / "last-run.json", aggregate)
+        except OSError as exc:  # a full disk: say so in one line, and never exit 0 without a summary
+            from newscrawl.outputs import describe_os_error
+            from newscrawl.runs import EXIT_FAILED
+
+            print(f"newscrawl crawl: the run summary could not be written to {out}: {describe_os_error(exc)}",
+                  file=sys.stderr)
+            exit_code = EXIT_FAILED
         for name, s in summaries.items():
             a = s.get("articles", {})
             print(f"{name}: {s['status']} pages={s.get('pages_fetched', 0)} new={a.get('new', 0)} "

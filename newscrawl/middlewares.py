@@ -34,6 +34,10 @@ Downloader middlewares (``DOWNLOADER_MIDDLEWARES``):
     empty bodies (reason ``empty``). HTML, XML (RSS, Atom, sitemaps, also gzipped), JSON and
     text pass. Requests of Scrapy's own machinery (robots.txt: ``NO_CALLBACK``) and requests
     with ``meta["newscrawl_any_content"]`` pass.
+``HttpCompressionMiddleware`` (590, replaces Scrapy's HttpCompressionMiddleware)
+    Scrapy's decompression, with what it drops recorded: a body that decompresses past
+    ``DOWNLOAD_MAXSIZE`` (``decompression_bomb``), corrupt compressed data or an encoding that
+    cannot be decoded (``undecodable``; dropped, not handed to the spider as bytes).
 ``RedirectMiddleware`` (600, replaces Scrapy's RedirectMiddleware)
     Scrapy's redirects, plus: a redirect to an origin the spider may not crawl is refused even
     for ``dont_filter`` requests (reason ``redirect_offsite``; a redirect to a mirrored live host
@@ -70,6 +74,8 @@ As newscrawl/settings.py enables them::
         "newscrawl.middlewares.BackoffRetryMiddleware": 550,
         "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
         "newscrawl.middlewares.RedirectMiddleware": 600,
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+        "newscrawl.middlewares.HttpCompressionMiddleware": 590,
     }
     SPIDER_MIDDLEWARES = {"newscrawl.middlewares.CrawlTrapMiddleware": 950}
 """
@@ -85,6 +91,7 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 from scrapy import Request, signals
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware as _ScrapyHttpCompressionMiddleware
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as _ScrapyRedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
@@ -95,15 +102,15 @@ from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 from newscrawl.origins import ALLOW, MAP, OriginPolicy
-from newscrawl.outputs import JsonLinesAppender, confined_path
+from newscrawl.outputs import JsonLinesAppender, confined_path, output_guard
 from newscrawl.signals import url_failed
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "FailureLog", "failure_log", "classify_exception", "parse_retry_after", "sniff_binary",
-    "SchemeFilterMiddleware", "OriginFilterMiddleware", "BackoffRetryMiddleware", "FailureLogMiddleware", "ContentFilterMiddleware",
-    "RedirectMiddleware", "CrawlTrapMiddleware",
+    "SchemeFilterMiddleware", "OriginFilterMiddleware", "BackoffRetryMiddleware", "FailureLogMiddleware",
+    "ContentFilterMiddleware", "HttpCompressionMiddleware", "RedirectMiddleware", "CrawlTrapMiddleware",
 ]
 
 DEFAULT_ALLOWED_SCHEMES = ("http", "https")
@@ -134,7 +141,9 @@ class FailureLog:
         self.crawler = crawler
         self.stats = crawler.stats
         self.path = failures_path(crawler.settings)
-        self._writer = JsonLinesAppender(self.path) if self.path is not None else None
+        self._writer = None
+        if self.path is not None:
+            self._writer = JsonLinesAppender(self.path, guard=output_guard(crawler), output="failures")
         self._recorded: set[str] = set()
         self.count = 0
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
@@ -447,6 +456,43 @@ class FailureLogMiddleware:
             return None  # a link to another site, filtered as configured: not a failure of the crawl
         self.failures.record(request, reason, f"{type(exception).__name__}: {exception}")
         return None
+
+
+class HttpCompressionMiddleware(_ScrapyHttpCompressionMiddleware):
+    """Scrapy's decompression (gzip, deflate, br, zstd, and several of them), with every response it
+    drops recorded: a body that decompresses past ``DOWNLOAD_MAXSIZE`` (a decompression bomb; Scrapy
+    only logs a warning and drops it) is ``decompression_bomb``; a body that cannot be decoded
+    (corrupt data, an encoding Scrapy does not know) is ``undecodable``, and is dropped rather than
+    handed to the spider as bytes."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        o = super().from_crawler(crawler)
+        o.failures = failure_log(crawler)
+        o.crawler = crawler
+        return o
+
+    def process_response(self, request, response, spider=None):
+        try:
+            result = super().process_response(request, response)
+        except IgnoreRequest as exc:
+            self._record(request, "decompression_bomb", str(exc), response.status)
+            raise
+        except Exception as exc:  # zlib.error, brotli.error, OSError, EOFError: the data is corrupt
+            detail = f"{response.headers.get('Content-Encoding', b'').decode('latin-1')}: {type(exc).__name__}: {exc}"
+            self._record(request, "undecodable", detail, response.status)
+            raise IgnoreRequest(f"undecodable body ({detail}): {request.url[:200]}") from exc
+        left = result.headers.get("Content-Encoding") if request.method != "HEAD" else None
+        if left and left.strip().lower() != b"identity" and not request.meta.get("newscrawl_any_content"):
+            detail = f"Content-Encoding {left.decode('latin-1')[:100]} is not supported"
+            self._record(request, "undecodable", detail, response.status)
+            raise IgnoreRequest(f"undecodable body ({detail}): {request.url[:200]}")
+        return result
+
+    def _record(self, request, reason, detail, status):
+        self.crawler.stats.inc_value(f"newscrawl/content_filtered/{reason}")
+        if request.callback is not NO_CALLBACK:  # robots.txt has its own handling of a lost response
+            self.failures.record(request, reason, detail, status)
 
 
 _MAGIC = (

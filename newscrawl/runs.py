@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 import statistics
 import tempfile
 import time
@@ -23,6 +24,9 @@ from pathlib import Path
 
 from itemadapter import ItemAdapter
 from scrapy import signals
+
+from newscrawl.outputs import CLOSE_REASON as OUTPUT_CLOSE_REASON
+from newscrawl.outputs import describe_os_error
 
 logger = logging.getLogger(__name__)
 
@@ -35,14 +39,27 @@ EXIT_OK, EXIT_CONFIG, EXIT_LOCKED, EXIT_FAILED, EXIT_DEGRADED = 0, 2, 3, 4, 5
 EXIT_BY_STATUS = {STATUS_OK: EXIT_OK, STATUS_FAILED: EXIT_FAILED, STATUS_DEGRADED: EXIT_DEGRADED}
 
 
+def new_run_id(now: datetime | None = None) -> str:
+    """A run id that sorts by start time and never collides: ``20250106T031255.123456Z-3f9a``.
+
+    Microseconds and 16 random bits: two crawls started in the same second (or microsecond,
+    on two machines writing one database) get two ``runs`` rows."""
+    now = now or datetime.now(timezone.utc)
+    return f"{now.strftime('%Y%m%dT%H%M%S.%f')}Z-{secrets.token_hex(2)}"
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Replace ``path`` whole: readers see the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    os.fchmod(fd, 0o644)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # a full disk keeps no half-written summaries
+        raise
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -89,6 +106,7 @@ class RunSummary:
         self.missing_examples: dict[str, list[str]] = {f: [] for f in FILL_FIELDS}
         self.started = None
         self.summary: dict | None = None
+        self.article_requests = 0
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -96,15 +114,22 @@ class RunSummary:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.item_seen, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_seen, signal=signals.item_dropped)
+        crawler.signals.connect(ext.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
     def spider_opened(self, spider):
         self.started = datetime.now(timezone.utc)
         self._t0 = time.monotonic()
-        stamp = self.started.strftime("%Y%m%dT%H%M%SZ")
-        self.run_id = f"{self.base_run_id or stamp}-{spider.name}"
+        self.run_id = f"{self.base_run_id or new_run_id(self.started)}-{spider.name}"
         self.site = getattr(getattr(spider, "site", None), "name", spider.name)
+
+    def request_scheduled(self, request, spider=None):
+        # Article requests, counted before they are downloaded: a run whose article downloads are all
+        # dropped (too large, decompression bombs, errors) fetched no article page, yet wanted some.
+        if getattr(request.callback, "__name__", None) == "parse_article" and not request.meta.get("retry_times") \
+                and not request.meta.get("redirect_times"):
+            self.article_requests += 1
 
     def item_seen(self, item, spider, **kwargs):
         adapter = ItemAdapter(item)
@@ -171,7 +196,10 @@ class RunSummary:
         failed_requests = sum(v for k, v in failures.items() if k not in ("crawl_trap", "link_flood", "robots", "offsite"))
         requests = stats.get("downloader/request_count", 0) - stats.get("retry/count", 0)
         problems = []
-        if reason != "finished":
+        # Outputs that could not be written (outputs.OutputGuard), one line each; they also set the
+        # finish reason, which says nothing more.
+        problems += [v for k, v in sorted(stats.items()) if k.startswith("newscrawl/output_error/")]
+        if reason != "finished" and not (reason == OUTPUT_CLOSE_REASON and problems):
             problems.append(f"finish reason {reason!r}")
         if stats.get("spider_exceptions/count") or stats.get("newscrawl/pipeline_errors"):
             problems.append("errors in spider or pipelines")
@@ -179,8 +207,10 @@ class RunSummary:
             problems.append("no page could be fetched")
         if stats.get("newscrawl/listing_pages", 0) == 0 and stats.get("newscrawl/article_pages", 0) == 0:
             problems.append("no listing page was parsed")
-        if stats.get("newscrawl/article_pages", 0) and not self.seen:
-            problems.append("article pages fetched but no article extracted")
+        article_pages = stats.get("newscrawl/article_pages", 0)
+        if (article_pages or self.article_requests) and not self.seen:
+            problems.append(f"{max(article_pages, self.article_requests)} article requests, "
+                            f"{article_pages} article pages fetched, no article extracted")
         if requests and failed_requests / requests > self.max_error_rate:
             problems.append(f"{failed_requests} of {requests} requests failed")
         urls = {k.split("/", 2)[2]: v for k, v in stats.items()
@@ -253,9 +283,16 @@ class RunSummary:
     def _record(self):
         if self.runs_dir:
             base = Path(self.runs_dir)
-            write_json_atomic(base / "runs" / f"{self.run_id}.json", self.summary)
-            if self.write_last:
-                write_json_atomic(base / "last-run.json", self.summary)
+            try:
+                write_json_atomic(base / "runs" / f"{self.run_id}.json", self.summary)
+                if self.write_last:
+                    write_json_atomic(base / "last-run.json", self.summary)
+            except OSError as exc:  # a full or read-only disk: the database row and the log still say it
+                problem = f"summary could not be written to {base}: {describe_os_error(exc)}"
+                logger.error("run %s of site %s failed: %s", self.run_id, self.site, problem)
+                self.summary["problems"].append(problem)
+                self.summary["status"] = STATUS_FAILED
+                self.stats.set_value("newscrawl/status", STATUS_FAILED)
         if self.db_url:
             try:
                 from newscrawl.storage.store import record_run

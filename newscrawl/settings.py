@@ -57,6 +57,8 @@ DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.BackoffRetryMiddleware": 550,  # exponential backoff, honours Retry-After
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "newscrawl.middlewares.RedirectMiddleware": 600,  # no offsite or non-http redirects, loops detected
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "newscrawl.middlewares.HttpCompressionMiddleware": 590,  # decompression bombs recorded, not dropped silently
 }
 SPIDER_MIDDLEWARES = {
     "newscrawl.middlewares.CrawlTrapMiddleware": 950,  # calendar traps, link floods
@@ -79,6 +81,7 @@ NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/out
 NEWSCRAWL_JSONL_PARTITION = "crawl_date"  # with NEWSCRAWL_OUT_DIR: articles/<date>.jsonl, or "none": articles.jsonl
 NEWSCRAWL_RUNS_DIR = None  # where run summaries go (runs/<run id>.json, last-run.json); set by NEWSCRAWL_OUT_DIR
 FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
+SCHEDULER_DISK_QUEUE = "newscrawl.outputs.GuardedPickleLifoDiskQueue"  # a full disk under JOBDIR stops the crawl, no hang
 FEED_STORAGES = {"file": "newscrawl.feeds.AtomicFileFeedStorage", "": "newscrawl.feeds.AtomicFileFeedStorage"}
 NEWSCRAWL_DB_URL = "sqlite:///newscrawl.sqlite"  # SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL
 NEWSCRAWL_DB_BATCH_SIZE = 100  # articles written per transaction

@@ -17,7 +17,7 @@ import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 
-from newscrawl.outputs import JsonLinesAppender
+from newscrawl.outputs import JsonLinesAppender, output_guard
 from newscrawl.pipelines.outcomes import ArticleRejected
 from newscrawl.sites import all_sites
 from newscrawl.urls import same_site
@@ -128,6 +128,7 @@ class ValidatePipeline:
             future_tolerance=timedelta(hours=settings.getfloat("NEWSCRAWL_FUTURE_TOLERANCE_HOURS", 24)),
         )
         pipeline.crawler = crawler
+        pipeline.rejects.guard, pipeline.rejects.output = output_guard(crawler), "rejects"  # a full disk stops the crawl
         return pipeline
 
     def __init__(self, stats, rejects_path, min_body_chars=200, future_tolerance=timedelta(hours=24)):
