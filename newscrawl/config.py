@@ -193,22 +193,21 @@ def _masked(value):
     return re.sub(r"(://[^/:@\s]*:)[^/@\s]*@", r"\1***@", value) if isinstance(value, str) else value
 
 
-def check_db_url(value, name: str = "--db", *, must_exist: bool = False, created: tuple = ()) -> str:
+def check_db_url(value, name: str = "--db", *, must_exist: bool = False) -> str:
     """``value`` if it is a URL of a database newscrawl supports whose driver is installed, else
     ConfigError `NAME URL: what is wrong` (see :func:`db_url_problem`)."""
-    problem = db_url_problem(value, must_exist=must_exist, created=created)
+    problem = db_url_problem(value, must_exist=must_exist)
     if problem:
         raise ConfigError(f"{name} {_masked(str(value))!r}: {problem}")
     return str(value).strip()
 
 
-def db_url_problem(value, *, must_exist: bool = False, created: tuple = ()) -> str | None:
+def db_url_problem(value, *, must_exist: bool = False) -> str | None:
     """None when ``value`` is a URL of a database newscrawl supports whose driver is installed, else why not.
 
     ``must_exist``: the SQLite file must be there (export and report read it; SQLite would
-    create an empty file). Otherwise its folder must exist or be one of ``created`` (the
-    output folder `newscrawl crawl` creates). Nothing is connected to: a server that is down
-    is the crawl's to wait for, not a configuration error."""
+    create an empty file). A crawl's store creates the file and its folder. Nothing is
+    connected to: a server that is down is the crawl's to wait for, not a configuration error."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -232,8 +231,4 @@ def db_url_problem(value, *, must_exist: bool = False, created: tuple = ()) -> s
             return f"{path} is a folder; give the path of a database file"
         if must_exist and not path.is_file():
             return f"no database file at {path.resolve()}"
-        folder = path.resolve().parent
-        if not folder.is_dir() and not any(folder == Path(c).resolve() or Path(c).resolve() in folder.parents
-                                           for c in created):
-            return f"the folder {folder} does not exist"
     return None

@@ -1,12 +1,30 @@
-"""Bad arguments and settings: `scrapy crawl -a` / `-s` exit 2 with one line.
+"""Bad arguments and settings: `newscrawl crawl`, `scrapy crawl -a`, `export`, `report` exit 2 with one line.
 
 Each case runs the real command as a subprocess. The line on stderr names the argument and says
-what to fix; nothing prints a traceback.
+what to fix; nothing prints a traceback; `newscrawl crawl` records the status in last-run.json
+(and runs/<run id>.json), so the previous run's "ok" does not mislead a cron user.
 """
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
-from conftest import read_jsonl, run_scrapy
+from conftest import read_jsonl, run_newscrawl, run_scrapy
+
+from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory):
+    """One real, healthy `newscrawl crawl` of the fixture site: its output folder (last-run.json says ok)."""
+    out = tmp_path_factory.mktemp("crawled")
+    with FixtureServer(fixture_site_dir("tuyengiao")) as server:
+        result = run_newscrawl(["crawl", "tuyengiao", "--out", str(out), "--base-url", server.url,
+                                "--log-level", "WARNING", "-s", "AUTOTHROTTLE_ENABLED=False"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert json.loads((out / "last-run.json").read_text())["status"] == "ok"
+    return out
 
 
 def scrapy(args, cwd):
@@ -24,6 +42,48 @@ def assert_one_line(result, *expected: str) -> str:
     for text in expected:
         assert text in lines[0], lines[0]
     return lines[0]
+
+
+CRAWL_CASES = [
+    (["--sections", "sport"], ["--sections 'sport'", "unknown section(s) ['sport']", "known: thoi-su, tuyen-giao-cac-cap"]),
+    (["--max-pages", "abc"], ["--max-pages 'abc'", "expected a whole number >= 0"]),
+    (["--max-pages", "-2"], ["--max-pages '-2'", "expected a whole number >= 0"]),
+    (["--since", "2024-13-45"], ["--since '2024-13-45'", "expected a date as YYYY-MM-DD"]),
+    (["--base-url", "ftp://127.0.0.1/"], ["--base-url 'ftp://127.0.0.1/'", "expected an http(s) URL"]),
+    (["--base-url", "http://127.0.0.1:99999"], ["--base-url 'http://127.0.0.1:99999'", "expected an http(s) URL"]),
+    (["--db", "mysql://news:secret@127.0.0.1/news"], ["--db 'mysql://news:***@127.0.0.1/news'", "mysql is not supported",
+                                                      "sqlite:///PATH or postgresql+psycopg://"]),
+    (["--db", "not a url"], ["--db 'not a url'", "not a database URL"]),
+    (["--db", "sqlite:////tmp"], ["--db 'sqlite:////tmp'", "/tmp is a folder; give the path of a database file"]),
+    (["-s", "NEWSCRAWL_DB_BATCH_SIZE=abc"], ["-s NEWSCRAWL_DB_BATCH_SIZE='abc'", "expected a whole number >= 1"]),
+    (["-s", "NEWSCRAWL_INCREMENTAL=maybe"], ["-s NEWSCRAWL_INCREMENTAL='maybe'", "expected True or False"]),
+    (["-s", "CONCURRENT_REQUESTS=lots"], ["-s CONCURRENT_REQUESTS='lots'", "expected a number"]),
+    (["-s", "NEWSCRAWL_MAXPAGES=2"], ["-s NEWSCRAWL_MAXPAGES", "unknown newscrawl setting", "NEWSCRAWL_MAX_PAGES"]),
+    (["-s", "NEWSCRAWL_DB_URL"], ["-s 'NEWSCRAWL_DB_URL'", "expected NAME=VALUE"]),
+    (["--log-level", "LOUD"], ["--log-level 'LOUD'", "expected one of"]),
+    (["--redis", "127.0.0.1:6379"], ["--redis '127.0.0.1:6379'", "expected a Redis URL"]),
+]
+
+
+@pytest.mark.parametrize("extra, expected", CRAWL_CASES, ids=[" ".join(c[0]) for c in CRAWL_CASES])
+def test_newscrawl_crawl_bad_argument_exits_2_and_records_it(crawled, tmp_path, extra, expected):
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(crawled / "last-run.json", out / "last-run.json")  # the previous run's "ok"
+    result = run_newscrawl(["crawl", "tuyengiao", "--out", str(out), "--base-url", "http://127.0.0.1:9", *extra])
+    line = assert_one_line(result, *expected)
+    assert line.startswith("newscrawl crawl: ")
+    last = json.loads((out / "last-run.json").read_text())
+    assert last["status"] == "config_error" and last["exit_code"] == 2
+    assert last["message"] == line.removeprefix("newscrawl crawl: ")
+    assert last["sites"]["tuyengiao"]["status"] == "config_error"
+    assert json.loads((out / "runs" / f"{last['run_id']}.json").read_text()) == last
+    assert not (out / "articles").exists()  # nothing was crawled
+
+
+def test_newscrawl_crawl_into_a_file_exits_2(tmp_path):
+    (tmp_path / "out").write_text("not a folder")
+    assert_one_line(run_newscrawl(["crawl", "tuyengiao", "--out", str(tmp_path / "out")]), "--out", "not a folder")
 
 
 SCRAPY_CASES = [
