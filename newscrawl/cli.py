@@ -280,24 +280,116 @@ def cmd_eval(args) -> int:
     return eval_main(args.rest)
 
 
-def cmd_export(args) -> int:
-    from newscrawl.export import export_articles
+def _reason(exc: BaseException) -> str:
+    """The first line of what a database or OS error says (SQLAlchemy's own text adds the statement and a link)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
-    count = export_articles(args.db, args.out, since=args.since, site=args.site, fmt=args.format)
+
+def _readable_database(db_url: str, tables: tuple[str, ...]):
+    """An engine on ``db_url``, checked to hold newscrawl's ``tables``; ConfigError saying what to fix
+    otherwise (an unsupported URL, no such file or database, a database nothing was stored in)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newscrawl.config import check_db_url
+    from newscrawl.storage.store import create_db_engine, safe_url
+
+    check_db_url(db_url, "--db", must_exist=True)  # SQLite would create the missing file
+    engine = create_db_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            present = set(inspect(conn).get_table_names())
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise ConfigError(f"--db {safe_url(db_url)!r}: cannot open the database: {_reason(exc)}") from None
+    missing = [t for t in tables if t not in present]
+    if missing:
+        engine.dispose()
+        raise ConfigError(f"--db {safe_url(db_url)!r}: has no {' and no '.join(missing)} table: nothing was ever "
+                          "stored there (crawl into it first)")
+    return engine
+
+
+def _output_problem(path: Path) -> str | None:
+    if path.is_dir():
+        return f"{path} is a folder; give the path of the file to write"
+    return None
+
+
+def cmd_export(args) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newscrawl.export import export_articles, parse_since
+    from newscrawl.sites import all_sites
+    from newscrawl.storage.schema import articles
+
+    try:
+        try:
+            parse_since(args.since)
+        except ValueError:
+            raise ConfigError(f"--since {args.since!r}: expected a date as YYYY-MM-DD "
+                              "(or a date and time such as 2024-03-13T08:00:00+07:00)") from None
+        problem = _output_problem(Path(args.out))
+        if problem:
+            raise ConfigError(f"OUT: {problem}")
+        engine = _readable_database(args.db, ("articles",))
+        try:
+            if args.site and args.site not in all_sites():
+                # Articles of pages without a site file are stored under their host: those are sites too.
+                with engine.connect() as conn:
+                    stored = sorted(r[0] for r in conn.execute(select(articles.c.site).distinct()) if r[0])
+                if args.site not in stored:
+                    raise ConfigError(f"--site {args.site!r}: no such site file and no articles of that site in the "
+                                      f"database; sites there: {', '.join(stored) or 'none'}")
+        finally:
+            engine.dispose()
+    except ConfigError as exc:
+        print(f"newscrawl export: {exc}", file=sys.stderr)
+        return 2
+    try:
+        count = export_articles(args.db, args.out, since=args.since, site=args.site, fmt=args.format)
+    except (OSError, SQLAlchemyError) as exc:
+        reason = _reason(exc)
+        print(f"newscrawl export: could not export to {args.out}: {reason}", file=sys.stderr)
+        return 4
     print(f"newscrawl export: {count} articles -> {args.out}")
     return 0
 
 
 def cmd_report(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from newscrawl.report import write_report
 
-    write_report(args.db, args.out)
+    try:
+        problem = _output_problem(Path(args.out))
+        if problem:
+            raise ConfigError(f"--out: {problem}")
+        _readable_database(args.db, ("articles", "runs")).dispose()
+    except ConfigError as exc:
+        print(f"newscrawl report: {exc}", file=sys.stderr)
+        return 2
+    try:
+        write_report(args.db, args.out)
+    except (OSError, SQLAlchemyError) as exc:
+        reason = _reason(exc)
+        print(f"newscrawl report: could not write {args.out}: {reason}", file=sys.stderr)
+        return 4
     print(f"newscrawl report: {args.out}")
     return 0
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse, with its usage errors on one line (the usage itself is in --help), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newscrawl", description="A production news crawler on Scrapy.")
+    parser = _ArgumentParser(prog="newscrawl", description="A production news crawler on Scrapy.")
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 

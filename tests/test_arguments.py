@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
+from pathlib import Path
 
 import pytest
 from conftest import read_jsonl, run_newscrawl, run_scrapy
+from sqlalchemy.engine import make_url
 
 from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
 
@@ -125,3 +128,58 @@ def test_max_pages_0_crawls_to_the_end(tmp_path, tuyengiao_expected, tuyengiao_s
     first_pages = crawl("setting")  # NEWSCRAWL_MAX_PAGES=1: the first listing page of each section
     assert 0 < len(first_pages) < len(expected)
     assert crawl("to-the-end", "-a", "max_pages=0") == expected  # the argument overrides it: to the end
+
+
+def test_export_bad_arguments_exit_2_with_one_line(crawled, tmp_path):
+    db = f"sqlite:///{crawled}/newscrawl.sqlite"
+    out = tmp_path / "x.jsonl"
+
+    def export(*args):
+        return run_newscrawl(["export", str(out), *args])
+
+    assert_one_line(export("--db", db, "--since", "2024-13-45"), "--since '2024-13-45'", "expected a date as YYYY-MM-DD")
+    assert_one_line(export("--db", db, "--since", "2000-01-01", "--site", "nosuchsite"),
+                    "--site 'nosuchsite'", "sites there: tuyengiao")
+    missing = tmp_path / "missing.sqlite"
+    assert_one_line(export("--db", f"sqlite:///{missing}", "--since", "2000-01-01"), f"no database file at {missing}")
+    assert not missing.exists()  # not created empty on the way
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    assert_one_line(export("--db", f"sqlite:///{empty}", "--since", "2000-01-01"), "has no articles table")
+    assert_one_line(export("--db", "mysql://127.0.0.1/news", "--since", "2000-01-01"), "mysql is not supported")
+    assert_one_line(export("--db", "news.sqlite", "--since", "2000-01-01"), "not a database URL")
+    assert_one_line(run_newscrawl(["export", str(tmp_path), "--db", db, "--since", "2000-01-01"]), "is a folder")
+    assert_one_line(export("--db", db, "--since", "2000-01-01", "--format", "csv"), "--format", "invalid choice")
+    assert not out.exists()
+    good = export("--db", db, "--since", "2000-01-01", "--site", "tuyengiao")
+    assert good.returncode == 0, good.stderr
+    assert len(read_jsonl(out)) == 47
+
+
+def test_report_bad_arguments_exit_2_with_one_line(crawled, tmp_path):
+    out = tmp_path / "report.html"
+    missing = tmp_path / "missing.sqlite"
+    assert_one_line(run_newscrawl(["report", "--db", f"sqlite:///{missing}", "--out", str(out)]),
+                    f"no database file at {missing}")
+    assert not missing.exists()
+    empty = tmp_path / "empty.sqlite"
+    sqlite3.connect(empty).close()
+    assert_one_line(run_newscrawl(["report", "--db", f"sqlite:///{empty}", "--out", str(out)]),
+                    "has no articles and no runs table")
+    assert_one_line(run_newscrawl(["report", "--db", "mysql://127.0.0.1/news", "--out", str(out)]), "mysql is not supported")
+    db = f"sqlite:///{crawled}/newscrawl.sqlite"
+    assert_one_line(run_newscrawl(["report", "--db", db, "--out", str(tmp_path)]), "--out", "is a folder")
+    assert not out.exists()
+    good = run_newscrawl(["report", "--db", db, "--out", str(out)])
+    assert good.returncode == 0, good.stderr
+    assert out.exists()
+
+
+def test_export_and_report_of_a_postgresql_database_that_is_not_there(pg_url, tmp_path):
+    absent = make_url(pg_url).set(database=make_url(pg_url).database + "_absent").render_as_string(hide_password=False)
+    result = run_newscrawl(["export", str(tmp_path / "x.jsonl"), "--db", absent, "--since", "2000-01-01"])
+    assert_one_line(result, "cannot open the database", "does not exist")
+    assert_one_line(run_newscrawl(["report", "--db", absent, "--out", str(tmp_path / "r.html")]), "does not exist")
+    # An existing database nothing was crawled into: no tables
+    assert_one_line(run_newscrawl(["report", "--db", pg_url, "--out", str(tmp_path / "r.html")]), "has no articles")
+    assert not Path(tmp_path / "r.html").exists()
