@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from newscrawl import __version__
+from newscrawl.config import LOG_LEVELS, STATUS_CONFIG_ERROR, ConfigError
 
 
 def cmd_demo(args) -> int:
@@ -52,7 +53,7 @@ def _parse_setting(pairs) -> dict:
     for pair in pairs or ():
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise SystemExit(f"newscrawl: -s {pair!r}: expected NAME=VALUE")
+            raise ConfigError(f"-s {pair!r}: expected NAME=VALUE")
         settings[key] = value
     return settings
 
@@ -69,18 +70,19 @@ def cmd_seed(args) -> int:
     """Push the sites' start requests into the shared Redis frontier of a distributed crawl."""
     import redis
 
+    from newscrawl.config import check_settings
     from newscrawl.distributed import seed_sites
     from newscrawl.runs import EXIT_CONFIG, EXIT_FAILED
-    from newscrawl.sites import SiteConfigError, get_site
+    from newscrawl.sites import SiteConfigError
 
     try:
         overrides = _parse_setting(args.setting)
+        check_settings(overrides)
         _use_site_dirs(overrides)
-        for name in args.sites:
-            get_site(name)
         spider_kwargs = {k: v for k, v in {"base_url": args.base_url, "sections": args.sections}.items() if v}
+        _check_spider_arguments(args.sites, spider_kwargs)
         pushed = seed_sites(args.sites, args.redis, overrides=overrides, spider_kwargs=spider_kwargs)
-    except (SiteConfigError, SystemExit, ValueError) as exc:
+    except (SiteConfigError, ValueError) as exc:
         print(f"newscrawl seed: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except redis.exceptions.RedisError as exc:
@@ -91,25 +93,82 @@ def cmd_seed(args) -> int:
     return 0
 
 
+def _check_spider_arguments(sites, spider_kwargs: dict) -> None:
+    """Each site's spider arguments, checked as the spider will (ConfigError naming the command's option)."""
+    from newscrawl.sites import get_site
+    from newscrawl.spiders.arguments import SpiderArgumentError, check_spider_arguments
+
+    if len(set(sites)) < len(sites):
+        raise ConfigError(f"SITE: {sorted({s for s in sites if sites.count(s) > 1})} given twice; name each site once")
+    for name in sites:
+        get_site(name)
+        try:
+            check_spider_arguments(name, spider_kwargs)
+        except SpiderArgumentError as exc:
+            raise ConfigError(exc.describe(cli=True)) from None
+
+
+def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
+    """The settings and spider arguments of `newscrawl crawl`, checked before anything starts: a bad one
+    raises ConfigError (or SiteConfigError) saying what to fix, instead of failing inside the crawl."""
+    from newscrawl.config import check_db_url, check_settings
+    from newscrawl.distributed import check_redis_url
+
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {str(out)!r}: not a folder; give the folder the crawl writes its files in")
+    overrides = _parse_setting(args.setting)
+    check_settings(overrides)
+    if str(args.log_level).upper() not in LOG_LEVELS:
+        raise ConfigError(f"--log-level {args.log_level!r}: expected one of {', '.join(LOG_LEVELS)}")
+    if args.redis:
+        try:
+            overrides["NEWSCRAWL_REDIS_URL"] = check_redis_url(args.redis)  # a worker of a distributed crawl (docs/scaling.md)
+        except ValueError:
+            raise ConfigError(f"--redis {args.redis!r}: expected a Redis URL such as redis://127.0.0.1:6379/0") from None
+    if args.db:
+        overrides["NEWSCRAWL_DB_URL"] = check_db_url(args.db, "--db")
+    _use_site_dirs(overrides)
+    spider_kwargs = {k: v for k, v in {
+        "base_url": args.base_url, "max_pages": args.max_pages, "since": args.since, "sections": args.sections,
+    }.items() if v is not None}
+    _check_spider_arguments(args.sites, spider_kwargs)
+    return overrides, spider_kwargs
+
+
+def _config_error(out: Path, run_id: str, sites, message: str) -> int:
+    """Print the one line, and record it as the run's status: a cron user reading last-run.json must
+    not see the previous run's "ok"."""
+    from newscrawl.runs import EXIT_CONFIG, write_json_atomic
+
+    print(f"newscrawl crawl: {message}", file=sys.stderr)
+    if out.exists() and not out.is_dir():
+        return EXIT_CONFIG  # --out is a file: there is no last-run.json to mislead anyone
+    record = {"run_id": run_id, "status": STATUS_CONFIG_ERROR, "exit_code": EXIT_CONFIG, "message": message,
+              "sites": {name: {"status": STATUS_CONFIG_ERROR, "problems": [message]} for name in dict.fromkeys(sites)}}
+    try:
+        write_json_atomic(out / "runs" / f"{run_id}.json", record)
+        write_json_atomic(out / "last-run.json", record)
+    except OSError as exc:
+        print(f"newscrawl crawl: could not record this in {out / 'last-run.json'}: {exc}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
 def cmd_crawl(args) -> int:
     """The command a crontab line calls: locked, incremental, resumable, with a summary and an exit status."""
     import shutil
 
     from newscrawl.crawling import run_crawls
     from newscrawl.locks import LockHeld, RunLock
-    from newscrawl.runs import EXIT_BY_STATUS, EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, write_json_atomic
-    from newscrawl.sites import SiteConfigError, get_site
+    from newscrawl.outputs import check_output_dir
+    from newscrawl.runs import EXIT_BY_STATUS, EXIT_LOCKED, STATUS_FAILED, new_run_id, write_json_atomic
+    from newscrawl.sites import SiteConfigError
 
+    out = Path(args.out).resolve()
+    run_id = new_run_id()
     try:
-        overrides = _parse_setting(args.setting)
-        if args.redis:
-            overrides["NEWSCRAWL_REDIS_URL"] = args.redis  # a worker of a distributed crawl (docs/scaling.md)
-        _use_site_dirs(overrides)
-        for name in args.sites:
-            get_site(name)
-    except (SiteConfigError, SystemExit) as exc:
-        print(f"newscrawl crawl: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+        overrides, spider_kwargs = _check_crawl_arguments(args, out)
+    except (ConfigError, SiteConfigError) as exc:
+        return _config_error(out, run_id, args.sites, str(exc))
     if args.redis:
         from newscrawl.distributed import redis_unreachable
         from newscrawl.runs import EXIT_FAILED
@@ -118,14 +177,10 @@ def cmd_crawl(args) -> int:
         if problem:
             print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
             return EXIT_FAILED
-    out = Path(args.out).resolve()
-    from newscrawl.outputs import check_output_dir
-
     problem = check_output_dir(out)  # a read-only --out: one line now, not tracebacks from every writer
     if problem:
         print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
         return EXIT_CONFIG
-    run_id = new_run_id()
     locks = []
     try:
         for name in args.sites:
@@ -147,11 +202,6 @@ def cmd_crawl(args) -> int:
             "NEWSCRAWL_SUMMARY_BY_CLI": True,
             "LOG_LEVEL": args.log_level,
         })
-        if args.db:
-            overrides["NEWSCRAWL_DB_URL"] = args.db
-        spider_kwargs = {k: v for k, v in {
-            "base_url": args.base_url, "max_pages": args.max_pages, "since": args.since, "sections": args.sections,
-        }.items() if v}
         try:
             crawlers = run_crawls(args.sites, overrides=overrides, spider_kwargs=spider_kwargs)
         except (SiteConfigError, ValueError) as exc:
@@ -159,7 +209,11 @@ def cmd_crawl(args) -> int:
             return EXIT_CONFIG
         summaries = {}
         for name, crawler in zip(args.sites, crawlers):
-            ext = next((e for e in crawler.extensions.middlewares if hasattr(e, "summary")), None)
+            try:
+                extensions = crawler.extensions.middlewares
+            except RuntimeError:  # Scrapy sets Crawler.extensions when the crawl starts: this one never did
+                extensions = ()
+            ext = next((e for e in extensions if hasattr(e, "summary")), None)
             summary = getattr(ext, "summary", None) or {"status": STATUS_FAILED, "problems": ["the crawl did not start"]}
             summaries[name] = summary
         severity = {"ok": 0, "degraded": 1, STATUS_FAILED: 2}
@@ -229,24 +283,116 @@ def cmd_eval(args) -> int:
     return eval_main(args.rest)
 
 
-def cmd_export(args) -> int:
-    from newscrawl.export import export_articles
+def _reason(exc: BaseException) -> str:
+    """The first line of what a database or OS error says (SQLAlchemy's own text adds the statement and a link)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
-    count = export_articles(args.db, args.out, since=args.since, site=args.site, fmt=args.format)
+
+def _readable_database(db_url: str, tables: tuple[str, ...]):
+    """An engine on ``db_url``, checked to hold newscrawl's ``tables``; ConfigError saying what to fix
+    otherwise (an unsupported URL, no such file or database, a database nothing was stored in)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newscrawl.config import check_db_url
+    from newscrawl.storage.store import create_db_engine, safe_url
+
+    check_db_url(db_url, "--db", must_exist=True)  # SQLite would create the missing file
+    engine = create_db_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            present = set(inspect(conn).get_table_names())
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise ConfigError(f"--db {safe_url(db_url)!r}: cannot open the database: {_reason(exc)}") from None
+    missing = [t for t in tables if t not in present]
+    if missing:
+        engine.dispose()
+        raise ConfigError(f"--db {safe_url(db_url)!r}: has no {' and no '.join(missing)} table: nothing was ever "
+                          "stored there (crawl into it first)")
+    return engine
+
+
+def _output_problem(path: Path) -> str | None:
+    if path.is_dir():
+        return f"{path} is a folder; give the path of the file to write"
+    return None
+
+
+def cmd_export(args) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newscrawl.export import export_articles, parse_since
+    from newscrawl.sites import all_sites
+    from newscrawl.storage.schema import articles
+
+    try:
+        try:
+            parse_since(args.since)
+        except ValueError:
+            raise ConfigError(f"--since {args.since!r}: expected a date as YYYY-MM-DD "
+                              "(or a date and time such as 2024-03-13T08:00:00+07:00)") from None
+        problem = _output_problem(Path(args.out))
+        if problem:
+            raise ConfigError(f"OUT: {problem}")
+        engine = _readable_database(args.db, ("articles",))
+        try:
+            if args.site and args.site not in all_sites():
+                # Articles of pages without a site file are stored under their host: those are sites too.
+                with engine.connect() as conn:
+                    stored = sorted(r[0] for r in conn.execute(select(articles.c.site).distinct()) if r[0])
+                if args.site not in stored:
+                    raise ConfigError(f"--site {args.site!r}: no such site file and no articles of that site in the "
+                                      f"database; sites there: {', '.join(stored) or 'none'}")
+        finally:
+            engine.dispose()
+    except ConfigError as exc:
+        print(f"newscrawl export: {exc}", file=sys.stderr)
+        return 2
+    try:
+        count = export_articles(args.db, args.out, since=args.since, site=args.site, fmt=args.format)
+    except (OSError, SQLAlchemyError) as exc:
+        reason = _reason(exc)
+        print(f"newscrawl export: could not export to {args.out}: {reason}", file=sys.stderr)
+        return 4
     print(f"newscrawl export: {count} articles -> {args.out}")
     return 0
 
 
 def cmd_report(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from newscrawl.report import write_report
 
-    write_report(args.db, args.out)
+    try:
+        problem = _output_problem(Path(args.out))
+        if problem:
+            raise ConfigError(f"--out: {problem}")
+        _readable_database(args.db, ("articles", "runs")).dispose()
+    except ConfigError as exc:
+        print(f"newscrawl report: {exc}", file=sys.stderr)
+        return 2
+    try:
+        write_report(args.db, args.out)
+    except (OSError, SQLAlchemyError) as exc:
+        reason = _reason(exc)
+        print(f"newscrawl report: could not write {args.out}: {reason}", file=sys.stderr)
+        return 4
     print(f"newscrawl report: {args.out}")
     return 0
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse, with its usage errors on one line (the usage itself is in --help), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newscrawl", description="A production news crawler on Scrapy.")
+    parser = _ArgumentParser(prog="newscrawl", description="A production news crawler on Scrapy.")
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 

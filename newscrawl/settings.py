@@ -8,6 +8,7 @@ BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["newscrawl.spiders"]
 NEWSPIDER_MODULE = "newscrawl.spiders"
 SPIDER_LOADER_CLASS = "newscrawl.spiderloader.SiteSpiderLoader"
+COMMANDS_MODULE = "newscrawl.commands"  # `scrapy crawl` checks -a and -s first: a bad one exits 2 with one line
 
 # --- politeness
 NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl"

@@ -30,7 +30,6 @@ from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
-from scrapy.exceptions import NotConfigured
 
 from newscrawl.extract.workers import get_extractor
 from newscrawl.extract.dates import parse_datetime
@@ -38,7 +37,8 @@ from newscrawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.items import ArticleItem
 from newscrawl.origins import site_origins
 from newscrawl.rendering import configure_rendering, render_meta, site_renders
-from newscrawl.sites import SiteConfigError, get_site
+from newscrawl.sites import get_site
+from newscrawl.spiders.arguments import check_spider_arguments
 from newscrawl.urlstate import META_KEY as URL_STATE_META
 from newscrawl.urlstate import UrlState
 from newscrawl.urls import is_http_url, strip_tracking
@@ -53,17 +53,16 @@ class NewsSpider(scrapy.Spider):
     # content hash: CleanPipeline passes them on instead of cleaning them a second time.
     items_are_clean = True
 
-    def __init__(self, site: str | None = None, base_url: str | None = None, sections: str | None = None,
-                 max_pages: str | int | None = None, since: str | None = None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        site_name = site or self.site_name
-        if not site_name:
-            raise NotConfigured("the generic 'news' spider needs -a site=NAME (or run `scrapy crawl <site>`)")
-        self.site = get_site(site_name)
-        self.base_url = self._check_base_url(base_url) if base_url else None
-        self.max_pages_arg = max_pages
-        self.sections = self._select_sections(sections)
-        self.since = self._parse_since(since)
+    def __init__(self, *args, **kwargs):
+        # One check for every way a spider is made (newscrawl/spiders/arguments.py); `scrapy crawl` and
+        # `newscrawl crawl` run it before the crawl starts, so a bad value never gets this far from them.
+        checked = check_spider_arguments(self.site_name, kwargs)
+        super().__init__(*args, **checked.passed_through)
+        self.site = checked.site
+        self.base_url = checked.base_url
+        self.max_pages_arg = checked.max_pages
+        self.sections = checked.sections
+        self.since = checked.since
         hosts = set(self.site.hosts)
         if self.base_url:
             hosts.add(urlsplit(self.base_url).hostname)
@@ -84,7 +83,7 @@ class NewsSpider(scrapy.Spider):
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
         setting = crawler.settings.getint("NEWSCRAWL_MAX_PAGES", 0)
-        spider.max_pages = spider._positive_int(spider.max_pages_arg, "max_pages") if spider.max_pages_arg else setting
+        spider.max_pages = setting if spider.max_pages_arg is None else spider.max_pages_arg  # 0 = to the end
         settings = crawler.settings
         spider.incremental = settings.getbool("NEWSCRAWL_INCREMENTAL", True)
         spider.known_pages_stop = settings.getint("NEWSCRAWL_KNOWN_PAGES_STOP", 1)
@@ -108,43 +107,6 @@ class NewsSpider(scrapy.Spider):
         from newscrawl.distributed import configure_distributed
 
         configure_distributed(settings)
-
-    # -- argument checks: bad configuration fails fast with a message that says what to fix
-    @staticmethod
-    def _positive_int(value, name: str) -> int:
-        try:
-            number = int(value)
-        except (TypeError, ValueError):
-            raise SiteConfigError(f"-a {name}={value!r}: expected a whole number >= 1") from None
-        if number < 1:
-            raise SiteConfigError(f"-a {name}={value!r}: expected a whole number >= 1")
-        return number
-
-    @staticmethod
-    def _check_base_url(value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SiteConfigError(f"-a base_url={value!r}: expected an http(s) URL such as http://127.0.0.1:8000")
-        return value.rstrip("/")
-
-    def _select_sections(self, value: str | None):
-        if not value:
-            return self.site.sections
-        wanted = [s.strip() for s in value.split(",") if s.strip()]
-        known = {s.slug: s for s in self.site.sections}
-        unknown = [s for s in wanted if s not in known]
-        if unknown:
-            raise SiteConfigError(f"-a sections: unknown section(s) {unknown} for site {self.site.name!r}; known: {sorted(known)}")
-        return tuple(known[s] for s in wanted)
-
-    def _parse_since(self, value: str | None):
-        if not value:
-            return None
-        try:
-            day = date.fromisoformat(value)
-        except ValueError:
-            raise SiteConfigError(f"-a since={value!r}: expected a date as YYYY-MM-DD") from None
-        return parse_datetime(day.isoformat(), tz=self.site.timezone)
 
     # -- URLs
     def rebase(self, url: str) -> str:

@@ -1,0 +1,1 @@
+"""The project's own Scrapy commands (setting COMMANDS_MODULE): `scrapy crawl` checks its arguments first."""
