@@ -73,6 +73,7 @@ NEWSCRAWL_EMIT_NEAR_DUPLICATES = True  # near-duplicates are stored (with duplic
 NEWSCRAWL_REJECTS_PATH = "rejects.jsonl"  # invalid items, one JSON line each with the reasons
 NEWSCRAWL_MIN_BODY_CHARS = 200  # shorter bodies are rejected
 NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 24  # a publish time further in the future is rejected
+NEWSCRAWL_MAX_URL_LENGTH = 2083  # an item whose url or canonical_url is longer is rejected (url_too_long)
 NEWSCRAWL_EXTRACT_WORKERS = 0  # extract article pages in N worker processes (0: in the crawl process)
 
 # --- more sites, distributed crawls, JavaScript pages (docs/scaling.md)
