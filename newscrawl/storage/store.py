@@ -49,6 +49,7 @@ from newscrawl.storage.schema import (
     rejects,
     runs,
 )
+from newscrawl.text import storable
 from newscrawl.urls import canonical_url as make_canonical_url
 
 logger = logging.getLogger(__name__)
@@ -175,6 +176,19 @@ def _raw(value) -> str | None:
     return str(value)
 
 
+# PostgreSQL SQLSTATE classes of errors that pass: connection exceptions, transaction rollbacks
+# (serialization failure, deadlock), insufficient resources (too many connections), operator
+# intervention (admin shutdown, cannot connect now), system errors.
+_PG_RETRYABLE_CLASSES = ("08", "40", "53", "57", "58")
+# ... and of errors about the values written: data exceptions (NUL in text, bad encoding), integrity
+# constraint violations, program limits (an index row too large for a URL of thousands of characters).
+_PG_DATA_CLASSES = ("22", "23", "54")
+
+
+def _sqlstate(error) -> str | None:
+    return getattr(getattr(error, "orig", None), "sqlstate", None)
+
+
 def _is_retryable(error: sa_exc.DBAPIError, dialect: str) -> bool:
     """A dropped connection, a server restart, a busy SQLite file: worth another try."""
     if getattr(error, "connection_invalidated", False):
@@ -182,7 +196,31 @@ def _is_retryable(error: sa_exc.DBAPIError, dialect: str) -> bool:
     if dialect == "sqlite":
         message = str(getattr(error, "orig", error)).lower()
         return isinstance(error, sa_exc.OperationalError) and ("locked" in message or "busy" in message)
+    code = _sqlstate(error)
+    if code:  # the server answered: its code says whether trying again can help
+        return code[:2] in _PG_RETRYABLE_CLASSES
     return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError))
+
+
+def _is_data_error(error: BaseException, dialect: str) -> bool:
+    """The statement failed because of a value in it (not the connection, not the database's state):
+    a row of the batch is bad, and the rest can be written without it."""
+    if isinstance(error, sa_exc.DBAPIError):
+        if _is_retryable(error, dialect):
+            return False
+        code = _sqlstate(error)
+        if code:
+            return code[:2] in _PG_DATA_CLASSES
+        return isinstance(error, (sa_exc.DataError, sa_exc.IntegrityError))
+    # A value the driver could not even send (a lone surrogate: UnicodeEncodeError), or SQLAlchemy
+    # could not bind (StatementError wrapping a TypeError/ValueError).
+    return isinstance(error, (sa_exc.StatementError, UnicodeError, ValueError, TypeError))
+
+
+def _one_line(error: BaseException) -> str:
+    """The database's (or driver's) message, first line only, without characters a reject record cannot hold."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return storable(lines[0] if lines else type(error).__name__)[:300]
 
 
 def _ensure_sqlite_parent(db_url: str) -> None:
@@ -275,6 +313,44 @@ class _Batch:
     def __len__(self) -> int:
         return len(self.articles) + len(self.duplicates) + len(self.touches)
 
+    def units(self) -> list[_Batch]:
+        """The batch as one-unit batches, in order: each article (written with its version and signature
+        rows), each duplicate row, each touch. What fails alone is what the database refuses."""
+        units = []
+        for entry in self.articles:
+            unit = _Batch()
+            unit.articles.append(entry)
+            units.append(unit)
+        for key, row in self.duplicates.items():
+            unit = _Batch()
+            unit.duplicates[key] = row
+            units.append(unit)
+        for url, seen in self.touches.items():
+            unit = _Batch()
+            unit.touches[url] = seen
+            units.append(unit)
+        return units
+
+    @staticmethod
+    def merge(units: list[_Batch]) -> _Batch:
+        """One batch of ``units`` (articles keep their order, so waves of one URL stay in order)."""
+        batch = _Batch()
+        for unit in units:
+            batch.articles.extend(unit.articles)
+            batch.duplicates.update(unit.duplicates)
+            batch.touches.update(unit.touches)
+        return batch
+
+    def describe(self) -> tuple[str, str, str]:
+        """(url, site, kind) of a one-unit batch, for its reject record and the log."""
+        if self.articles:
+            row = self.articles[0][0]
+            return row["url"] or row["canonical_url"], row["site"] or "", "article"
+        if self.duplicates:
+            row = next(iter(self.duplicates.values()))
+            return row["url"], "", "duplicate record"
+        return next(iter(self.touches), ""), "", "last_seen update"
+
 
 # --------------------------------------------------------------------------- store
 
@@ -320,6 +396,9 @@ class ArticleStore:
         self._signature_high_water = 0
         self._statements: dict[str, Any] = {}
         self._reader: Connection | None = None
+        # Called with (url, canonical_url, reason, row) for each article the database refuses
+        # (the store pipeline writes it to the rejects JSONL).
+        self.refused_listeners: list[Callable[[str, str, str, dict], None]] = []
 
     @classmethod
     def from_settings(cls, settings, stats=None) -> ArticleStore:
@@ -775,7 +854,13 @@ class ArticleStore:
         batch = self._batch
         if not len(batch):
             return 0
-        written = self._retrying(lambda conn: self.write_batch(conn, batch), f"batch of {len(batch)}")
+        try:
+            written = self._retrying(lambda conn: self.write_batch(conn, batch), f"batch of {len(batch)}")
+        except Exception as error:
+            if not _is_data_error(error, self.dialect):
+                raise  # the database is away: the batch stays staged, whole, for the next flush
+            # One bad row must not keep the others out (nor, staged again, every later batch).
+            written = self._write_isolating(batch.units(), error)
         self._batch = _Batch()
         self._inc("newscrawl/db/batches")
         self._inc("newscrawl/db/articles_written", written)
@@ -785,6 +870,47 @@ class ArticleStore:
         except sa_exc.DBAPIError:  # the batch is safe; another worker's signatures can wait for the next flush
             logger.warning("newscrawl store: could not refresh near-duplicate signatures", exc_info=True)
         return written
+
+    def _write_isolating(self, units: list[_Batch], error: BaseException) -> int:
+        """Write ``units`` (whose batch failed with ``error``, about its data) in halves, down to single
+        units; a unit the database refuses alone is recorded as refused. Return the articles written."""
+        if len(units) == 1:
+            self._refused(units[0], error)
+            return 0
+        middle = len(units) // 2
+        written = 0
+        for part in (units[:middle], units[middle:]):
+            batch = _Batch.merge(part)
+            try:
+                written += self._retrying(lambda conn, b=batch: self.write_batch(conn, b), f"batch of {len(batch)}")
+            except Exception as part_error:
+                if not _is_data_error(part_error, self.dialect):
+                    raise  # lost the database midway: what is written is idempotent, the whole batch stays staged
+                written += self._write_isolating(part, part_error)
+        return written
+
+    def _refused(self, unit: _Batch, error: BaseException) -> None:
+        """A row the database refuses: logged, counted, and (an article) recorded as a reject."""
+        url, site, kind = unit.describe()
+        reason = f"db_refused: {_one_line(error)}"
+        url = storable(url)
+        logger.error("newscrawl store %s: the database refused the %s %s: %s", self.safe_db_url, kind, url, reason)
+        self._inc("newscrawl/db/refused")
+        if not unit.articles:
+            return
+        row = unit.articles[0][0]
+        canonical = row["canonical_url"]
+        if row["version"] == 1:  # a new article that is not stored: not an original others may copy
+            self.neardup.remove(canonical)
+        self._originals.pop(canonical, None)
+        try:
+            self.record_reject(url, site, [reason])
+        except Exception as reject_error:  # noqa: BLE001 - the row is lost either way; say so, with the URL
+            self._inc("newscrawl/db/reject_record_errors")
+            logger.error("newscrawl store: could not record the refused article %s as a reject: %s",
+                         url, _one_line(reject_error))
+        for listener in self.refused_listeners:
+            listener(url, storable(canonical), reason, storable(row))
 
     def write_batch(self, conn: Connection, batch: _Batch) -> int:
         """Execute a batch's statements on ``conn`` (in the caller's transaction). Idempotent.
