@@ -177,6 +177,9 @@ class RunSummary:
             problems.append("errors in spider or pipelines")
         if stats.get("newscrawl/db/refused"):
             problems.append(f"{stats['newscrawl/db/refused']} rows refused by the database (rejects: db_refused)")
+        if stats.get("newscrawl/db/outage_errors"):
+            problems.append(f"{stats['newscrawl/db/outage_errors']} database calls given up: the database was "
+                            "unreachable for longer than NEWSCRAWL_DB_OUTAGE_MAX_SECONDS")
         if stats.get("newscrawl/db/lost"):
             problems.append(f"{stats['newscrawl/db/lost']} staged database writes could not be saved")
         if not stats.get("response_received_count"):

@@ -66,6 +66,7 @@ NEWSCRAWL_DB_URL = "sqlite:///newscrawl.sqlite"  # SQLAlchemy URL; postgresql+ps
 NEWSCRAWL_DB_BATCH_SIZE = 100  # articles written per transaction
 NEWSCRAWL_DB_RETRIES = 5  # retries of a write or read whose connection was lost
 NEWSCRAWL_DB_RETRY_BACKOFF = 0.5  # seconds before the first retry, doubling
+NEWSCRAWL_DB_OUTAGE_MAX_SECONDS = 120  # a crawl waits this long for a database that went away, then gives up
 NEWSCRAWL_MINHASH_PERMUTATIONS = 128  # MinHash signature size for near-duplicate detection
 NEWSCRAWL_NEARDUP_THRESHOLD = 0.8  # estimated Jaccard similarity at which two articles are near-duplicates
 NEWSCRAWL_NEARDUP_WINDOW_DAYS = 30  # compare with articles first seen this recently (0 = all)

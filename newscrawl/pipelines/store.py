@@ -46,8 +46,19 @@ class DatabaseStorePipeline:
                             "rejected_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "item": row})
 
     def close_spider(self, spider=None):
-        if self.store is not None:
-            self.store.close()
+        closing = self.store.close_when_written() if self.store is not None else None
+        if closing is None:
+            self._close_rejects()
+            return None
+        return self._close_rejects_after(closing)
+
+    async def _close_rejects_after(self, closing):
+        try:
+            await closing
+        finally:
+            self._close_rejects()
+
+    def _close_rejects(self):
         if self.rejects is not None:
             self.rejects.close()
 

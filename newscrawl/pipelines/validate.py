@@ -177,9 +177,23 @@ class ValidatePipeline:
             "item": data,
         })
         logger.warning("rejected %s: %s", data.get("url"), ", ".join(reasons))
+        drop = DropItem(f"invalid article {data.get('url')}: {', '.join(reasons)}")
         if self.store is not None:
-            self.store.record_reject(data.get("url"), data.get("site") or "", reasons)
-        raise DropItem(f"invalid article {data.get('url')}: {', '.join(reasons)}")
+            url = data.get("url")
+            recording = self.store.run(lambda: self.store.record_reject(url, data.get("site") or "", reasons),
+                                       f"reject record of {url}")
+            if recording is not None:  # the database is away: wait for it without blocking the reactor
+                return self._drop_after(recording, url, drop)
+        raise drop
+
+    async def _drop_after(self, recording, url, drop: DropItem):
+        from newscrawl.storage.store import DatabaseOutage
+
+        try:
+            await recording
+        except DatabaseOutage as error:  # the rejects JSONL has it; the next run may fetch the page again
+            logger.error("could not record the reject of %s in the database: %s", url, error)
+        raise drop
 
     def open_spider(self, spider=None):
         # Rejected pages are remembered in the database, so incremental runs don't fetch them every time.
@@ -191,4 +205,5 @@ class ValidatePipeline:
     def close_spider(self, spider=None):
         self.rejects.close()
         if self.store is not None:
-            self.store.close()
+            return self.store.close_when_written()
+        return None

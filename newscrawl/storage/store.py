@@ -19,6 +19,15 @@ connection was dropped, the server restarted) is simply written again:
 
 The same statements make concurrent workers on one database safe: the
 database, not a worker's memory, decides the version.
+
+A batch that fails because of a value in it (not the connection) is split and
+written again down to single rows (:meth:`ArticleStore._write_isolating`); a row
+the database refuses alone is recorded as a reject and the others are stored.
+
+In a crawl (:func:`get_store`) the store never sleeps on the reactor thread: a
+call that meets an unreachable database fails at once, and the pipelines wait
+with :meth:`ArticleStore.run` (asyncio sleeps) until it answers again or the
+outage has lasted ``NEWSCRAWL_DB_OUTAGE_MAX_SECONDS`` (:class:`DatabaseOutage`).
 """
 from __future__ import annotations
 
@@ -56,6 +65,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_DB_URL",
+    "DatabaseOutage",
     "ArticleState",
     "ArticleStore",
     "create_db_engine",
@@ -72,6 +82,10 @@ DEFAULT_RETRIES = 5
 DEFAULT_RETRY_BACKOFF = 0.5
 DEFAULT_NEARDUP_WINDOW_DAYS = 30.0
 MAX_RETRY_DELAY = 30.0
+DEFAULT_OUTAGE_MAX_SECONDS = 120.0
+# While a crawl waits out an outage it looks again at least this often, so that it goes on
+# within seconds of the database's return.
+OUTAGE_POLL_MAX = 5.0
 
 _LIST_FIELDS = ("authors", "authors_raw", "captions", "body", "tags", "images", "missing")
 
@@ -260,6 +274,16 @@ def create_db_engine(db_url: str, **options) -> Engine:
     return create_engine(url, **opts)
 
 
+class DatabaseOutage(Exception):
+    """The database stayed unreachable for longer than ``NEWSCRAWL_DB_OUTAGE_MAX_SECONDS``."""
+
+
+async def _sleep(seconds: float) -> None:
+    from scrapy.utils.asyncio import sleep  # asyncio.sleep or Twisted's deferLater, whichever reactor runs
+
+    await sleep(seconds)
+
+
 # --------------------------------------------------------------------------- state
 
 
@@ -373,6 +397,7 @@ class ArticleStore:
         retries: int = DEFAULT_RETRIES,
         retry_backoff: float = DEFAULT_RETRY_BACKOFF,
         neardup_window_days: float = DEFAULT_NEARDUP_WINDOW_DAYS,
+        outage_max_seconds: float = DEFAULT_OUTAGE_MAX_SECONDS,
         stats=None,
         engine_options: dict | None = None,
     ):
@@ -383,6 +408,13 @@ class ArticleStore:
         self.batch_size = int(batch_size)
         self.retries = max(0, int(retries))
         self.retry_backoff = float(retry_backoff)
+        self.outage_max = max(0.0, float(outage_max_seconds))
+        # True: a lost connection is retried here, sleeping between tries (scripts, exports, tests).
+        # A crawl sets it to False once the store is open: the reactor thread must never sleep, so a
+        # call fails at once and the pipelines wait out the outage with run() / run_async().
+        self.wait_in_thread = True
+        self._down_since: float | None = None  # time.monotonic() of the first failure of the current outage
+        self._outage_logged = 0.0
         self.stats = stats
         self.neardup = NearDupIndex(num_perm=num_perm, threshold=threshold)
         self.neardup_window = timedelta(days=neardup_window_days) if neardup_window_days > 0 else None
@@ -410,6 +442,7 @@ class ArticleStore:
             retries=settings.getint("NEWSCRAWL_DB_RETRIES", DEFAULT_RETRIES),
             retry_backoff=settings.getfloat("NEWSCRAWL_DB_RETRY_BACKOFF", DEFAULT_RETRY_BACKOFF),
             neardup_window_days=settings.getfloat("NEWSCRAWL_NEARDUP_WINDOW_DAYS", DEFAULT_NEARDUP_WINDOW_DAYS),
+            outage_max_seconds=settings.getfloat("NEWSCRAWL_DB_OUTAGE_MAX_SECONDS", DEFAULT_OUTAGE_MAX_SECONDS),
             stats=stats,
         )
 
@@ -426,6 +459,9 @@ class ArticleStore:
             return self
         _ensure_sqlite_parent(self.db_url)
         self.engine = create_db_engine(self.db_url, **self._engine_options)
+        # At start-up nothing else runs yet: a database that is briefly away is retried here, in the
+        # thread, NEWSCRAWL_DB_RETRIES times; one that is not there fails the start.
+        wait, self.wait_in_thread = self.wait_in_thread, True
         try:
             self._retrying(lambda: init_schema(self.engine), "schema set-up", transaction=False)
             self._load_signatures()
@@ -434,6 +470,8 @@ class ArticleStore:
             self.engine = None
             self._refs -= 1
             raise
+        finally:
+            self.wait_in_thread = wait
         logger.info(
             "newscrawl store open: %s (%d signatures in the near-duplicate index)",
             self.safe_db_url,
@@ -478,6 +516,8 @@ class ArticleStore:
             raise error
         if attempt == 0 and getattr(error, "connection_invalidated", False):
             delay = 0.0  # a connection that died (server restarted, backend killed): reconnect at once
+        elif not self.wait_in_thread:
+            raise error  # the caller waits (ArticleStore.run), not this thread
         else:
             delay = min(self.retry_backoff * (2**attempt), MAX_RETRY_DELAY)
         reason = str(getattr(error, "orig", error)).strip().splitlines()
@@ -492,6 +532,101 @@ class ArticleStore:
         )
         self._inc("newscrawl/db/retries")
         time.sleep(delay)
+
+    # ------------------------------------------------------------------ outages, without blocking the reactor
+
+    def run(self, fn: Callable[[], Any], what: str):
+        """``fn()`` (one or more store calls; synchronous), or, when the database is unreachable, an awaitable
+        of it that tries again without blocking the thread until the outage passes or lasts longer than
+        ``outage_max`` (then :class:`DatabaseOutage`). Other errors are raised as they are.
+
+        Returning the value itself when the database answers keeps the common case free of a coroutine
+        per item; Scrapy awaits either. ``fn`` must be safe to call again after it failed (the store's
+        lookups and staging are).
+        """
+        try:
+            result = fn()
+        except sa_exc.DBAPIError as error:
+            if not _is_retryable(error, self.dialect):
+                raise
+            return self._wait_and_run(fn, what, error)
+        self._down_since = None
+        return result
+
+    async def run_async(self, fn: Callable[[], Any], what: str):
+        """:meth:`run`, always as a coroutine."""
+        result = self.run(fn, what)
+        if hasattr(result, "__await__") and not isinstance(result, (str, bytes)):
+            return await result
+        return result
+
+    async def _wait_and_run(self, fn: Callable[[], Any], what: str, error: sa_exc.DBAPIError):
+        attempt = 0
+        while True:
+            await _sleep(self._outage_delay(error, attempt, what))
+            attempt += 1
+            try:
+                result = fn()
+            except sa_exc.DBAPIError as again:
+                if not _is_retryable(again, self.dialect):
+                    raise
+                error = again
+                continue
+            if self._down_since is not None:
+                logger.warning("newscrawl store %s: the database answers again (%s)", self.safe_db_url, what)
+            self._down_since = None
+            return result
+
+    def _outage_delay(self, error: sa_exc.DBAPIError, attempt: int, what: str) -> float:
+        """Seconds to wait before trying ``what`` again; raises :class:`DatabaseOutage` past the bound.
+
+        The outage is the store's, not the call's: it starts at the first failure and ends at the
+        first success of any call, so once it has lasted ``outage_max`` every waiting call gives up
+        (and every later one, after a single try) until the database answers again.
+        """
+        now = time.monotonic()
+        if self._down_since is None:
+            self._down_since = now
+        waited = now - self._down_since
+        reason = _one_line(error)
+        if waited >= self.outage_max:
+            self._inc("newscrawl/db/outage_errors")
+            raise DatabaseOutage(
+                f"{what}: the database {self.safe_db_url} has been unreachable for {waited:.0f} s "
+                f"(NEWSCRAWL_DB_OUTAGE_MAX_SECONDS={self.outage_max:g}): {reason}"
+            ) from error
+        if attempt == 0 and getattr(error, "connection_invalidated", False):
+            delay = 0.0  # a connection that died (server restarted, backend killed): reconnect at once
+        else:
+            delay = min(self.retry_backoff * (2**attempt), OUTAGE_POLL_MAX, self.outage_max - waited)
+        self._inc("newscrawl/db/retries")
+        # Every waiting item retries; one line every few seconds says what is going on.
+        log = logger.warning if now - self._outage_logged >= OUTAGE_POLL_MAX else logger.debug
+        if log is logger.warning:
+            self._outage_logged = now
+        log("newscrawl store %s: %s failed (%s); the database has been away %.1f s, waiting up to %g s; "
+            "retry in %.1f s", self.safe_db_url, what, reason, waited, self.outage_max, delay)
+        return delay
+
+    def close_when_written(self):
+        """Release one reference like :meth:`close`; the last one first writes what is staged, waiting out an
+        outage (without blocking the thread) for up to ``outage_max``. ``None``, or an awaitable."""
+        if self._refs != 1 or self.engine is None or not len(self._batch) or self.wait_in_thread:
+            self.close()
+            return None
+        result = self.run(self.flush, "final batch")
+        if result is None or isinstance(result, int):
+            self.close()
+            return None
+        return self._close_after(result)
+
+    async def _close_after(self, flushing) -> None:
+        try:
+            await flushing
+        except DatabaseOutage as error:
+            logger.error("newscrawl store: %s", error)
+        # Writes what is still staged, or counts it as lost (newscrawl/db/lost) and raises.
+        self.close()
 
     def _retrying(self, fn: Callable[[Connection], Any] | Callable[[], Any], what: str, transaction: bool = True):
         """Run ``fn(conn)`` in a transaction (or ``fn()``), retrying when the connection is lost.
@@ -837,15 +972,21 @@ class ArticleStore:
             return
         try:
             self.flush()
-        except sa_exc.SQLAlchemyError:
-            # Retries exhausted (database down for long). Nothing is dropped: the
-            # batch stays staged and is written with the next one, or at close.
+        except sa_exc.SQLAlchemyError as error:
+            # The database is away (in a crawl: at once; else after the retries). Nothing is
+            # dropped: the batch stays staged and is written with the next one, or at close.
             self._inc("newscrawl/db/flush_errors")
-            logger.exception(
-                "newscrawl store %s: writing a batch failed; %d writes stay staged and will be retried",
-                self.safe_db_url,
-                len(self._batch),
-            )
+            if isinstance(error, sa_exc.DBAPIError) and _is_retryable(error, self.dialect):
+                logger.warning(
+                    "newscrawl store %s: writing a batch failed (%s); %d writes stay staged and will be retried",
+                    self.safe_db_url, _one_line(error), len(self._batch),
+                )
+            else:
+                logger.exception(
+                    "newscrawl store %s: writing a batch failed; %d writes stay staged and will be retried",
+                    self.safe_db_url,
+                    len(self._batch),
+                )
 
     # ------------------------------------------------------------------ writing
 
@@ -1091,5 +1232,7 @@ def get_store(crawler) -> ArticleStore:
     store = getattr(crawler, _CRAWLER_ATTR, None)
     if store is None:
         store = ArticleStore.from_settings(crawler.settings, stats=getattr(crawler, "stats", None))
+        # Its calls run on the reactor thread: never sleep there (see ArticleStore.run).
+        store.wait_in_thread = False
         setattr(crawler, _CRAWLER_ATTR, store)
     return store
