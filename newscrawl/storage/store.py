@@ -601,10 +601,10 @@ class ArticleStore:
             delay = min(self.retry_backoff * (2**attempt), OUTAGE_POLL_MAX, self.outage_max - waited)
         self._inc("newscrawl/db/retries")
         # Every waiting item retries; one line every few seconds says what is going on.
-        log = logger.warning if now - self._outage_logged >= OUTAGE_POLL_MAX else logger.debug
-        if log is logger.warning:
+        loud = now - self._outage_logged >= OUTAGE_POLL_MAX
+        if loud:
             self._outage_logged = now
-        log("newscrawl store %s: %s failed (%s); the database has been away %.1f s, waiting up to %g s; "
+        logger.log(logging.WARNING if loud else logging.DEBUG, "newscrawl store %s: %s failed (%s); the database has been away %.1f s, waiting up to %g s; "
             "retry in %.1f s", self.safe_db_url, what, reason, waited, self.outage_max, delay)
         return delay
 
