@@ -337,22 +337,24 @@ class _Batch:
     def __len__(self) -> int:
         return len(self.articles) + len(self.duplicates) + len(self.touches)
 
+    # The staged rows other than articles, each a dict keyed by what makes the row unique, with the
+    # name a log line gives one of them. A new kind of staged row is one more entry here (and its
+    # statement in write_batch): splitting a failed batch then covers it too.
+    ROW_KINDS = {"duplicates": "duplicate record", "touches": "last_seen update"}
+
     def units(self) -> list[_Batch]:
         """The batch as one-unit batches, in order: each article (written with its version and signature
-        rows), each duplicate row, each touch. What fails alone is what the database refuses."""
+        rows), then each row of every other kind. What fails alone is what the database refuses."""
         units = []
         for entry in self.articles:
             unit = _Batch()
             unit.articles.append(entry)
             units.append(unit)
-        for key, row in self.duplicates.items():
-            unit = _Batch()
-            unit.duplicates[key] = row
-            units.append(unit)
-        for url, seen in self.touches.items():
-            unit = _Batch()
-            unit.touches[url] = seen
-            units.append(unit)
+        for kind in self.ROW_KINDS:
+            for key, row in getattr(self, kind).items():
+                unit = _Batch()
+                getattr(unit, kind)[key] = row
+                units.append(unit)
         return units
 
     @staticmethod
@@ -361,8 +363,8 @@ class _Batch:
         batch = _Batch()
         for unit in units:
             batch.articles.extend(unit.articles)
-            batch.duplicates.update(unit.duplicates)
-            batch.touches.update(unit.touches)
+            for kind in _Batch.ROW_KINDS:
+                getattr(batch, kind).update(getattr(unit, kind))
         return batch
 
     def describe(self) -> tuple[str, str, str]:
@@ -370,10 +372,14 @@ class _Batch:
         if self.articles:
             row = self.articles[0][0]
             return row["url"] or row["canonical_url"], row["site"] or "", "article"
-        if self.duplicates:
-            row = next(iter(self.duplicates.values()))
-            return row["url"], "", "duplicate record"
-        return next(iter(self.touches), ""), "", "last_seen update"
+        for kind, name in self.ROW_KINDS.items():
+            rows = getattr(self, kind)
+            if rows:
+                key, row = next(iter(rows.items()))
+                url = row.get("url") if isinstance(row, dict) else None
+                site = row.get("site") if isinstance(row, dict) else None
+                return str(url or key), str(site or ""), name
+        return "", "", "empty batch"
 
 
 # --------------------------------------------------------------------------- store
