@@ -6,7 +6,7 @@ Idempotent: cleaning a clean item changes nothing.
 """
 from __future__ import annotations
 
-from newscrawl.text import clean_lines, clean_text
+from newscrawl.text import clean_lines, clean_text, storable
 
 TEXT_FIELDS = ("title", "lead", "section", "source", "language")
 LIST_FIELDS = ("authors", "authors_raw", "tags")
@@ -26,7 +26,8 @@ def clean_body(body, *, boilerplate=frozenset(), captions=(), bylines=(), lead: 
 
 
 def clean_article(item: dict, boilerplate=frozenset()) -> dict:
-    """Clean an article dict in place and return it."""
+    """Clean an article dict in place and return it: text fields as :func:`clean_text` makes them, and no lone
+    surrogate or control character (tab and newline aside) left in any value, URLs and captions included."""
     for name in TEXT_FIELDS:
         if name in item:
             item[name] = clean_text(item[name])
@@ -48,4 +49,8 @@ def clean_article(item: dict, boilerplate=frozenset()) -> dict:
             item.get("body"), boilerplate=boilerplate, captions=[c["text"] for c in captions],
             bylines=bylines, lead=item.get("lead"),
         )
+    # Everything else (URLs, image URLs of captions, extraction notes...): no character a database or a
+    # UTF-8 file refuses. One bad value would otherwise cost the article its row, or its batch.
+    for name in list(item.keys()):
+        item[name] = storable(item[name])
     return item

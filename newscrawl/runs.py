@@ -203,6 +203,13 @@ class RunSummary:
             problems.append(f"finish reason {reason!r}")
         if stats.get("spider_exceptions/count") or stats.get("newscrawl/pipeline_errors"):
             problems.append("errors in spider or pipelines")
+        if stats.get("newscrawl/db/refused"):
+            problems.append(f"{stats['newscrawl/db/refused']} rows refused by the database (rejects: db_refused)")
+        if stats.get("newscrawl/db/outage_errors"):
+            problems.append(f"{stats['newscrawl/db/outage_errors']} database calls given up: the database was "
+                            "unreachable for longer than NEWSCRAWL_DB_OUTAGE_MAX_SECONDS")
+        if stats.get("newscrawl/db/lost"):
+            problems.append(f"{stats['newscrawl/db/lost']} staged database writes could not be saved")
         if not stats.get("response_received_count"):
             problems.append("no page could be fetched")
         if stats.get("newscrawl/listing_pages", 0) == 0 and stats.get("newscrawl/article_pages", 0) == 0:

@@ -88,6 +88,7 @@ NEWSCRAWL_DB_URL = "sqlite:///newscrawl.sqlite"  # SQLAlchemy URL; postgresql+ps
 NEWSCRAWL_DB_BATCH_SIZE = 100  # articles written per transaction
 NEWSCRAWL_DB_RETRIES = 5  # retries of a write or read whose connection was lost
 NEWSCRAWL_DB_RETRY_BACKOFF = 0.5  # seconds before the first retry, doubling
+NEWSCRAWL_DB_OUTAGE_MAX_SECONDS = 120  # a crawl waits this long for a database that went away, then gives up
 NEWSCRAWL_MINHASH_PERMUTATIONS = 128  # MinHash signature size for near-duplicate detection
 NEWSCRAWL_NEARDUP_THRESHOLD = 0.8  # estimated Jaccard similarity at which two articles are near-duplicates
 NEWSCRAWL_NEARDUP_WINDOW_DAYS = 30  # compare with articles first seen this recently (0 = all)
@@ -95,6 +96,7 @@ NEWSCRAWL_EMIT_NEAR_DUPLICATES = True  # near-duplicates are stored (with duplic
 NEWSCRAWL_REJECTS_PATH = "rejects.jsonl"  # invalid items, one JSON line each with the reasons
 NEWSCRAWL_MIN_BODY_CHARS = 200  # shorter bodies are rejected
 NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 24  # a publish time further in the future is rejected
+NEWSCRAWL_MAX_URL_LENGTH = 2083  # an item whose url or canonical_url is longer is rejected (url_too_long)
 NEWSCRAWL_EXTRACT_WORKERS = 0  # extract article pages in N worker processes (0: in the crawl process)
 
 # --- more sites, distributed crawls, JavaScript pages (docs/scaling.md)

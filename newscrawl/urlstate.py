@@ -87,6 +87,18 @@ class UrlState:
     def spider_opened(self, spider):
         site = getattr(spider, "site", None)
         self.site = getattr(site, "name", None) or spider.name
+        store = self.store
+        if store is not None:
+            store.refused_listeners.append(self.article_refused)
+
+    def article_refused(self, url, canonical, reason, row):
+        """The database refused an article its batch held (the store recorded it as a reject): its URL is
+        rejected, not stored (this row follows the batch's, so it wins)."""
+        if self.site and url:
+            now = datetime.now(timezone.utc)
+            self.store.stage_url({"site": self.site, "url_key": url_key(url), "url": url, "kind": "article",
+                                  "state": "rejected", "reason": reason, "attempts": 0, "section": None, "page": None,
+                                  "first_seen": now, "updated_at": now, "next_attempt": None, "run_id": self.run_id})
 
     @property
     def store(self):

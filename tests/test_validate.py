@@ -47,9 +47,17 @@ def test_rules(validator, items):
         "invalid_published": {"published": "13/3/2024"},
         "future_published": {"published": (datetime.now(timezone.utc) + timedelta(days=3)).isoformat()},
         "offsite_url": {"url": "https://elsewhere.example/bai-viet.html"},
+        "url_too_long": {"canonical_url": item["canonical_url"] + "?x=" + "a" * 2083},
+        "unstorable_text": {"tags": ["thi\ud800 cử"]},
     }
     for reason, change in cases.items():
         assert reason in validator.reasons({**item, **change}), reason
+    # The last guard looks into nested values too, and a URL at the limit is fine.
+    nul_caption = {"text": "Ảnh", "image_url": "https://tuyengiao.vn/a\x00.jpg", "credit": None}
+    assert "unstorable_text" in validator.reasons({**item, "captions": [nul_caption]})
+    at_limit = "https://tuyengiao.vn/" + "a" * (2083 - len("https://tuyengiao.vn/"))
+    assert "url_too_long" not in validator.reasons({**item, "canonical_url": at_limit})
+    assert "url_too_long" in ArticleValidator(max_url_length=100).reasons({**item, "canonical_url": at_limit})
 
 
 @pytest.mark.parametrize("mutate, paths", [

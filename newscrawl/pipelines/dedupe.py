@@ -86,20 +86,24 @@ class DedupePipeline:
 
     def close_spider(self, spider=None):
         if self.store is not None:
-            self.store.close()
+            return self.store.close_when_written()  # None, or an awaitable while the database is away
+        return None
 
     def process_item(self, item, spider=None):
-        """The item, or with extraction workers an awaitable of it (Scrapy awaits either)."""
+        """The item, or an awaitable of it (Scrapy awaits either): with extraction workers, and while the
+        database is unreachable (the lookup is tried again without blocking the reactor, for up to
+        NEWSCRAWL_DB_OUTAGE_MAX_SECONDS; then the item fails with DatabaseOutage and is not stored)."""
         adapter = ItemAdapter(item)
         if self.workers is not None:
             return self._process_with_worker_signature(adapter)
-        return self._decide(adapter, None)
+        return self.store.run(lambda: self._decide(adapter, None), f"article lookup of {adapter.get('url')}")
 
     async def _process_with_worker_signature(self, adapter):
         signature = await self.workers.run(adapter.get("url"), minhash_signature, adapter.get("title"),
                                            adapter.get("body"), self.store.neardup.num_perm)
-        # Everything from here on is synchronous: items are decided one at a time against the index.
-        return self._decide(adapter, signature)
+        # Each try of the decision is synchronous: items are decided one at a time against the index.
+        return await self.store.run_async(lambda: self._decide(adapter, signature),
+                                          f"article lookup of {adapter.get('url')}")
 
     def _decide(self, adapter, signature):
         try:

@@ -10,9 +10,12 @@ False, in which case it is dropped after being stored.
 """
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from newscrawl.outputs import JsonLinesAppender
 from newscrawl.pipelines.dedupe import drop
 from newscrawl.storage import get_store
 
@@ -23,6 +26,7 @@ class DatabaseStorePipeline:
         self.stats = crawler.stats
         self.emit_near_duplicates = crawler.settings.getbool("NEWSCRAWL_EMIT_NEAR_DUPLICATES", True)
         self.store = None
+        self.rejects = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -37,14 +41,38 @@ class DatabaseStorePipeline:
     def open_spider(self, spider=None):
         self.store = get_store(self.crawler).open()
         self.store.flush_when_full = False
+        rejects_path = self.crawler.settings.get("NEWSCRAWL_REJECTS_PATH")
+        if rejects_path:
+            self.rejects = JsonLinesAppender(rejects_path)
+            self.store.refused_listeners.append(self._refused)
 
     def item_done(self, *args, **kwargs):
         if self.store is not None and self.store.is_open:
             self.store.flush_if_full()
 
+    def _refused(self, url, canonical, reason, row):
+        """An article the database refused (the store recorded it in ``rejects``): one line in the rejects JSONL too."""
+        self.stats.inc_value("newscrawl/rejected")
+        self.stats.inc_value("newscrawl/rejected/db_refused")
+        self.rejects.write({"url": url, "canonical_url": canonical, "reasons": [reason],
+                            "rejected_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "item": row})
+
     def close_spider(self, spider=None):
-        if self.store is not None:
-            self.store.close()
+        closing = self.store.close_when_written() if self.store is not None else None
+        if closing is None:
+            self._close_rejects()
+            return None
+        return self._close_rejects_after(closing)
+
+    async def _close_rejects_after(self, closing):
+        try:
+            await closing
+        finally:
+            self._close_rejects()
+
+    def _close_rejects(self):
+        if self.rejects is not None:
+            self.rejects.close()
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)

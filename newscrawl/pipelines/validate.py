@@ -4,6 +4,12 @@ An invalid item is never silently dropped: it is written to the rejects JSONL
 (NEWSCRAWL_REJECTS_PATH: one line per item with the URL, the reasons and the
 item), logged with its URL and reasons, counted per reason in the crawl stats
 (``newscrawl/rejected/<reason>``), and then dropped from the feed and the database.
+
+Besides the schema and the content rules, two rules keep out rows no store could
+write (for items of any producer; NewsSpider's are clean already):
+``url_too_long`` (``url`` or ``canonical_url`` longer than NEWSCRAWL_MAX_URL_LENGTH,
+2083 by default like Scrapy's URLLENGTH_LIMIT; PostgreSQL cannot index much more)
+and ``unstorable_text`` (a lone surrogate or a NUL byte left in any value).
 """
 from __future__ import annotations
 
@@ -20,6 +26,7 @@ from jsonschema import Draft202012Validator
 from newscrawl.outputs import JsonLinesAppender, output_guard
 from newscrawl.pipelines.outcomes import ArticleRejected
 from newscrawl.sites import all_sites
+from newscrawl.text import storable, unstorable
 from newscrawl.urls import same_site
 
 logger = logging.getLogger(__name__)
@@ -64,7 +71,8 @@ def _text_chars(values) -> int:
 class ArticleValidator:
     """Checks one article dict; returns the reasons it is invalid (empty when valid)."""
 
-    def __init__(self, min_body_chars: int = 200, future_tolerance: timedelta = timedelta(hours=24)):
+    def __init__(self, min_body_chars: int = 200, future_tolerance: timedelta = timedelta(hours=24),
+                 max_url_length: int = 2083):
         schema = inline_refs(load_schema())
         # Every item is checked by the schema compiled to Python code (fastjsonschema: some
         # twenty times faster than jsonschema walking it); only an item that fails is walked
@@ -73,6 +81,7 @@ class ArticleValidator:
         self.schema = Draft202012Validator(schema)
         self.min_body_chars = min_body_chars
         self.future_tolerance = future_tolerance
+        self.max_url_length = max_url_length
         self.sites = all_sites()
 
     def reasons(self, item: dict, allowed_hosts=()) -> list[str]:
@@ -103,6 +112,11 @@ class ArticleValidator:
         url = item.get("url") if isinstance(item.get("url"), str) else ""
         if site is not None and not (site.owns(url) or any(same_site(url, f"http://{h}/") for h in allowed_hosts)):
             reasons.append("offsite_url")
+        if any(isinstance(item.get(name), str) and len(item[name]) > self.max_url_length
+               for name in ("url", "canonical_url")):
+            reasons.append("url_too_long")
+        if unstorable(item):
+            reasons.append("unstorable_text")
         reasons.extend(self.schema_reasons(item))
         return list(dict.fromkeys(reasons))
 
@@ -126,14 +140,16 @@ class ValidatePipeline:
             rejects_path=settings.get("NEWSCRAWL_REJECTS_PATH", "rejects.jsonl"),
             min_body_chars=settings.getint("NEWSCRAWL_MIN_BODY_CHARS", 200),
             future_tolerance=timedelta(hours=settings.getfloat("NEWSCRAWL_FUTURE_TOLERANCE_HOURS", 24)),
+            max_url_length=settings.getint("NEWSCRAWL_MAX_URL_LENGTH", 2083),
         )
         pipeline.crawler = crawler
         pipeline.rejects.guard, pipeline.rejects.output = output_guard(crawler), "rejects"  # a full disk stops the crawl
         return pipeline
 
-    def __init__(self, stats, rejects_path, min_body_chars=200, future_tolerance=timedelta(hours=24)):
+    def __init__(self, stats, rejects_path, min_body_chars=200, future_tolerance=timedelta(hours=24),
+                 max_url_length=2083):
         self.stats = stats
-        self.validator = ArticleValidator(min_body_chars, future_tolerance)
+        self.validator = ArticleValidator(min_body_chars, future_tolerance, max_url_length)
         self.rejects = JsonLinesAppender(rejects_path)
         self.crawler = None
         self.store = None
@@ -153,6 +169,8 @@ class ValidatePipeline:
         self.stats.inc_value("newscrawl/rejected")
         for reason in reasons:
             self.stats.inc_value(f"newscrawl/rejected/{reason}")
+        # What made the item unstorable must not make its reject record unwritable too.
+        data = storable(data)
         self.rejects.write({
             "url": data.get("url"),
             "reasons": reasons,
@@ -160,9 +178,23 @@ class ValidatePipeline:
             "item": data,
         })
         logger.warning("rejected %s: %s", data.get("url"), ", ".join(reasons))
+        drop = ArticleRejected(f"invalid article {data.get('url')}: {', '.join(reasons)}", reasons)
         if self.store is not None:
-            self.store.record_reject(data.get("url"), data.get("site") or "", reasons)
-        raise ArticleRejected(f"invalid article {data.get('url')}: {', '.join(reasons)}", reasons)
+            url = data.get("url")
+            recording = self.store.run(lambda: self.store.record_reject(url, data.get("site") or "", reasons),
+                                       f"reject record of {url}")
+            if recording is not None:  # the database is away: wait for it without blocking the reactor
+                return self._drop_after(recording, url, drop)
+        raise drop
+
+    async def _drop_after(self, recording, url, drop: DropItem):
+        from newscrawl.storage.store import DatabaseOutage
+
+        try:
+            await recording
+        except DatabaseOutage as error:  # the rejects JSONL has it; the next run may fetch the page again
+            logger.error("could not record the reject of %s in the database: %s", url, error)
+        raise drop
 
     def open_spider(self, spider=None):
         # Rejected pages are remembered in the database, so incremental runs don't fetch them every time.
@@ -174,4 +206,5 @@ class ValidatePipeline:
     def close_spider(self, spider=None):
         self.rejects.close()
         if self.store is not None:
-            self.store.close()
+            return self.store.close_when_written()
+        return None

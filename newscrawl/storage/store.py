@@ -19,6 +19,15 @@ connection was dropped, the server restarted) is simply written again:
 
 The same statements make concurrent workers on one database safe: the
 database, not a worker's memory, decides the version.
+
+A batch that fails because of a value in it (not the connection) is split and
+written again down to single rows (:meth:`ArticleStore._write_isolating`); a row
+the database refuses alone is recorded as a reject and the others are stored.
+
+In a crawl (:func:`get_store`) the store never sleeps on the reactor thread: a
+call that meets an unreachable database fails at once, and the pipelines wait
+with :meth:`ArticleStore.run` (asyncio sleeps) until it answers again or the
+outage has lasted ``NEWSCRAWL_DB_OUTAGE_MAX_SECONDS`` (:class:`DatabaseOutage`).
 """
 from __future__ import annotations
 
@@ -50,12 +59,14 @@ from newscrawl.storage.schema import (
     rejects,
     runs,
 )
+from newscrawl.text import storable
 from newscrawl.urls import canonical_url as make_canonical_url
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_DB_URL",
+    "DatabaseOutage",
     "ArticleState",
     "ArticleStore",
     "create_db_engine",
@@ -72,6 +83,10 @@ DEFAULT_RETRIES = 5
 DEFAULT_RETRY_BACKOFF = 0.5
 DEFAULT_NEARDUP_WINDOW_DAYS = 30.0
 MAX_RETRY_DELAY = 30.0
+DEFAULT_OUTAGE_MAX_SECONDS = 120.0
+# While a crawl waits out an outage it looks again at least this often, so that it goes on
+# within seconds of the database's return.
+OUTAGE_POLL_MAX = 5.0
 
 _LIST_FIELDS = ("authors", "authors_raw", "captions", "body", "tags", "images", "missing")
 
@@ -176,6 +191,19 @@ def _raw(value) -> str | None:
     return str(value)
 
 
+# PostgreSQL SQLSTATE classes of errors that pass: connection exceptions, transaction rollbacks
+# (serialization failure, deadlock), insufficient resources (too many connections), operator
+# intervention (admin shutdown, cannot connect now), system errors.
+_PG_RETRYABLE_CLASSES = ("08", "40", "53", "57", "58")
+# ... and of errors about the values written: data exceptions (NUL in text, bad encoding), integrity
+# constraint violations, program limits (an index row too large for a URL of thousands of characters).
+_PG_DATA_CLASSES = ("22", "23", "54")
+
+
+def _sqlstate(error) -> str | None:
+    return getattr(getattr(error, "orig", None), "sqlstate", None)
+
+
 def _is_retryable(error: sa_exc.DBAPIError, dialect: str) -> bool:
     """A dropped connection, a server restart, a busy SQLite file: worth another try."""
     if getattr(error, "connection_invalidated", False):
@@ -183,7 +211,31 @@ def _is_retryable(error: sa_exc.DBAPIError, dialect: str) -> bool:
     if dialect == "sqlite":
         message = str(getattr(error, "orig", error)).lower()
         return isinstance(error, sa_exc.OperationalError) and ("locked" in message or "busy" in message)
+    code = _sqlstate(error)
+    if code:  # the server answered: its code says whether trying again can help
+        return code[:2] in _PG_RETRYABLE_CLASSES
     return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError))
+
+
+def _is_data_error(error: BaseException, dialect: str) -> bool:
+    """The statement failed because of a value in it (not the connection, not the database's state):
+    a row of the batch is bad, and the rest can be written without it."""
+    if isinstance(error, sa_exc.DBAPIError):
+        if _is_retryable(error, dialect):
+            return False
+        code = _sqlstate(error)
+        if code:
+            return code[:2] in _PG_DATA_CLASSES
+        return isinstance(error, (sa_exc.DataError, sa_exc.IntegrityError))
+    # A value the driver could not even send (a lone surrogate: UnicodeEncodeError), or SQLAlchemy
+    # could not bind (StatementError wrapping a TypeError/ValueError).
+    return isinstance(error, (sa_exc.StatementError, UnicodeError, ValueError, TypeError))
+
+
+def _one_line(error: BaseException) -> str:
+    """The database's (or driver's) message, first line only, without characters a reject record cannot hold."""
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return storable(lines[0] if lines else type(error).__name__)[:300]
 
 
 def _ensure_sqlite_parent(db_url: str) -> None:
@@ -221,6 +273,16 @@ def create_db_engine(db_url: str, **options) -> Engine:
     opts.update({"pool_size": 5, "max_overflow": 5, "pool_recycle": 1800})
     opts.update(options)
     return create_engine(url, **opts)
+
+
+class DatabaseOutage(Exception):
+    """The database stayed unreachable for longer than ``NEWSCRAWL_DB_OUTAGE_MAX_SECONDS``."""
+
+
+async def _sleep(seconds: float) -> None:
+    from scrapy.utils.asyncio import sleep  # asyncio.sleep or Twisted's deferLater, whichever reactor runs
+
+    await sleep(seconds)
 
 
 # --------------------------------------------------------------------------- state
@@ -279,6 +341,50 @@ class _Batch:
     def __len__(self) -> int:
         return len(self.articles) + len(self.duplicates) + len(self.touches) + len(self.url_rows)
 
+    # The staged rows other than articles, each a dict keyed by what makes the row unique, with the
+    # name a log line gives one of them. A new kind of staged row is one more entry here (and its
+    # statement in write_batch): splitting a failed batch then covers it too.
+    ROW_KINDS = {"duplicates": "duplicate record", "touches": "last_seen update", "url_rows": "URL state row"}
+
+    def units(self) -> list[_Batch]:
+        """The batch as one-unit batches, in order: each article (written with its version and signature
+        rows), then each row of every other kind. What fails alone is what the database refuses."""
+        units = []
+        for entry in self.articles:
+            unit = _Batch()
+            unit.articles.append(entry)
+            units.append(unit)
+        for kind in self.ROW_KINDS:
+            for key, row in getattr(self, kind).items():
+                unit = _Batch()
+                getattr(unit, kind)[key] = row
+                units.append(unit)
+        return units
+
+    @staticmethod
+    def merge(units: list[_Batch]) -> _Batch:
+        """One batch of ``units`` (articles keep their order, so waves of one URL stay in order)."""
+        batch = _Batch()
+        for unit in units:
+            batch.articles.extend(unit.articles)
+            for kind in _Batch.ROW_KINDS:
+                getattr(batch, kind).update(getattr(unit, kind))
+        return batch
+
+    def describe(self) -> tuple[str, str, str]:
+        """(url, site, kind) of a one-unit batch, for its reject record and the log."""
+        if self.articles:
+            row = self.articles[0][0]
+            return row["url"] or row["canonical_url"], row["site"] or "", "article"
+        for kind, name in self.ROW_KINDS.items():
+            rows = getattr(self, kind)
+            if rows:
+                key, row = next(iter(rows.items()))
+                url = row.get("url") if isinstance(row, dict) else None
+                site = row.get("site") if isinstance(row, dict) else None
+                return str(url or key), str(site or ""), name
+        return "", "", "empty batch"
+
 
 # --------------------------------------------------------------------------- store
 
@@ -301,6 +407,7 @@ class ArticleStore:
         retries: int = DEFAULT_RETRIES,
         retry_backoff: float = DEFAULT_RETRY_BACKOFF,
         neardup_window_days: float = DEFAULT_NEARDUP_WINDOW_DAYS,
+        outage_max_seconds: float = DEFAULT_OUTAGE_MAX_SECONDS,
         stats=None,
         engine_options: dict | None = None,
     ):
@@ -311,6 +418,13 @@ class ArticleStore:
         self.batch_size = int(batch_size)
         self.retries = max(0, int(retries))
         self.retry_backoff = float(retry_backoff)
+        self.outage_max = max(0.0, float(outage_max_seconds))
+        # True: a lost connection is retried here, sleeping between tries (scripts, exports, tests).
+        # A crawl sets it to False once the store is open: the reactor thread must never sleep, so a
+        # call fails at once and the pipelines wait out the outage with run() / run_async().
+        self.wait_in_thread = True
+        self._down_since: float | None = None  # time.monotonic() of the first failure of the current outage
+        self._outage_logged = 0.0
         self.stats = stats
         self.neardup = NearDupIndex(num_perm=num_perm, threshold=threshold)
         self.neardup_window = timedelta(days=neardup_window_days) if neardup_window_days > 0 else None
@@ -325,6 +439,9 @@ class ArticleStore:
         self._statements: dict[str, Any] = {}
         self._reader: Connection | None = None
         self.flush_when_full = True
+        # Called with (url, canonical_url, reason, row) for each article the database refuses
+        # (the store pipeline writes it to the rejects JSONL).
+        self.refused_listeners: list[Callable[[str, str, str, dict], None]] = []
 
     @classmethod
     def from_settings(cls, settings, stats=None) -> ArticleStore:
@@ -336,6 +453,7 @@ class ArticleStore:
             retries=settings.getint("NEWSCRAWL_DB_RETRIES", DEFAULT_RETRIES),
             retry_backoff=settings.getfloat("NEWSCRAWL_DB_RETRY_BACKOFF", DEFAULT_RETRY_BACKOFF),
             neardup_window_days=settings.getfloat("NEWSCRAWL_NEARDUP_WINDOW_DAYS", DEFAULT_NEARDUP_WINDOW_DAYS),
+            outage_max_seconds=settings.getfloat("NEWSCRAWL_DB_OUTAGE_MAX_SECONDS", DEFAULT_OUTAGE_MAX_SECONDS),
             stats=stats,
         )
 
@@ -352,6 +470,9 @@ class ArticleStore:
             return self
         _ensure_sqlite_parent(self.db_url)
         self.engine = create_db_engine(self.db_url, **self._engine_options)
+        # At start-up nothing else runs yet: a database that is briefly away is retried here, in the
+        # thread, NEWSCRAWL_DB_RETRIES times; one that is not there fails the start.
+        wait, self.wait_in_thread = self.wait_in_thread, True
         try:
             self._retrying(lambda: init_schema(self.engine), "schema set-up", transaction=False)
             self._load_signatures()
@@ -360,6 +481,8 @@ class ArticleStore:
             self.engine = None
             self._refs -= 1
             raise
+        finally:
+            self.wait_in_thread = wait
         logger.info(
             "newscrawl store open: %s (%d signatures in the near-duplicate index)",
             self.safe_db_url,
@@ -404,6 +527,8 @@ class ArticleStore:
             raise error
         if attempt == 0 and getattr(error, "connection_invalidated", False):
             delay = 0.0  # a connection that died (server restarted, backend killed): reconnect at once
+        elif not self.wait_in_thread:
+            raise error  # the caller waits (ArticleStore.run), not this thread
         else:
             delay = min(self.retry_backoff * (2**attempt), MAX_RETRY_DELAY)
         reason = str(getattr(error, "orig", error)).strip().splitlines()
@@ -418,6 +543,101 @@ class ArticleStore:
         )
         self._inc("newscrawl/db/retries")
         time.sleep(delay)
+
+    # ------------------------------------------------------------------ outages, without blocking the reactor
+
+    def run(self, fn: Callable[[], Any], what: str):
+        """``fn()`` (one or more store calls; synchronous), or, when the database is unreachable, an awaitable
+        of it that tries again without blocking the thread until the outage passes or lasts longer than
+        ``outage_max`` (then :class:`DatabaseOutage`). Other errors are raised as they are.
+
+        Returning the value itself when the database answers keeps the common case free of a coroutine
+        per item; Scrapy awaits either. ``fn`` must be safe to call again after it failed (the store's
+        lookups and staging are).
+        """
+        try:
+            result = fn()
+        except sa_exc.DBAPIError as error:
+            if not _is_retryable(error, self.dialect):
+                raise
+            return self._wait_and_run(fn, what, error)
+        self._down_since = None
+        return result
+
+    async def run_async(self, fn: Callable[[], Any], what: str):
+        """:meth:`run`, always as a coroutine."""
+        result = self.run(fn, what)
+        if hasattr(result, "__await__") and not isinstance(result, (str, bytes)):
+            return await result
+        return result
+
+    async def _wait_and_run(self, fn: Callable[[], Any], what: str, error: sa_exc.DBAPIError):
+        attempt = 0
+        while True:
+            await _sleep(self._outage_delay(error, attempt, what))
+            attempt += 1
+            try:
+                result = fn()
+            except sa_exc.DBAPIError as again:
+                if not _is_retryable(again, self.dialect):
+                    raise
+                error = again
+                continue
+            if self._down_since is not None:
+                logger.warning("newscrawl store %s: the database answers again (%s)", self.safe_db_url, what)
+            self._down_since = None
+            return result
+
+    def _outage_delay(self, error: sa_exc.DBAPIError, attempt: int, what: str) -> float:
+        """Seconds to wait before trying ``what`` again; raises :class:`DatabaseOutage` past the bound.
+
+        The outage is the store's, not the call's: it starts at the first failure and ends at the
+        first success of any call, so once it has lasted ``outage_max`` every waiting call gives up
+        (and every later one, after a single try) until the database answers again.
+        """
+        now = time.monotonic()
+        if self._down_since is None:
+            self._down_since = now
+        waited = now - self._down_since
+        reason = _one_line(error)
+        if waited >= self.outage_max:
+            self._inc("newscrawl/db/outage_errors")
+            raise DatabaseOutage(
+                f"{what}: the database {self.safe_db_url} has been unreachable for {waited:.0f} s "
+                f"(NEWSCRAWL_DB_OUTAGE_MAX_SECONDS={self.outage_max:g}): {reason}"
+            ) from error
+        if attempt == 0 and getattr(error, "connection_invalidated", False):
+            delay = 0.0  # a connection that died (server restarted, backend killed): reconnect at once
+        else:
+            delay = min(self.retry_backoff * (2**attempt), OUTAGE_POLL_MAX, self.outage_max - waited)
+        self._inc("newscrawl/db/retries")
+        # Every waiting item retries; one line every few seconds says what is going on.
+        loud = now - self._outage_logged >= OUTAGE_POLL_MAX
+        if loud:
+            self._outage_logged = now
+        logger.log(logging.WARNING if loud else logging.DEBUG, "newscrawl store %s: %s failed (%s); the database has been away %.1f s, waiting up to %g s; "
+            "retry in %.1f s", self.safe_db_url, what, reason, waited, self.outage_max, delay)
+        return delay
+
+    def close_when_written(self):
+        """Release one reference like :meth:`close`; the last one first writes what is staged, waiting out an
+        outage (without blocking the thread) for up to ``outage_max``. ``None``, or an awaitable."""
+        if self._refs != 1 or self.engine is None or not len(self._batch) or self.wait_in_thread:
+            self.close()
+            return None
+        result = self.run(self.flush, "final batch")
+        if result is None or isinstance(result, int):
+            self.close()
+            return None
+        return self._close_after(result)
+
+    async def _close_after(self, flushing) -> None:
+        try:
+            await flushing
+        except DatabaseOutage as error:
+            logger.error("newscrawl store: %s", error)
+        # Writes what is still staged, or counts it as lost (newscrawl/db/lost) and raises.
+        self.close()
 
     def _retrying(self, fn: Callable[[Connection], Any] | Callable[[], Any], what: str, transaction: bool = True):
         """Run ``fn(conn)`` in a transaction (or ``fn()``), retrying when the connection is lost.
@@ -769,15 +989,21 @@ class ArticleStore:
             return
         try:
             self.flush()
-        except sa_exc.SQLAlchemyError:
-            # Retries exhausted (database down for long). Nothing is dropped: the
-            # batch stays staged and is written with the next one, or at close.
+        except sa_exc.SQLAlchemyError as error:
+            # The database is away (in a crawl: at once; else after the retries). Nothing is
+            # dropped: the batch stays staged and is written with the next one, or at close.
             self._inc("newscrawl/db/flush_errors")
-            logger.exception(
-                "newscrawl store %s: writing a batch failed; %d writes stay staged and will be retried",
-                self.safe_db_url,
-                len(self._batch),
-            )
+            if isinstance(error, sa_exc.DBAPIError) and _is_retryable(error, self.dialect):
+                logger.warning(
+                    "newscrawl store %s: writing a batch failed (%s); %d writes stay staged and will be retried",
+                    self.safe_db_url, _one_line(error), len(self._batch),
+                )
+            else:
+                logger.exception(
+                    "newscrawl store %s: writing a batch failed; %d writes stay staged and will be retried",
+                    self.safe_db_url,
+                    len(self._batch),
+                )
 
     # ------------------------------------------------------------------ writing
 
@@ -786,7 +1012,13 @@ class ArticleStore:
         batch = self._batch
         if not len(batch):
             return 0
-        written = self._retrying(lambda conn: self.write_batch(conn, batch), f"batch of {len(batch)}")
+        try:
+            written = self._retrying(lambda conn: self.write_batch(conn, batch), f"batch of {len(batch)}")
+        except Exception as error:
+            if not _is_data_error(error, self.dialect):
+                raise  # the database is away: the batch stays staged, whole, for the next flush
+            # One bad row must not keep the others out (nor, staged again, every later batch).
+            written = self._write_isolating(batch.units(), error)
         self._batch = _Batch()
         self._inc("newscrawl/db/batches")
         self._inc("newscrawl/db/articles_written", written)
@@ -796,6 +1028,47 @@ class ArticleStore:
         except sa_exc.DBAPIError:  # the batch is safe; another worker's signatures can wait for the next flush
             logger.warning("newscrawl store: could not refresh near-duplicate signatures", exc_info=True)
         return written
+
+    def _write_isolating(self, units: list[_Batch], error: BaseException) -> int:
+        """Write ``units`` (whose batch failed with ``error``, about its data) in halves, down to single
+        units; a unit the database refuses alone is recorded as refused. Return the articles written."""
+        if len(units) == 1:
+            self._refused(units[0], error)
+            return 0
+        middle = len(units) // 2
+        written = 0
+        for part in (units[:middle], units[middle:]):
+            batch = _Batch.merge(part)
+            try:
+                written += self._retrying(lambda conn, b=batch: self.write_batch(conn, b), f"batch of {len(batch)}")
+            except Exception as part_error:
+                if not _is_data_error(part_error, self.dialect):
+                    raise  # lost the database midway: what is written is idempotent, the whole batch stays staged
+                written += self._write_isolating(part, part_error)
+        return written
+
+    def _refused(self, unit: _Batch, error: BaseException) -> None:
+        """A row the database refuses: logged, counted, and (an article) recorded as a reject."""
+        url, site, kind = unit.describe()
+        reason = f"db_refused: {_one_line(error)}"
+        url = storable(url)
+        logger.error("newscrawl store %s: the database refused the %s %s: %s", self.safe_db_url, kind, url, reason)
+        self._inc("newscrawl/db/refused")
+        if not unit.articles:
+            return
+        row = unit.articles[0][0]
+        canonical = row["canonical_url"]
+        if row["version"] == 1:  # a new article that is not stored: not an original others may copy
+            self.neardup.remove(canonical)
+        self._originals.pop(canonical, None)
+        try:
+            self.record_reject(url, site, [reason])
+        except Exception as reject_error:  # noqa: BLE001 - the row is lost either way; say so, with the URL
+            self._inc("newscrawl/db/reject_record_errors")
+            logger.error("newscrawl store: could not record the refused article %s as a reject: %s",
+                         url, _one_line(reject_error))
+        for listener in self.refused_listeners:
+            listener(url, storable(canonical), reason, storable(row))
 
     def write_batch(self, conn: Connection, batch: _Batch) -> int:
         """Execute a batch's statements on ``conn`` (in the caller's transaction). Idempotent.
@@ -997,5 +1270,7 @@ def get_store(crawler) -> ArticleStore:
     store = getattr(crawler, _CRAWLER_ATTR, None)
     if store is None:
         store = ArticleStore.from_settings(crawler.settings, stats=getattr(crawler, "stats", None))
+        # Its calls run on the reactor thread: never sleep there (see ArticleStore.run).
+        store.wait_in_thread = False
         setattr(crawler, _CRAWLER_ATTR, store)
     return store
