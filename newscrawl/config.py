@@ -138,7 +138,6 @@ SETTING_KINDS = {
     # set by `newscrawl crawl` and the tests
     "NEWSCRAWL_RUN_ID": _text,
     "NEWSCRAWL_SUMMARY_BY_CLI": _bool,
-    "NEWSCRAWL_JOBS_DIR": _text,
     "NEWSCRAWL_TEST_PG_URL": _text,
     # Scrapy's, whose values its own code checks only once the crawl runs
     "LOG_LEVEL": lambda value: None if str(value).upper() in LOG_LEVELS or isinstance(value, int)

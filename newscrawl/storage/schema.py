@@ -31,6 +31,8 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
@@ -232,6 +234,15 @@ schema_meta = Table(
     Column("value", Text, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+
+def dialect_insert(dialect: str, table):
+    """The INSERT of ``dialect`` that has ``on_conflict_do_update`` (SQLite and PostgreSQL spell it alike)."""
+    if dialect == "postgresql":
+        return pg_dialect.insert(table)
+    if dialect == "sqlite":
+        return sqlite_dialect.insert(table)
+    raise NotImplementedError(f"newscrawl stores support SQLite and PostgreSQL, not {dialect!r}")
 
 
 def get_schema_version(conn: Connection) -> int | None:

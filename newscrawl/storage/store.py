@@ -44,8 +44,6 @@ from urllib.parse import urlsplit
 import numpy as np
 from sqlalchemy import and_, bindparam, create_engine, delete, event, func, or_, select, update
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from newscrawl.storage import urlstate
@@ -53,6 +51,7 @@ from newscrawl.storage.neardup import NearDupIndex
 from newscrawl.storage.schema import (
     article_versions,
     articles,
+    dialect_insert,
     duplicates,
     init_schema,
     minhash_signatures,
@@ -687,7 +686,7 @@ class ArticleStore:
                 pass
 
     def _insert(self, table):
-        return _dialect_insert(self.dialect, table)
+        return dialect_insert(self.dialect, table)
 
     def _statement(self, name: str):
         stmt = self._statements.get(name)
@@ -1175,7 +1174,7 @@ class ArticleStore:
     def record_reject(self, url: str, site: str, reasons) -> None:
         """Remember a page validation rejected (written at once: rejects are few, and must survive a kill)."""
         now = utcnow()
-        stmt = _dialect_insert(self.engine.dialect.name, rejects)
+        stmt = dialect_insert(self.engine.dialect.name, rejects)
         stmt = stmt.on_conflict_do_update(
             index_elements=[rejects.c.url],
             set_={"reasons": stmt.excluded.reasons, "last_rejected": stmt.excluded.last_rejected,
@@ -1197,16 +1196,8 @@ def _jsonable(value):
     return json.loads(json.dumps(value, default=default, ensure_ascii=False))
 
 
-def _dialect_insert(dialect: str, table):
-    if dialect == "postgresql":
-        return pg_dialect.insert(table)
-    if dialect == "sqlite":
-        return sqlite_dialect.insert(table)
-    raise NotImplementedError(f"newscrawl stores support SQLite and PostgreSQL, not {dialect!r}")
-
-
 def _upsert_run_statement(dialect: str):
-    stmt = _dialect_insert(dialect, runs)
+    stmt = dialect_insert(dialect, runs)
     ex = stmt.excluded
     return stmt.on_conflict_do_update(
         index_elements=[runs.c.run_id],

@@ -9,11 +9,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql as pg_dialect
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Connection
 
-from newscrawl.storage.schema import url_state
+from newscrawl.storage.schema import dialect_insert, url_state
 
 #: An article URL in one of these states needs no more work (a rejected one waits for the reject
 #: retry window, newscrawl/urlstate.py); a ``discovered`` one was requested and not finished, a
@@ -29,17 +27,9 @@ def url_key(url: str) -> str:
     return f"{path}?{parts.query}" if parts.query else path
 
 
-def _insert(dialect: str):
-    if dialect == "postgresql":
-        return pg_dialect.insert(url_state)
-    if dialect == "sqlite":
-        return sqlite_dialect.insert(url_state)
-    raise NotImplementedError(f"newscrawl stores support SQLite and PostgreSQL, not {dialect!r}")
-
-
 def upsert_statement(dialect: str):
     """Insert a row, or replace everything but ``first_seen`` of the row already there."""
-    stmt = _insert(dialect)
+    stmt = dialect_insert(dialect, url_state)
     ex = stmt.excluded
     keep = {"site", "url_key", "first_seen"}
     return stmt.on_conflict_do_update(
