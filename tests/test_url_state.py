@@ -115,10 +115,10 @@ def test_a_failed_url_is_retried_by_later_runs_with_backoff_then_given_up(tmp_pa
         assert len(server.requests_for(path)) == 1, waiting.stderr[-2000:]
         # Once it is due, later runs ask for it again, until the attempts run out.
         due = ("-s", "NEWSCRAWL_URL_RETRY_MINUTES=0")
-        second = run(crawl_cmd(out, server.url, *retry, *due))
+        run(crawl_cmd(out, server.url, *retry, *due))
         assert len(server.requests_for(path)) == 2
         assert last_run(out)["urls"]["retried"] == 1
-        third = run(crawl_cmd(out, server.url, *retry, *due))
+        run(crawl_cmd(out, server.url, *retry, *due))
         assert db_rows(out, "SELECT state, attempts FROM url_state WHERE url_key = ?", (path,)) == [("given_up", 3)]
         after = run(crawl_cmd(out, server.url, *retry, *due))
         assert len(server.requests_for(path)) == 3  # given up: never asked for again

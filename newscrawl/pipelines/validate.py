@@ -17,7 +17,6 @@ import json
 import logging
 from datetime import datetime, timedelta, timezone
 from importlib import resources
-from pathlib import Path
 
 import fastjsonschema
 from itemadapter import ItemAdapter
@@ -187,7 +186,7 @@ class ValidatePipeline:
                 return self._drop_after(recording, url, drop)
         raise drop
 
-    async def _drop_after(self, recording, url, drop: DropItem):
+    async def _drop_after(self, recording, url, drop: ArticleRejected):
         from newscrawl.storage.store import DatabaseOutage
 
         try:

@@ -26,7 +26,7 @@ from it (``newscrawl seed``) instead of yielding them (newscrawl/distributed.py)
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
