@@ -29,6 +29,7 @@ from newscrawl.storage.store import create_db_engine, safe_url
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
 FIELDS = ("title", "published", "authors", "captions", "body", "lead")
 DEFAULT_DAYS = 30
+DASHES = ("", "6 3", "2 2", "8 2 2 2")  # once the palette's colours repeat, the line pattern tells series apart
 LEGEND_NAME_MAX = 48  # characters of a legend entry; the full name is in its tooltip
 
 
@@ -116,6 +117,13 @@ def _text_width(text: str, font_size: float) -> float:
     return (0.62 * (len(text) - wide) + 0.95 * wide) * font_size + 2
 
 
+def _dash(idx: int, legend: bool = False) -> str:
+    dash = DASHES[(idx // len(PALETTE)) % len(DASHES)]
+    if legend and dash:  # a 10 px swatch shows a pattern only at a smaller scale
+        dash = " ".join(str(max(1, int(v) // 2)) for v in dash.split())
+    return f' stroke-dasharray="{dash}"' if dash else ""
+
+
 def _short(name: str, limit: int = LEGEND_NAME_MAX) -> str:
     """``name`` cut in the middle: long site names often differ only at their end."""
     if len(name) <= limit:
@@ -184,7 +192,7 @@ def _svg_lines(series: dict[str, list[float | None]], labels: list[str], y_max: 
         color = PALETTE[idx % len(PALETTE)]
         points = [(i, x(i), y(v), v) for i, v in enumerate(values) if v is not None]
         if len(points) > 1:
-            parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="'
+            parts.append(f'<polyline fill="none" stroke="{color}" stroke-width="2"{_dash(idx)} points="'
                          + " ".join(f"{px:.1f},{py:.1f}" for _, px, py, _ in points) + '"/>')
         for i, px, py, v in points:
             tip = point_title(name, i, v) if point_title else f"{name}, {keys[i]}: {y_fmt(v)}"
@@ -195,7 +203,8 @@ def _svg_lines(series: dict[str, list[float | None]], labels: list[str], y_max: 
         color = PALETTE[idx % len(PALETTE)]
         ly = legend_top + 16 * row
         parts.append(f'<g class="legend-item"><title>{html.escape(name)}</title>'
-                     f'<rect x="{lx:.1f}" y="{ly - 9}" width="10" height="10" fill="{color}"/>'
+                     f'<line x1="{lx:.1f}" x2="{lx + 10:.1f}" y1="{ly - 4}" y2="{ly - 4}" stroke="{color}" '
+                     f'stroke-width="4"{_dash(idx, legend=True)}/>'
                      f'<text x="{lx + 14:.1f}" y="{ly}" font-size="{legend_font}">{html.escape(shown)}</text></g>')
     parts.append("</svg>")
     return "".join(parts)

@@ -69,7 +69,7 @@ def test_report_opens_in_headless_chromium(report):
 
 FAILING = ("/thoi-su/khai-mac-hoi-bao-xuan-giap-thin-2024-130853",
            "/thoi-su/tung-bung-ngay-van-hoa-cac-dan-toc-viet-nam-133026")
-LONG_SITES = [f"regional-press-of-the-northern-mountain-provinces-edition-{i}" for i in range(8)]
+LONG_SITES = [f"regional-press-of-the-northern-mountain-provinces-edition-{i}" for i in range(11)]  # 12 sites: more than the 9 colours
 
 
 class _FailingServer(FixtureServer):
@@ -123,7 +123,7 @@ def truth(tmp_path_factory):
         conn.execute(update(articles).where(articles.c.id == ids[1]).values(published=noon(today - timedelta(days=7))))
         for i, site in enumerate(LONG_SITES):
             conn.execute(update(articles).where(articles.c.id == ids[2 + i])
-                         .values(site=site, published=noon(today - timedelta(days=i * 3))))
+                         .values(site=site, published=noon(today - timedelta(days=i * 2))))
         (run1, start1), (run2, _) = conn.execute(select(runs.c.run_id, runs.c.started_at).order_by(runs.c.started_at)).all()
         conn.execute(update(runs).where(runs.c.run_id == run2).values(started_at=start1))  # the same second
     engine.dispose()
@@ -209,7 +209,9 @@ def test_report_labels_and_legends_stay_inside_and_apart_in_chromium(truth):
             texts: [...svg.querySelectorAll('text')].map(t => {
                 const b = t.getBBox(); return {text: t.textContent, x: b.x, y: b.y, w: b.width, h: b.height}; }),
             legend: [...svg.querySelectorAll('.legend-item')].map(g => {
-                const b = g.getBBox(); return {text: g.querySelector('text').textContent, x: b.x, y: b.y, w: b.width, h: b.height}; }),
+                const b = g.getBBox(); const swatch = g.querySelector('line, rect');
+                return {text: g.querySelector('text').textContent, x: b.x, y: b.y, w: b.width, h: b.height,
+                        look: (swatch.getAttribute('stroke') || swatch.getAttribute('fill')) + '/' + swatch.getAttribute('stroke-dasharray')}; }),
         }))""")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
@@ -232,6 +234,7 @@ def test_report_labels_and_legends_stay_inside_and_apart_in_chromium(truth):
                 assert not overlap(a, b), (chart["title"], a, b)
     assert len(articles_chart["legend"]) == 1 + len(LONG_SITES)  # tuyengiao and the long-named sites
     assert len({item["text"] for item in articles_chart["legend"]}) == 1 + len(LONG_SITES)  # told apart
+    assert len({item["look"] for item in articles_chart["legend"]}) == 1 + len(LONG_SITES)  # colour and dash
 
 
 def test_report_help_shows_the_default_database_and_no_arguments_exit_2(tmp_path):
