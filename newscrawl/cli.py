@@ -370,12 +370,15 @@ def cmd_report(args) -> int:
         problem = _output_problem(Path(args.out))
         if problem:
             raise ConfigError(f"--out: {problem}")
+        days = str(args.days).strip()
+        if not days.isdigit() or not 1 <= int(days) <= 3660:
+            raise ConfigError(f"--days {args.days!r}: expected a whole number of days from 1 to 3660")
         _readable_database(args.db, ("articles", "runs")).dispose()
     except ConfigError as exc:
         print(f"newscrawl report: {exc}", file=sys.stderr)
         return 2
     try:
-        write_report(args.db, args.out)
+        write_report(args.db, args.out, days=int(days))
     except (OSError, SQLAlchemyError) as exc:
         reason = _reason(exc)
         print(f"newscrawl report: could not write {args.out}: {reason}", file=sys.stderr)
@@ -442,8 +445,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("report", help="write a self-contained HTML report of the crawls (charts, recent runs)")
-    p.add_argument("--db", default="sqlite:///out/newscrawl.sqlite", help="database URL")
-    p.add_argument("--out", default="report.html")
+    p.add_argument("--db", default="sqlite:///out/newscrawl.sqlite",
+                   help="database URL (default sqlite:///out/newscrawl.sqlite: ./out/newscrawl.sqlite, where "
+                        "`newscrawl demo` and `newscrawl crawl` write by default)")
+    p.add_argument("--out", default="report.html", help="HTML file to write (default ./report.html)")
+    p.add_argument("--days", default="30",  # newscrawl.report.DEFAULT_DAYS
+                   help="days drawn in 'articles per site per day', ending today, UTC (default 30)")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("export", help="export stored articles as JSONL or Parquet")
