@@ -243,9 +243,17 @@ def cmd_crawl(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from newscrawl.extract import extract_article
+    from jsonschema import Draft202012Validator
+
+    from newscrawl.extract import extract_article, page_url
+    from newscrawl.pipelines.validate import load_schema
     from newscrawl.sites import SiteConfigError
 
+    if args.url and not args.url.lower().startswith(("http://", "https://")):
+        print(f"newscrawl extract: --url {args.url!r}: expected the page's http(s) URL", file=sys.stderr)
+        return 2
+    # What is printed is what a consumer validates with the published schema: check it here too.
+    schema = Draft202012Validator(load_schema())
     status = 0
     for path in args.paths:
         p = Path(path)
@@ -259,12 +267,24 @@ def cmd_extract(args) -> int:
             import gzip
 
             data = gzip.decompress(data)
-        url = args.url or p.resolve().as_uri()
+        # Without --url, the page's own canonical URL: it chooses the site file, as the live URL would.
+        url = args.url or page_url(data)
+        if url is None:
+            print(f"newscrawl extract: {path}: the page names no URL (no rel=canonical, og:url or JSON-LD url); "
+                  "give it with --url", file=sys.stderr)
+            status = 2
+            continue
         try:
             item = extract_article(data, url, args.site)
         except SiteConfigError as exc:
             print(f"newscrawl extract: {exc}", file=sys.stderr)
             return 2
+        errors = sorted(f"{'/'.join(map(str, e.absolute_path)) or 'item'}: {e.message}" for e in schema.iter_errors(item))
+        if errors:  # a bug of the extractor's, not of the page: say so rather than print an item consumers reject
+            print(f"newscrawl extract: {path}: the extracted item breaks the article schema: {'; '.join(errors)}",
+                  file=sys.stderr)
+            status = 1
+            continue
         indent = 2 if len(args.paths) == 1 and args.pretty else None
         print(json.dumps(item, ensure_ascii=False, indent=indent))
     return status
@@ -427,7 +447,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="extract saved article pages (.html or .html.gz); one JSON object per page")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--url", help="the page's URL (chooses the site file by host)")
+    p.add_argument("--url", help="the page's URL (chooses the site file by host); default: the page's own "
+                                 "rel=canonical / og:url")
     p.add_argument("--site", help="site file name to use instead of choosing by host")
     p.add_argument("--pretty", action="store_true", help="indent the JSON (one page only)")
     p.set_defaults(func=cmd_extract)
