@@ -344,7 +344,7 @@ def cmd_export(args) -> int:
     from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from newscrawl.export import export_articles, parse_since
+    from newscrawl.export import DATASET_MARKER, export_articles, is_dataset_dir, parse_partition, parse_since
     from newscrawl.sites import all_sites
     from newscrawl.storage.schema import articles
 
@@ -354,7 +354,22 @@ def cmd_export(args) -> int:
         except ValueError:
             raise ConfigError(f"--since {args.since!r}: expected a date as YYYY-MM-DD "
                               "(or a date and time such as 2024-03-13T08:00:00+07:00)") from None
-        problem = _output_problem(Path(args.out))
+        try:
+            partition = parse_partition(args.partition)
+        except ValueError as exc:
+            raise ConfigError(f"--partition {args.partition!r}: {exc}") from None
+        if partition and args.format != "parquet":
+            raise ConfigError("--partition: only a Parquet export can be partitioned (add --format parquet)")
+        out = Path(args.out)
+        if not partition:
+            problem = _output_problem(out)
+        elif out.exists() and not out.is_dir():
+            problem = f"{out} is a file; a partitioned export writes a folder"
+        elif out.exists() and not is_dataset_dir(out):
+            # Replacing it would delete what the export did not write.
+            problem = f"{out} is a folder no partitioned export wrote (no {DATASET_MARKER}); give a new folder"
+        else:
+            problem = None
         if problem:
             raise ConfigError(f"OUT: {problem}")
         engine = _readable_database(args.db, ("articles",))
@@ -372,7 +387,8 @@ def cmd_export(args) -> int:
         print(f"newscrawl export: {exc}", file=sys.stderr)
         return 2
     try:
-        count = export_articles(args.db, args.out, since=args.since, site=args.site, fmt=args.format)
+        count = export_articles(args.db, args.out, since=args.since, site=args.site, fmt=args.format,
+                                partition=partition)
     except (OSError, SQLAlchemyError) as exc:
         reason = _reason(exc)
         print(f"newscrawl export: could not export to {args.out}: {reason}", file=sys.stderr)
@@ -473,6 +489,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", required=True, help="YYYY-MM-DD: articles published on or after this day")
     p.add_argument("--site")
     p.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl")
+    p.add_argument("--partition", metavar="KEYS", help="Parquet only: site, date or site,date; OUT is then a folder "
+                                                       "of hive partitions (OUT/site=S/date=YYYY-MM-DD/)")
     p.set_defaults(func=cmd_export)
     return parser
 
