@@ -243,9 +243,17 @@ def cmd_crawl(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from newscrawl.extract import extract_article
+    from jsonschema import Draft202012Validator
+
+    from newscrawl.extract import extract_article, page_url
+    from newscrawl.pipelines.validate import load_schema
     from newscrawl.sites import SiteConfigError
 
+    if args.url and not args.url.lower().startswith(("http://", "https://")):
+        print(f"newscrawl extract: --url {args.url!r}: expected the page's http(s) URL", file=sys.stderr)
+        return 2
+    # What is printed is what a consumer validates with the published schema: check it here too.
+    schema = Draft202012Validator(load_schema())
     status = 0
     for path in args.paths:
         p = Path(path)
@@ -259,12 +267,24 @@ def cmd_extract(args) -> int:
             import gzip
 
             data = gzip.decompress(data)
-        url = args.url or p.resolve().as_uri()
+        # Without --url, the page's own canonical URL: it chooses the site file, as the live URL would.
+        url = args.url or page_url(data)
+        if url is None:
+            print(f"newscrawl extract: {path}: the page names no URL (no rel=canonical, og:url or JSON-LD url); "
+                  "give it with --url", file=sys.stderr)
+            status = 2
+            continue
         try:
             item = extract_article(data, url, args.site)
         except SiteConfigError as exc:
             print(f"newscrawl extract: {exc}", file=sys.stderr)
             return 2
+        errors = sorted(f"{'/'.join(map(str, e.absolute_path)) or 'item'}: {e.message}" for e in schema.iter_errors(item))
+        if errors:  # a bug of the extractor's, not of the page: say so rather than print an item consumers reject
+            print(f"newscrawl extract: {path}: the extracted item breaks the article schema: {'; '.join(errors)}",
+                  file=sys.stderr)
+            status = 1
+            continue
         indent = 2 if len(args.paths) == 1 and args.pretty else None
         print(json.dumps(item, ensure_ascii=False, indent=indent))
     return status
@@ -324,7 +344,7 @@ def cmd_export(args) -> int:
     from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from newscrawl.export import export_articles, parse_since
+    from newscrawl.export import DATASET_MARKER, export_articles, is_dataset_dir, parse_partition, parse_since
     from newscrawl.sites import all_sites
     from newscrawl.storage.schema import articles
 
@@ -334,7 +354,22 @@ def cmd_export(args) -> int:
         except ValueError:
             raise ConfigError(f"--since {args.since!r}: expected a date as YYYY-MM-DD "
                               "(or a date and time such as 2024-03-13T08:00:00+07:00)") from None
-        problem = _output_problem(Path(args.out))
+        try:
+            partition = parse_partition(args.partition)
+        except ValueError as exc:
+            raise ConfigError(f"--partition {args.partition!r}: {exc}") from None
+        if partition and args.format != "parquet":
+            raise ConfigError("--partition: only a Parquet export can be partitioned (add --format parquet)")
+        out = Path(args.out)
+        if not partition:
+            problem = _output_problem(out)
+        elif out.exists() and not out.is_dir():
+            problem = f"{out} is a file; a partitioned export writes a folder"
+        elif out.exists() and not is_dataset_dir(out):
+            # Replacing it would delete what the export did not write.
+            problem = f"{out} is a folder no partitioned export wrote (no {DATASET_MARKER}); give a new folder"
+        else:
+            problem = None
         if problem:
             raise ConfigError(f"OUT: {problem}")
         engine = _readable_database(args.db, ("articles",))
@@ -352,7 +387,8 @@ def cmd_export(args) -> int:
         print(f"newscrawl export: {exc}", file=sys.stderr)
         return 2
     try:
-        count = export_articles(args.db, args.out, since=args.since, site=args.site, fmt=args.format)
+        count = export_articles(args.db, args.out, since=args.since, site=args.site, fmt=args.format,
+                                partition=partition)
     except (OSError, SQLAlchemyError) as exc:
         reason = _reason(exc)
         print(f"newscrawl export: could not export to {args.out}: {reason}", file=sys.stderr)
@@ -430,7 +466,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("extract", help="extract saved article pages (.html or .html.gz); one JSON object per page")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--url", help="the page's URL (chooses the site file by host)")
+    p.add_argument("--url", help="the page's URL (chooses the site file by host); default: the page's own "
+                                 "rel=canonical / og:url")
     p.add_argument("--site", help="site file name to use instead of choosing by host")
     p.add_argument("--pretty", action="store_true", help="indent the JSON (one page only)")
     p.set_defaults(func=cmd_extract)
@@ -459,6 +496,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", required=True, help="YYYY-MM-DD: articles published on or after this day")
     p.add_argument("--site")
     p.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl")
+    p.add_argument("--partition", metavar="KEYS", help="Parquet only: site, date or site,date; OUT is then a folder "
+                                                       "of hive partitions (OUT/site=S/date=YYYY-MM-DD/)")
     p.set_defaults(func=cmd_export)
     return parser
 

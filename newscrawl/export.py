@@ -12,16 +12,24 @@ ordered by publication time, and returns the number of rows written.
   ``authors_raw``, ``body``, ``tags``, ``images`` and ``missing``, a list of
   structs ``{text, image_url, credit}`` for ``captions``, a string map for
   ``extraction``, plus ``published_utc``/``modified_utc`` timestamp columns
-  (UTC) for filtering and sorting.
+  (UTC) for filtering and sorting; ``crawled_at`` is a UTC timestamp.
+* Parquet partitioned (``partition=("site", "date")``, either or both): a
+  directory of Parquet files in hive layout, ``OUT/site=S/date=YYYY-MM-DD/part-0.parquet``,
+  ``date`` being the publication day in ``tz`` (the crawl day for articles
+  without a publication time). pyarrow, pandas, DuckDB and Polars read the
+  partition keys back as columns.
 
 The output file is written to a temporary file in the same directory and moved
 into place with ``os.replace``, so a reader never sees half a file and a failed
-export leaves any previous file untouched.
+export leaves any previous file untouched. A partitioned export is written to a
+temporary directory and swapped in by two renames; it replaces only a directory
+an earlier partitioned export wrote (it holds :data:`DATASET_MARKER`).
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timezone
@@ -33,9 +41,14 @@ from sqlalchemy.engine import make_url
 from newscrawl.storage.schema import articles
 from newscrawl.storage.store import create_db_engine, safe_url
 
-__all__ = ["ITEM_FIELDS", "FORMATS", "export_articles", "parse_since", "row_to_item"]
+__all__ = ["ITEM_FIELDS", "FORMATS", "PARTITION_KEYS", "DATASET_MARKER", "export_articles", "parse_since",
+           "parse_partition", "row_to_item"]
 
 FORMATS = ("jsonl", "parquet")
+#: What a Parquet export can be partitioned by (hive directories, in the order given).
+PARTITION_KEYS = ("site", "date")
+#: The file that marks a directory as a partitioned export, so a later export may replace it.
+DATASET_MARKER = "_newscrawl_export.json"
 
 #: Item fields in schema order (schema_version 1.0).
 ITEM_FIELDS = (
@@ -69,6 +82,24 @@ def parse_since(since: date | datetime | str, tz: str = "UTC") -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo(tz))
     return value.astimezone(timezone.utc)
+
+
+def parse_partition(value: str | list | tuple | None) -> tuple[str, ...]:
+    """``"site,date"`` (or a sequence) as a tuple of partition keys; ValueError naming the bad one."""
+    if not value:
+        return ()
+    keys = [k.strip() for k in value.split(",")] if isinstance(value, str) else [str(k).strip() for k in value]
+    for key in keys:
+        if key not in PARTITION_KEYS:
+            raise ValueError(f"partition keys are {' and '.join(PARTITION_KEYS)}, not {key!r}")
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"partition key given twice: {','.join(keys)}")
+    return tuple(keys)
+
+
+def is_dataset_dir(path: str | os.PathLike) -> bool:
+    """A directory an earlier partitioned export wrote (and a new one may therefore replace)."""
+    return os.path.isfile(os.path.join(path, DATASET_MARKER))
 
 
 def _iso_utc(value: datetime | None) -> str | None:
@@ -160,7 +191,7 @@ def parquet_schema():
             ("tags", strings),
             ("images", strings),
             ("language", text),
-            ("crawled_at", text),
+            ("crawled_at", pa.timestamp("us", tz="UTC")),
             ("content_hash", text),
             ("extraction", pa.map_(text, text)),
             ("missing", strings),
@@ -171,32 +202,104 @@ def parquet_schema():
     )
 
 
-def _write_parquet(fh, rows) -> int:
+def _parquet_tables(rows, schema, tz: str = "UTC") -> Iterator:
+    """The rows as pyarrow tables of up to _CHUNK rows (at least one, maybe empty), in ``schema``."""
     import pyarrow as pa
+
+    names = schema.names
+    zone = ZoneInfo(tz)
+    chunk: list[dict] = []
+
+    def table():
+        columns = {name: [rec[name] for rec in chunk] for name in names}
+        columns["extraction"] = [list(value.items()) for value in columns["extraction"]]
+        chunk.clear()
+        return pa.Table.from_pydict(columns, schema=schema)
+
+    emitted = False
+    for row in rows:
+        m = row._mapping
+        item = row_to_item(row)
+        # Timestamps as timestamps (the JSON strings keep the page's own offset in published/modified).
+        item["published_utc"] = m["published"]
+        item["modified_utc"] = m["modified"]
+        item["crawled_at"] = m["crawled_at"]
+        if "date" in names:
+            day = m["published"] or m["crawled_at"] or m["first_seen"]
+            item["date"] = day.astimezone(zone).date() if day is not None else None
+        chunk.append(item)
+        if len(chunk) >= _CHUNK:
+            emitted = True
+            yield table()
+    if chunk or not emitted:
+        yield table()  # an empty export still has the schema
+
+
+def _write_parquet(fh, rows) -> int:
     import pyarrow.parquet as pq
 
     schema = parquet_schema()
-    names = schema.names
     count = 0
     with pq.ParquetWriter(fh, schema, compression="zstd") as writer:
-        chunk: list[dict] = []
+        for table in _parquet_tables(rows, schema):
+            writer.write_table(table)
+            count += table.num_rows
+    return count
 
-        def emit():
-            columns = {name: [rec[name] for rec in chunk] for name in names}
-            columns["extraction"] = [list(value.items()) for value in columns["extraction"]]
-            writer.write_table(pa.Table.from_pydict(columns, schema=schema))
-            chunk.clear()
 
-        for row in rows:
-            item = row_to_item(row)
-            item["published_utc"] = row._mapping["published"]
-            item["modified_utc"] = row._mapping["modified"]
-            chunk.append(item)
-            count += 1
-            if len(chunk) >= _CHUNK:
-                emit()
-        if chunk or count == 0:
-            emit()  # an empty export is still a valid Parquet file with the schema
+def _write_dataset(directory: str, rows, partition: tuple[str, ...], tz: str) -> int:
+    """A hive-partitioned Parquet dataset in ``directory`` (which exists and is empty)."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    schema = parquet_schema()
+    if "date" in partition:
+        schema = schema.append(pa.field("date", pa.date32()))
+    count = 0
+
+    def batches():
+        nonlocal count
+        for table in _parquet_tables(rows, schema, tz):
+            count += table.num_rows
+            yield from table.to_batches()
+
+    ds.write_dataset(
+        batches(), directory, schema=schema, format="parquet",
+        partitioning=ds.partitioning(pa.schema([schema.field(k) for k in partition]), flavor="hive"),
+        file_options=ds.ParquetFileFormat().make_write_options(compression="zstd"),
+        basename_template="part-{i}.parquet", existing_data_behavior="overwrite_or_ignore",
+        max_rows_per_group=_CHUNK * 8,
+    )
+    return count
+
+
+def _export_dataset(engine, out: str, since_utc: datetime, site: str | None, partition: tuple[str, ...],
+                    tz: str) -> int:
+    if os.path.lexists(out) and not is_dataset_dir(out):
+        # Never delete what an export did not write.
+        raise FileExistsError(f"{out} exists and is not a partitioned export of newscrawl's")
+    parent = os.path.dirname(os.path.abspath(out))
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(out)}.", suffix=".tmp")
+    old = None
+    try:
+        count = _write_dataset(tmp, _rows(engine, since_utc, site), partition, tz)
+        with open(os.path.join(tmp, DATASET_MARKER), "w", encoding="utf-8") as fh:
+            json.dump({"partition": list(partition), "since": since_utc.isoformat(), "site": site, "rows": count,
+                       "tz": tz}, fh)
+        os.chmod(tmp, 0o777 & ~_umask())
+        if os.path.lexists(out):
+            old = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(out)}.", suffix=".old")
+            os.rename(out, os.path.join(old, "previous"))
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and not os.path.lexists(out):
+            os.rename(os.path.join(old, "previous"), out)  # put the previous export back
+            os.rmdir(old)
+        raise
+    if old is not None:
+        shutil.rmtree(old)
     return count
 
 
@@ -208,16 +311,21 @@ def export_articles(
     fmt: str = "jsonl",
     *,
     tz: str = "UTC",
+    partition: str | tuple[str, ...] | None = None,
 ) -> int:
     """Write the articles published since ``since`` to ``out``; return the number written.
 
     ``since`` is a date, datetime or ISO string; a date or naive time is read in
     ``tz`` (default UTC; pass "Asia/Ho_Chi_Minh" for Vietnamese calendar days).
     Articles without a publication time are included when first seen since then.
+    ``partition`` (Parquet only): ``"site"``, ``"date"`` or ``"site,date"``; ``out`` is then a directory.
     """
     fmt = (fmt or "jsonl").lower()
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    partition = parse_partition(partition)
+    if partition and fmt != "parquet":
+        raise ValueError("only a Parquet export can be partitioned")
     since_utc = parse_since(since, tz)
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
@@ -228,6 +336,8 @@ def export_articles(
         if not inspect(engine).has_table(articles.name):
             raise RuntimeError(f"{safe_url(db_url)} has no articles table (nothing was ever stored there)")
         out = os.fspath(out)
+        if partition:
+            return _export_dataset(engine, out, since_utc, site, partition, tz)
         directory = os.path.dirname(os.path.abspath(out))
         os.makedirs(directory, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(out)}.", suffix=".tmp")

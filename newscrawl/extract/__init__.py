@@ -29,7 +29,7 @@ from newscrawl.sites import Site, get_site, site_for_url
 from newscrawl.text import clean_text
 from newscrawl.urls import canonical_url, same_site
 
-__all__ = ["extract_article", "content_hash", "REQUIRED_FIELDS"]
+__all__ = ["extract_article", "content_hash", "page_url", "REQUIRED_FIELDS"]
 
 REQUIRED_FIELDS = ("title", "published", "body")
 # Fields only the generic layer (trafilatura and the article-region rules) can find.
@@ -45,6 +45,22 @@ def content_hash(title: str | None, body: list[str] | None) -> str:
     """sha256 of the normalised title and body: equal for the same text whatever its markup or spelling."""
     text = "\n".join([clean_text(title) or "", *[clean_text(p) or "" for p in body or ()]])
     return hashlib.sha256(text.casefold().encode("utf-8")).hexdigest()
+
+
+def page_url(html: bytes | str, content_type: str | None = None) -> str | None:
+    """The URL a saved page names for itself: its rel=canonical, else og:url, else its JSON-LD ``url``.
+
+    Only an absolute http(s) URL counts: a relative one has nothing to be resolved against once the
+    page is a file on disk.
+    """
+    from newscrawl.extract.structured import StructuredData
+
+    from urllib.parse import urlsplit
+
+    found = StructuredData(Document(html, "", content_type=content_type)).canonical()
+    url = found[0].strip() if found else ""
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
 
 
 def _resolve_site(site, url: str) -> Site | None:

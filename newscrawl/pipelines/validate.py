@@ -35,6 +35,23 @@ def load_schema() -> dict:
     return json.loads(resources.files("newscrawl.schema").joinpath("article.schema.json").read_text("utf-8"))
 
 
+def strict_schema(schema: dict | None = None) -> dict:
+    """The published schema, made strict on what this newscrawl itself emits.
+
+    The published schema lets a consumer of 1.x read items of any later minor version (unknown
+    fields allowed, ``schema_version`` any ``1.N``). The pipeline checks its own items, so here a
+    misspelt or unlisted field (top level or in a caption) and any ``schema_version`` but this
+    code's are violations: a field is added to the schema file before an item may carry it.
+    """
+    from newscrawl.items import SCHEMA_VERSION
+
+    schema = json.loads(json.dumps(load_schema() if schema is None else schema))  # a deep copy
+    schema["additionalProperties"] = False
+    schema["properties"]["captions"]["items"]["additionalProperties"] = False
+    schema["properties"]["schema_version"] = {**schema["properties"]["schema_version"], "const": SCHEMA_VERSION}
+    return schema
+
+
 def inline_refs(schema: dict) -> dict:
     """The schema with each local ``{"$ref": "#/$defs/NAME"}`` replaced by its definition.
 
@@ -72,7 +89,7 @@ class ArticleValidator:
 
     def __init__(self, min_body_chars: int = 200, future_tolerance: timedelta = timedelta(hours=24),
                  max_url_length: int = 2083):
-        schema = inline_refs(load_schema())
+        schema = inline_refs(strict_schema())
         # Every item is checked by the schema compiled to Python code (fastjsonschema: some
         # twenty times faster than jsonschema walking it); only an item that fails is walked
         # by jsonschema, which names every violation, not just the first.

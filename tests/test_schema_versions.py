@@ -1,0 +1,66 @@
+"""The published JSON Schema holds for every 1.x item; the pipeline stays strict on what it emits itself."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, read_jsonl, run_newscrawl
+from jsonschema import Draft202012Validator
+
+from newscrawl.pipelines.validate import ArticleValidator
+
+SCHEMA_FILE = REPO / "newscrawl" / "schema" / "article.schema.json"
+
+
+@pytest.fixture(scope="module")
+def demo_items(tmp_path_factory) -> list[dict]:
+    out = tmp_path_factory.mktemp("demo")
+    result = run_newscrawl(["demo", "--out", str(out)])
+    assert result.returncode == 0, result.stderr[-3000:]
+    items = read_jsonl(out / "articles.jsonl")
+    assert len(items) == 47
+    return items
+
+
+@pytest.fixture(scope="module")
+def consumer():
+    # What a consumer does: read the published file, nothing of newscrawl's code.
+    return Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+def errors(validator, item) -> list[str]:
+    return sorted(f"{'/'.join(map(str, e.absolute_path)) or 'item'}: {e.message}" for e in validator.iter_errors(item))
+
+
+def next_minor(item: dict) -> dict:
+    """The item as a later 1.x newscrawl might write it: a new field, a new caption field, a new minor version."""
+    later = copy.deepcopy(item)
+    later["word_count"] = 412
+    later["paywall"] = {"kind": "none"}
+    later["captions"] = [{**c, "width": 800} for c in later["captions"]] or [{"text": "Ảnh", "width": 800}]
+    later["schema_version"] = "1.7"
+    return later
+
+
+def test_the_published_schema_accepts_items_of_a_later_minor_version(demo_items, consumer):
+    for item in demo_items:
+        assert errors(consumer, item) == [], item["url"]
+        assert errors(consumer, next_minor(item)) == [], item["url"]
+
+
+@pytest.mark.parametrize("version", ["2.0", "1", "1.0.1", "v1.0", "", 1.0, None])
+def test_the_published_schema_rejects_another_major_version(demo_items, consumer, version):
+    item = {**demo_items[0], "schema_version": version}
+    assert [e.split(":")[0] for e in errors(consumer, item)] == ["schema_version"]
+
+
+def test_the_pipeline_still_rejects_what_this_version_does_not_emit(demo_items):
+    validator = ArticleValidator()
+    item = demo_items[0]
+    assert validator.schema_reasons(item) == []
+    reasons = validator.schema_reasons(next_minor(item))
+    # A misspelt field or a version number newscrawl does not write is a bug of newscrawl's: rejected, not shipped.
+    assert "schema:item" in reasons and "schema:schema_version" in reasons
+    assert any(r.startswith("schema:captions/") for r in reasons)
