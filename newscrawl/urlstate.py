@@ -143,6 +143,11 @@ class UrlState:
     def _backoff(self, attempts: int) -> timedelta:
         return self.retry_after * (2 ** max(0, attempts - 1))
 
+    def left_unfinished(self, url: str) -> bool:
+        """True when an earlier run recorded ``url`` as discovered and never settled it (it was killed)."""
+        row = self.earlier.get(url_key(url))
+        return row is not None and row.state == "discovered"
+
     def reached(self, url: str) -> bool:
         """True when a run (an earlier one, or this one) has already recorded ``url`` (a listing page)."""
         key = url_key(url)

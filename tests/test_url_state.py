@@ -161,3 +161,25 @@ def test_an_article_lost_in_the_pipelines_fails_the_run_and_is_fetched_again(tmp
         fixed = run(crawl_cmd(out, server.url))
     assert fixed.returncode == EXIT_OK, fixed.stderr[-2000:]
     assert sorted(r[0] for r in db_rows(out, "SELECT canonical_url FROM articles")) == expected
+
+
+def test_an_article_stored_but_unsettled_when_killed_reaches_the_jsonl_on_the_next_run(tmp_path, tuyengiao_expected):
+    """What a kill leaves when it falls between the database commit of an article's batch and the JSONL
+    line of that article (items interleave: another item's batch commit can come first): the article
+    stored, its URL still `discovered`, no JSONL line. The next run emits it again and writes nothing."""
+    out = tmp_path / "out"
+    expected = sorted(a["canonical_url"] for a in tuyengiao_expected["articles"])
+    victim = expected[5]
+    with FixtureServer(fixture_site_dir("tuyengiao")) as server:
+        assert run(crawl_cmd(out, server.url)).returncode == EXIT_OK
+        (jsonl,) = (out / "articles").glob("*.jsonl")
+        kept = [line for line in jsonl.read_text(encoding="utf-8").splitlines(True) if victim not in line]
+        jsonl.write_text("".join(kept), encoding="utf-8")
+        with sqlite3.connect(out / "newscrawl.sqlite") as db:
+            db.execute("UPDATE url_state SET state = 'discovered' WHERE url_key = ?", (urlsplit(victim).path,))
+        resumed = run(crawl_cmd(out, server.url))
+    assert resumed.returncode == EXIT_OK, resumed.stderr[-2000:]
+    assert sorted(line["canonical_url"] for line in jsonl_lines(out)) == expected
+    assert db_rows(out, "SELECT version FROM articles WHERE canonical_url = ?", (victim,)) == [(1,)]
+    assert db_rows(out, "SELECT COUNT(*) FROM article_versions WHERE canonical_url = ?", (victim,)) == [(1,)]
+    assert db_rows(out, "SELECT state FROM url_state WHERE url_key = ?", (urlsplit(victim).path,)) == [("stored",)]

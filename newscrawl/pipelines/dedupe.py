@@ -41,6 +41,7 @@ from newscrawl.storage.dedupe import (
     Deduplicator,
 )
 from newscrawl.storage.neardup import minhash_signature
+from newscrawl.urlstate import UrlState
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class DedupePipeline:
         self.store = None
         self.dedupe = None
         self.workers = None  # the crawl's extraction workers, when it has any
+        self.url_state = None  # the crawl's URL state (newscrawl/urlstate.py), when it has one
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -83,6 +85,10 @@ class DedupePipeline:
         self.dedupe = Deduplicator(self.store)
         extractor = get_extractor(self.crawler)
         self.workers = extractor if extractor.workers else None
+        try:
+            self.url_state = self.crawler.get_extension(UrlState)
+        except RuntimeError:  # a crawler without extensions (pipelines driven directly): no URL state
+            self.url_state = None
 
     def close_spider(self, spider=None):
         if self.store is not None:
@@ -105,6 +111,9 @@ class DedupePipeline:
         return await self.store.run_async(lambda: self._decide(adapter, signature),
                                           f"article lookup of {adapter.get('url')}")
 
+    def _left_unfinished(self, adapter) -> bool:
+        return self.url_state is not None and self.url_state.left_unfinished(adapter.get("url") or "")
+
     def _decide(self, adapter, signature):
         try:
             decision = self.dedupe.check(adapter, signature)
@@ -114,6 +123,14 @@ class DedupePipeline:
         if decision.kind in _DEDUPE_STATS:
             self.stats.inc_value(_DEDUPE_STATS[decision.kind])
         if decision.kind == UNCHANGED:
+            if self._left_unfinished(adapter):
+                # An earlier run stored it and stopped (killed) before its URL was settled, perhaps before
+                # its JSONL line was written: emit it again (the JSONL merge keeps it once), write nothing.
+                self.stats.inc_value("newscrawl/articles/unchanged_resumed")
+                adapter["version"] = decision.version
+                if decision.duplicate_of:
+                    adapter["duplicate_of"] = decision.duplicate_of
+                return adapter.item
             raise drop(
                 f"unchanged since version {decision.version}: {decision.canonical_url}", "DEBUG", settled="stored"
             )
