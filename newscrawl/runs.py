@@ -103,6 +103,8 @@ class RunSummary:
         self.stats = crawler.stats
         self.runs_dir = settings.get("NEWSCRAWL_RUNS_DIR")
         self.write_last = not settings.getbool("NEWSCRAWL_SUMMARY_BY_CLI")
+        # `scrapy parse`, `shell` and `check` look at pages: no run to record (newscrawl/commands/__init__.py).
+        self.record = settings.getbool("NEWSCRAWL_RECORD_RUNS", True)
         self.base_run_id = settings.get("NEWSCRAWL_RUN_ID")
         self.db_url = settings.get("NEWSCRAWL_DB_URL")
         self.min_fill = {**DEFAULT_MIN_FILL, **(settings.getdict("NEWSCRAWL_MONITOR_MIN_FILL") or {})}
@@ -184,6 +186,8 @@ class RunSummary:
         return history
 
     def spider_closed(self, spider, reason):
+        if not self.record:
+            return  # a look at a page through `scrapy parse`/`shell`/`check`: no run to judge, nothing failed
         stats = self.stats.get_stats()
         finished = datetime.now(timezone.utc)
         rates = {f: round(self.filled[f] / self.seen, 4) for f in FILL_FIELDS} if self.seen else {}

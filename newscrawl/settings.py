@@ -84,6 +84,7 @@ NEWSCRAWL_URL_MAX_ATTEMPTS = 5  # failed downloads of one URL (over runs) before
 # --- output
 NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/outputs.py)
 NEWSCRAWL_JSONL_PARTITION = "crawl_date"  # with NEWSCRAWL_OUT_DIR: articles/<date>.jsonl, or "none": articles.jsonl
+NEWSCRAWL_RECORD_RUNS = True  # write the runs row, run summaries and URL state; scrapy parse/shell/check set it off
 NEWSCRAWL_RUNS_DIR = None  # where run summaries go (runs/<run id>.json, last-run.json); set by NEWSCRAWL_OUT_DIR
 FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
 SCHEDULER_DISK_QUEUE = "newscrawl.outputs.GuardedPickleLifoDiskQueue"  # a full disk under JOBDIR stops the crawl, no hang
@@ -130,6 +131,9 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.dedupe.DedupePipeline": 300,
     "newscrawl.pipelines.store.DatabaseStorePipeline": 400,
 }
+
+# `scrapy check`: @fixture contracts, one per fixture page of a site file (newscrawl/contracts.py)
+SPIDER_CONTRACTS = {"newscrawl.contracts.FixtureContract": 10}
 
 LOG_FORMATTER = "newscrawl.logformatter.NewsLogFormatter"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # the dropping pipeline logs its own line at the level it deserves

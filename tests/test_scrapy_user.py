@@ -2,12 +2,15 @@
 
 `scrapy crawl` keeps its default outputs in one git-ignored folder, exits with the run's status and
 says in one line why; a host that cannot be reached is a WARNING line and a failures.jsonl line, no
-traceback; last-run.json has one shape however the crawl was started.
+traceback; `scrapy parse` / `shell` need no extra arguments and record no run; `scrapy check` runs
+one contract per fixture page of a site file, offline; last-run.json has one shape however the crawl
+was started.
 """
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -16,6 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, read_jsonl, run_newscrawl, run_scrapy
 
+from newscrawl.fixtureserver import FIXTURES_DIR, FixtureServer
+from newscrawl.sites import all_sites
 
 QUICK = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1", "-s", "NEWSCRAWL_RETRY_BACKOFF_BASE=0"]
 
@@ -107,3 +112,52 @@ def test_last_run_json_has_one_shape_however_the_crawl_was_started(tmp_path, tuy
     assert shape(a) == shape(b)
     assert a["sites"]["tuyengiao"]["run_id"] == f"{a['run_id']}-tuyengiao"
     assert json.loads((by_scrapy / "runs" / f"{a['run_id']}.json").read_text()) == a  # as newscrawl crawl keeps it
+
+
+def test_scrapy_parse_and_shell_need_no_extra_arguments_and_record_no_run(tmp_path, tuyengiao_server,
+                                                                           tuyengiao_expected):
+    article = tuyengiao_expected["articles"][0]
+    db = tmp_path / "db.sqlite"
+    common = ["-a", f"base_url={tuyengiao_server.url}", "-s", f"NEWSCRAWL_DB_URL=sqlite:///{db}"]
+    # the live URL: the site's spider is found by its host, the page fetched from the mirror
+    result = scrapy(["parse", *common, "-c", "parse_article", article["canonical_url"]], tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "TypeError" not in result.stderr and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert article["title"] in result.stdout
+    assert "failed" not in result.stderr
+    result = scrapy(["parse", *common, "--spider", "tuyengiao", "-c", "parse_listing",
+                     f"{tuyengiao_server.url}{article['linked_from'][0]}"], tmp_path)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert article["path"] in result.stdout  # the listing's requests, printed
+    result = scrapy(["shell", *common[2:], f"{tuyengiao_server.url}{article['path']}", "-c", "response.status"],
+                    tmp_path)
+    assert result.returncode == 0 and result.stdout.strip() == "200", result.stdout + result.stderr[-3000:]
+    assert runs_rows(db) == 0
+    if db.exists():
+        with sqlite3.connect(db) as conn:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "url_state" in tables:
+                assert conn.execute("SELECT count(*) FROM url_state").fetchone()[0] == 0
+
+
+def test_scrapy_check_runs_a_contract_per_fixture_page_offline(tmp_path):
+    from newscrawl.contracts import fixture_cases
+    expected = sum(len(fixture_cases(site)) for site in all_sites())
+    with_pages = [site for site in all_sites() if fixture_cases(site)]
+    assert expected > 0 and len(with_pages) >= 10
+    result = scrapy(["check"], tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr[-3000:]
+    assert f"Ran {expected} contracts" in result.stderr, result.stderr[-3000:]
+    assert not (tmp_path / ".scrapy" / "newscrawl" / "failures.jsonl").exists()
+    assert runs_rows(tmp_path / ".scrapy" / "newscrawl" / "newscrawl.sqlite") == 0
+
+    # a page whose extraction no longer gives its expected title fails its contract, naming the field
+    copy = tmp_path / "fixtures"
+    shutil.copytree(FIXTURES_DIR / "sites", copy / "sites")
+    page, _, fields = fixture_cases("vnexpress")[0]
+    path = copy / "sites" / "vnexpress" / page
+    path.write_text(path.read_text(encoding="utf-8").replace(fields["title"], "Một tiêu đề khác"), encoding="utf-8")
+    with FixtureServer(copy) as server:
+        result = scrapy(["check", "vnexpress", "-a", f"base_url={server.url}"], tmp_path)
+    assert result.returncode == 1
+    assert "FAIL: [vnexpress] fixture_" in result.stderr and "title: got" in result.stderr, result.stderr[-3000:]
