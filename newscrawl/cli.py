@@ -160,7 +160,7 @@ def cmd_crawl(args) -> int:
     from newscrawl.crawling import run_crawls
     from newscrawl.locks import LockHeld, RunLock
     from newscrawl.outputs import check_output_dir
-    from newscrawl.runs import EXIT_LOCKED, STATUS_FAILED, new_run_id, run_record, write_json_atomic
+    from newscrawl.runs import EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, run_record, write_json_atomic
     from newscrawl.sites import SiteConfigError
 
     out = Path(args.out).resolve()
