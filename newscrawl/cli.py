@@ -160,7 +160,7 @@ def cmd_crawl(args) -> int:
     from newscrawl.crawling import run_crawls
     from newscrawl.locks import LockHeld, RunLock
     from newscrawl.outputs import check_output_dir
-    from newscrawl.runs import EXIT_BY_STATUS, EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, write_json_atomic
+    from newscrawl.runs import EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, run_record, write_json_atomic
     from newscrawl.sites import SiteConfigError
 
     out = Path(args.out).resolve()
@@ -216,10 +216,8 @@ def cmd_crawl(args) -> int:
             ext = next((e for e in extensions if hasattr(e, "summary")), None)
             summary = getattr(ext, "summary", None) or {"status": STATUS_FAILED, "problems": ["the crawl did not start"]}
             summaries[name] = summary
-        severity = {"ok": 0, "degraded": 1, STATUS_FAILED: 2}
-        status = max((s["status"] for s in summaries.values()), key=severity.__getitem__)
-        exit_code = EXIT_BY_STATUS[status]
-        aggregate = {"run_id": run_id, "status": status, "exit_code": exit_code, "sites": summaries}
+        aggregate = run_record(run_id, summaries)  # the same shape as `scrapy crawl -s NEWSCRAWL_OUT_DIR=` writes
+        exit_code = aggregate["exit_code"]
         try:
             write_json_atomic(out / "runs" / f"{run_id}.json", aggregate)
             write_json_atomic(out / "last-run.json", aggregate)

@@ -101,6 +101,7 @@ SETTING_KINDS = {
     "NEWSCRAWL_OUT_DIR": _text,
     "NEWSCRAWL_JSONL_PARTITION": _choice("crawl_date", "none"),
     "NEWSCRAWL_RUNS_DIR": _text,
+    "NEWSCRAWL_RECORD_RUNS": _bool,
     "NEWSCRAWL_DB_URL": _db_url,
     "NEWSCRAWL_DB_BATCH_SIZE": _whole(1),
     "NEWSCRAWL_DB_RETRIES": _whole(0),

@@ -421,6 +421,12 @@ class BackoffRetryMiddleware(RetryMiddleware):
         return None
 
 
+#: Download failures of the network, not of the crawler: each one WARNING line and a failures.jsonl line, no traceback.
+NETWORK_REASONS = frozenset({"dns", "connection_refused", "timeout", "connection"})
+#: failures.jsonl reason of a robots.txt that could not be downloaded (the crawl goes on without its rules).
+ROBOTS_UNREACHABLE = "robots_txt_unreachable"
+
+
 class FailureLogMiddleware:
     """Record final download failures: exceptions left after retries, final statuses >= 300 not followed."""
 
@@ -449,12 +455,24 @@ class FailureLogMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if request.callback is NO_CALLBACK:
-            return None
         reason = classify_exception(exception)
+        detail = f"{type(exception).__name__}: {exception}"
+        if request.callback is NO_CALLBACK:
+            if reason in NETWORK_REASONS and request.meta.get("dont_obey_robotstxt") \
+                    and urlparse_cached(request).path == "/robots.txt":
+                # Scrapy's robots.txt middleware logs any other error at ERROR with a traceback, and then
+                # crawls without rules, as it does after an IgnoreRequest; a host that cannot be reached is
+                # one WARNING line and a failures.jsonl line. Not counted as a failed page (newscrawl/runs.py).
+                self.failures.record(request, ROBOTS_UNREACHABLE, f"{reason}: {detail}")
+                raise IgnoreRequest(f"robots.txt unreachable ({reason}): {request.url}") from exception
+            return None
         if reason == "offsite" and not request.meta.get("redirect_urls"):
             return None  # a link to another site, filtered as configured: not a failure of the crawl
-        self.failures.record(request, reason, f"{type(exception).__name__}: {exception}")
+        self.failures.record(request, reason, detail)
+        if reason in NETWORK_REASONS:
+            # Expected on any crawl (no network, a host down): recorded above in one WARNING line; as an
+            # IgnoreRequest Scrapy's scraper does not log it again at ERROR with a traceback.
+            raise IgnoreRequest(f"{reason}: {request.url}") from exception
         return None
 
 

@@ -65,6 +65,7 @@ def resolve_out_path(out_dir: str | Path, relative: str) -> Path:
 def configure_output_dir(settings) -> None:
     out = settings.get("NEWSCRAWL_OUT_DIR")
     if not out:
+        _make_default_db_dir(settings)
         return
     partition = settings.get("NEWSCRAWL_JSONL_PARTITION", "crawl_date")
     if partition not in PARTITIONS:
@@ -83,6 +84,16 @@ def configure_output_dir(settings) -> None:
         settings.set("NEWSCRAWL_DB_URL", f"sqlite:///{base / 'newscrawl.sqlite'}", "spider")
     if _unset(settings, "NEWSCRAWL_RUNS_DIR"):
         settings.set("NEWSCRAWL_RUNS_DIR", str(base), "spider")
+
+
+def _make_default_db_dir(settings) -> None:
+    """Without an output folder the default SQLite file lives in .scrapy/newscrawl/ (newscrawl/settings.py),
+    which SQLite will not create; the JSONL writers make their own folders at their first line."""
+    if not _unset(settings, "NEWSCRAWL_DB_URL"):
+        return  # a URL given for this run: its folder is the user's to provide, as before
+    url = settings.get("NEWSCRAWL_DB_URL") or ""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
 
 def check_output_dir(out_dir: str | Path) -> str | None:

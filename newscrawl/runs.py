@@ -66,6 +66,15 @@ def write_json_atomic(path: Path, data) -> None:
     write_text_atomic(path, json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def run_record(run_id: str, summaries: dict[str, dict]) -> dict:
+    """What last-run.json and runs/<run id>.json hold, however the crawl was started (`newscrawl crawl`,
+    `scrapy crawl -s NEWSCRAWL_OUT_DIR=...`, Scrapyd): ``{run_id, status, exit_code, sites: {site: summary}}``,
+    the worst site's status and the exit status it maps to."""
+    severity = {STATUS_OK: 0, STATUS_DEGRADED: 1, STATUS_FAILED: 2}
+    status = max((s["status"] for s in summaries.values()), key=severity.__getitem__, default=STATUS_FAILED)
+    return {"run_id": run_id, "status": status, "exit_code": EXIT_BY_STATUS[status], "sites": summaries}
+
+
 def check_fill_rates(site: str, rates: dict, history: list[dict], min_fill: dict, max_drop: float,
                      examples: dict) -> list[dict]:
     """Alerts for fields whose fill rate is under its floor or fell by more than max_drop from recent runs."""
@@ -94,6 +103,8 @@ class RunSummary:
         self.stats = crawler.stats
         self.runs_dir = settings.get("NEWSCRAWL_RUNS_DIR")
         self.write_last = not settings.getbool("NEWSCRAWL_SUMMARY_BY_CLI")
+        # `scrapy parse`, `shell` and `check` look at pages: no run to record (newscrawl/commands/__init__.py).
+        self.record = settings.getbool("NEWSCRAWL_RECORD_RUNS", True)
         self.base_run_id = settings.get("NEWSCRAWL_RUN_ID")
         self.db_url = settings.get("NEWSCRAWL_DB_URL")
         self.min_fill = {**DEFAULT_MIN_FILL, **(settings.getdict("NEWSCRAWL_MONITOR_MIN_FILL") or {})}
@@ -121,7 +132,8 @@ class RunSummary:
     def spider_opened(self, spider):
         self.started = datetime.now(timezone.utc)
         self._t0 = time.monotonic()
-        self.run_id = f"{self.base_run_id or new_run_id(self.started)}-{spider.name}"
+        self.base_run_id = self.base_run_id or new_run_id(self.started)
+        self.run_id = f"{self.base_run_id}-{spider.name}"
         self.site = getattr(getattr(spider, "site", None), "name", spider.name)
 
     def request_scheduled(self, request, spider=None):
@@ -174,6 +186,8 @@ class RunSummary:
         return history
 
     def spider_closed(self, spider, reason):
+        if not self.record:
+            return  # a look at a page through `scrapy parse`/`shell`/`check`: no run to judge, nothing failed
         stats = self.stats.get_stats()
         finished = datetime.now(timezone.utc)
         rates = {f: round(self.filled[f] / self.seen, 4) for f in FILL_FIELDS} if self.seen else {}
@@ -193,8 +207,13 @@ class RunSummary:
         # URLs given up on (after their retries), from the failure log; traps, robots.txt and off-site refusals
         # are the crawl protecting itself, not failures of the site.
         failures = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/failures/")}
-        failed_requests = sum(v for k, v in failures.items() if k not in ("crawl_trap", "link_flood", "robots", "offsite"))
-        requests = stats.get("downloader/request_count", 0) - stats.get("retry/count", 0)
+        failed_requests = sum(v for k, v in failures.items() if k not in ("crawl_trap", "link_flood", "robots", "offsite",
+                                                                "robots_txt_unreachable"))
+        # Pages asked for, each once however often retried; Scrapy's robots.txt requests are left out, as
+        # their failures are (the failure log skips them): "2 of 3" when both article pages and robots.txt failed
+        # was the robots.txt request counted on one side only.
+        requests = (stats.get("downloader/request_count", 0) - stats.get("retry/count", 0)
+                    - stats.get("robotstxt/request_count", 0))
         problems = []
         # Outputs that could not be written (outputs.OutputGuard), one line each; they also set the
         # finish reason, which says nothing more.
@@ -219,7 +238,7 @@ class RunSummary:
             problems.append(f"{max(article_pages, self.article_requests)} article requests, "
                             f"{article_pages} article pages fetched, no article extracted")
         if requests and failed_requests / requests > self.max_error_rate:
-            problems.append(f"{failed_requests} of {requests} requests failed")
+            problems.append(f"{failed_requests} of {requests} page requests failed (robots.txt not counted)")
         urls = {k.split("/", 2)[2]: v for k, v in stats.items()
                 if k.startswith("newscrawl/urls/") and isinstance(v, (int, float))}
         # Work this run set out to do and did not finish: it stays pending in the URL state for the
@@ -293,8 +312,10 @@ class RunSummary:
             base = Path(self.runs_dir)
             try:
                 write_json_atomic(base / "runs" / f"{self.run_id}.json", self.summary)
-                if self.write_last:
-                    write_json_atomic(base / "last-run.json", self.summary)
+                if self.write_last:  # `newscrawl crawl` writes it for all its sites; alone, the same shape for one
+                    record = run_record(self.base_run_id, {self.site: self.summary})
+                    write_json_atomic(base / "runs" / f"{self.base_run_id}.json", record)
+                    write_json_atomic(base / "last-run.json", record)
             except OSError as exc:  # a full or read-only disk: the database row and the log still say it
                 problem = f"summary could not be written to {base}: {describe_os_error(exc)}"
                 logger.error("run %s of site %s failed: %s", self.run_id, self.site, problem)

@@ -28,6 +28,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the failure log says it in one WARNING line (newscrawl/middlewares.py)
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
@@ -48,7 +49,10 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 # --- robustness (newscrawl/middlewares.py; docs in README#robustness)
-NEWSCRAWL_FAILURES_PATH = "failures.jsonl"  # one JSON line per URL that could not be had, with its reason
+# scrapy crawl's default outputs go to one folder, .scrapy/newscrawl/ (git-ignored, where Scrapy keeps its
+# own data such as HTTPCACHE_DIR), not the project root; explicit settings and NEWSCRAWL_OUT_DIR still win.
+default_dir = ".scrapy/newscrawl"  # lower case: not a setting, -s cannot move the three defaults below
+NEWSCRAWL_FAILURES_PATH = f"{default_dir}/failures.jsonl"  # one JSON line per URL that could not be had
 DOWNLOADER_MIDDLEWARES = {
     "newscrawl.middlewares.SchemeFilterMiddleware": 10,  # only http(s)
     "newscrawl.middlewares.OriginFilterMiddleware": 20,  # only the spider's origins (scheme, host, port), every request
@@ -80,11 +84,12 @@ NEWSCRAWL_URL_MAX_ATTEMPTS = 5  # failed downloads of one URL (over runs) before
 # --- output
 NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/outputs.py)
 NEWSCRAWL_JSONL_PARTITION = "crawl_date"  # with NEWSCRAWL_OUT_DIR: articles/<date>.jsonl, or "none": articles.jsonl
+NEWSCRAWL_RECORD_RUNS = True  # write the runs row, run summaries and URL state; scrapy parse/shell/check set it off
 NEWSCRAWL_RUNS_DIR = None  # where run summaries go (runs/<run id>.json, last-run.json); set by NEWSCRAWL_OUT_DIR
 FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
 SCHEDULER_DISK_QUEUE = "newscrawl.outputs.GuardedPickleLifoDiskQueue"  # a full disk under JOBDIR stops the crawl, no hang
 FEED_STORAGES = {"file": "newscrawl.feeds.AtomicFileFeedStorage", "": "newscrawl.feeds.AtomicFileFeedStorage"}
-NEWSCRAWL_DB_URL = "sqlite:///newscrawl.sqlite"  # SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL
+NEWSCRAWL_DB_URL = f"sqlite:///{default_dir}/newscrawl.sqlite"  # SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL
 NEWSCRAWL_DB_BATCH_SIZE = 100  # articles written per transaction
 NEWSCRAWL_DB_RETRIES = 5  # retries of a write or read whose connection was lost
 NEWSCRAWL_DB_RETRY_BACKOFF = 0.5  # seconds before the first retry, doubling
@@ -93,7 +98,7 @@ NEWSCRAWL_MINHASH_PERMUTATIONS = 128  # MinHash signature size for near-duplicat
 NEWSCRAWL_NEARDUP_THRESHOLD = 0.8  # estimated Jaccard similarity at which two articles are near-duplicates
 NEWSCRAWL_NEARDUP_WINDOW_DAYS = 30  # compare with articles first seen this recently (0 = all)
 NEWSCRAWL_EMIT_NEAR_DUPLICATES = True  # near-duplicates are stored (with duplicate_of); also emit them to the feed?
-NEWSCRAWL_REJECTS_PATH = "rejects.jsonl"  # invalid items, one JSON line each with the reasons
+NEWSCRAWL_REJECTS_PATH = f"{default_dir}/rejects.jsonl"  # invalid items, one JSON line each with the reasons
 NEWSCRAWL_MIN_BODY_CHARS = 200  # shorter bodies are rejected
 NEWSCRAWL_FUTURE_TOLERANCE_HOURS = 24  # a publish time further in the future is rejected
 NEWSCRAWL_MAX_URL_LENGTH = 2083  # an item whose url or canonical_url is longer is rejected (url_too_long)
@@ -126,6 +131,9 @@ ITEM_PIPELINES = {
     "newscrawl.pipelines.dedupe.DedupePipeline": 300,
     "newscrawl.pipelines.store.DatabaseStorePipeline": 400,
 }
+
+# `scrapy check`: @fixture contracts, one per fixture page of a site file (newscrawl/contracts.py)
+SPIDER_CONTRACTS = {"newscrawl.contracts.FixtureContract": 10}
 
 LOG_FORMATTER = "newscrawl.logformatter.NewsLogFormatter"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # the dropping pipeline logs its own line at the level it deserves

@@ -7,6 +7,8 @@ setting NEWSCRAWL_SITE_DIRS are spiders too.
 """
 from __future__ import annotations
 
+import re
+
 from scrapy.spiderloader import SpiderLoader
 
 from newscrawl.sites import all_sites, use_site_dirs
@@ -15,7 +17,27 @@ from newscrawl.spiders.news import NewsSpider
 
 def spider_class_for(site_name: str) -> type[NewsSpider]:
     class_name = "".join(part.capitalize() for part in site_name.split("_")) + "Spider"
-    return type(class_name, (NewsSpider,), {"name": site_name, "site_name": site_name, "__module__": __name__})
+    attrs = {"name": site_name, "site_name": site_name, "__module__": __name__}
+    attrs.update(_fixture_callbacks(site_name))
+    return type(class_name, (NewsSpider,), attrs)
+
+
+def _fixture_callbacks(site_name: str) -> dict:
+    """One callback per fixture page of the site, carrying its ``@fixture`` contract (newscrawl/contracts.py),
+    so that `scrapy check` checks every page offline. None when the fixtures are not there (an installed wheel)."""
+    from newscrawl.contracts import fixture_cases
+
+    callbacks = {}
+    for page, _path, _expected in fixture_cases(site_name):
+        async def callback(self, response, section: str = ""):
+            async for item in self.parse_article(response, section):
+                yield item
+
+        name = "fixture_" + re.sub(r"\W+", "_", page).strip("_")
+        callback.__name__ = callback.__qualname__ = name
+        callback.__doc__ = f"The fixture page {page} gives the fields of its expected.json.\n\n@fixture {page}\n"
+        callbacks[name] = callback
+    return callbacks
 
 
 class SiteSpiderLoader(SpiderLoader):

@@ -61,7 +61,8 @@ class UrlState:
         settings = crawler.settings
         self.crawler = crawler
         self.stats = crawler.stats
-        self.enabled = bool(settings.get("NEWSCRAWL_DB_URL"))
+        # Not for `scrapy parse`/`shell`/`check` (NEWSCRAWL_RECORD_RUNS off): a look at a page discovers nothing to keep.
+        self.enabled = bool(settings.get("NEWSCRAWL_DB_URL")) and settings.getbool("NEWSCRAWL_RECORD_RUNS", True)
         self.max_attempts = max(1, settings.getint("NEWSCRAWL_URL_MAX_ATTEMPTS"))
         self.retry_after = timedelta(minutes=settings.getfloat("NEWSCRAWL_URL_RETRY_MINUTES"))
         self.reject_retry = timedelta(hours=settings.getfloat("NEWSCRAWL_REJECT_RETRY_HOURS"))

@@ -87,7 +87,7 @@ def crawl(spider_args: list[str], db_url: str, out, *extra: str):
         "-s", f"NEWSCRAWL_REJECTS_PATH={out / 'rejects.jsonl'}", "-s", f"NEWSCRAWL_RUNS_DIR={out}",
         "-s", "AUTOTHROTTLE_ENABLED=False", *extra,
     ])
-    summary = json.loads((out / "last-run.json").read_text(encoding="utf-8"))
+    (summary,) = json.loads((out / "last-run.json").read_text(encoding="utf-8"))["sites"].values()  # one site
     return result, parse_stats(result.stderr), summary
 
 

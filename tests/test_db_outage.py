@@ -76,7 +76,7 @@ def crawl_through_outage(tmp_path, extra=(), outage_after_requests: int = 12):
             thread.join(OUTAGE_SECONDS + 5)
         stored = count_rows(direct_url, articles)
         versions = count_rows(direct_url, article_versions)
-    summary = json.loads((out / "last-run.json").read_text(encoding="utf-8"))
+    summary = json.loads((out / "last-run.json").read_text(encoding="utf-8"))["sites"]["tuyengiao"]
     return result, parse_stats(result.stderr), summary, proxy.down_intervals, requests, stored, versions, out
 
 

@@ -97,6 +97,15 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     @classmethod
+    def handles_request(cls, request) -> bool:
+        """The site file's hosts: `scrapy parse URL` and `scrapy shell URL` pick the site's spider by them
+        (Scrapy's default compares the spider's name with the host, and the spider's domains come from
+        the site file only once it is built)."""
+        if not cls.site_name:
+            return False
+        return (urlsplit(request.url).hostname or "").lower() in get_site(cls.site_name).hosts
+
+    @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
         from newscrawl.outputs import configure_output_dir
@@ -221,7 +230,8 @@ class NewsSpider(scrapy.Spider):
                                                   cb_kwargs={"section": row.section or ""}))
         return requests
 
-    def parse_listing(self, response, section: str, page: int, known_streak: int = 0):
+    # Defaults for `scrapy parse -c parse_listing URL` (and shell, contracts), which give no cb_kwargs.
+    def parse_listing(self, response, section: str = "", page: int = 1, known_streak: int = 0):
         self.crawler.stats.inc_value("newscrawl/listing_pages")
         dates = self._listing_dates(response)
         links, older_seen = [], False
@@ -345,7 +355,7 @@ class NewsSpider(scrapy.Spider):
                 dates[url] = parsed
         return dates
 
-    async def parse_article(self, response, section: str):
+    async def parse_article(self, response, section: str = ""):  # "" = not known: `scrapy parse` gives none
         self.crawler.stats.inc_value("newscrawl/article_pages")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
         # In-process, or in a worker process with NEWSCRAWL_EXTRACT_WORKERS (newscrawl/extract/workers.py).
