@@ -701,11 +701,15 @@ def run_crawl(server: FaultServer, out: Path, settings: dict | None = None, time
         return CrawlResult(proc.returncode, proc.stderr + proc.stdout, out, time.monotonic() - start)
     import os
 
-    # os.wait4 gives this one child's peak RSS (RUSAGE_CHILDREN would be the largest of all children so far).
+    # The peak is the crawl process's VmHWM (/proc/<pid>/status), read until it exits: the rusage of
+    # os.wait4 would not do, as Linux carries a forked child's pre-exec high-water mark (this test
+    # process's own size, hundreds of MB late in a full test run) across exec into ru_maxrss.
+    peak_kb = 0
     with open(out / "crawl.log", "w+", encoding="utf-8") as log:
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + timeout
         while True:
+            peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid))
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -713,10 +717,22 @@ def run_crawl(server: FaultServer, out: Path, settings: dict | None = None, time
                 proc.kill()
                 pid, status, usage = os.wait4(proc.pid, 0)
                 break
-            time.sleep(0.1)
+            time.sleep(0.02)
         proc.returncode = os.waitstatus_to_exitcode(status)
         log.seek(0)
         text = log.read()
     result = CrawlResult(proc.returncode, text, out, time.monotonic() - start)
-    result.max_rss = usage.ru_maxrss * 1024  # kilobytes on Linux
+    result.max_rss = peak_kb * 1024
     return result
+
+
+def _vm_hwm_kb(pid: int) -> int:
+    """The peak resident set of a live process, in kB (0 once it has exited)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass  # it exited between two polls: the last reading stands
+    return 0
