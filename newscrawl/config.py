@@ -100,6 +100,7 @@ SETTING_KINDS = {
     "NEWSCRAWL_REJECT_RETRY_HOURS": _num(minimum=0),
     "NEWSCRAWL_OUT_DIR": _text,
     "NEWSCRAWL_JSONL_PARTITION": _choice("crawl_date", "none"),
+    "NEWSCRAWL_FEED_ITEMS": _choice("auto", "changed", "all"),
     "NEWSCRAWL_RUNS_DIR": _text,
     "NEWSCRAWL_DB_URL": _db_url,
     "NEWSCRAWL_DB_BATCH_SIZE": _whole(1),

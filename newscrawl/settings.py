@@ -80,6 +80,7 @@ NEWSCRAWL_URL_MAX_ATTEMPTS = 5  # failed downloads of one URL (over runs) before
 # --- output
 NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/outputs.py)
 NEWSCRAWL_JSONL_PARTITION = "crawl_date"  # with NEWSCRAWL_OUT_DIR: articles/<date>.jsonl, or "none": articles.jsonl
+NEWSCRAWL_FEED_ITEMS = "auto"  # JSONL: "changed" (new, updated), "all" (unchanged too); auto: all for -O/-o (newscrawl/feeds.py)
 NEWSCRAWL_RUNS_DIR = None  # where run summaries go (runs/<run id>.json, last-run.json); set by NEWSCRAWL_OUT_DIR
 FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
 SCHEDULER_DISK_QUEUE = "newscrawl.outputs.GuardedPickleLifoDiskQueue"  # a full disk under JOBDIR stops the crawl, no hang
