@@ -208,6 +208,7 @@ def cmd_crawl(args) -> int:
             "NEWSCRAWL_SUMMARY_BY_CLI": True,
             "LOG_LEVEL": args.log_level,
         })
+        overrides.setdefault("NEWSCRAWL_PROGRESS", True)  # a bar on a terminal, a line per interval in cron's mail
         try:
             crawlers = run_crawls(args.sites, overrides=overrides, spider_kwargs=spider_kwargs)
         except (SiteConfigError, ValueError) as exc:

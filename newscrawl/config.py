@@ -121,6 +121,8 @@ SETTING_KINDS = {
     "NEWSCRAWL_REDIS_HEARTBEAT_SECONDS": _num(above=0),
     "NEWSCRAWL_RENDER": _choice("auto", "off"),
     "NEWSCRAWL_CHROMIUM_PATH": _text,
+    "NEWSCRAWL_PROGRESS": _bool,
+    "NEWSCRAWL_PROGRESS_INTERVAL": _num(above=0),
     "NEWSCRAWL_MONITOR_MIN_FILL": _fill_floors,
     "NEWSCRAWL_MONITOR_MAX_DROP": _num(minimum=0, maximum=1),
     "NEWSCRAWL_MONITOR_HISTORY": _whole(0),

@@ -109,6 +109,10 @@ NEWSCRAWL_REDIS_HEARTBEAT_SECONDS = 30  # a worker silent this long is dead; its
 NEWSCRAWL_RENDER = "auto"  # "auto": render what a site file's [render] table names; "off": never render
 NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"  # the browser rendered pages go through (Debian's chromium)
 
+# --- progress (newscrawl/progress.py): a live bar on a terminal, else a plain line per interval
+NEWSCRAWL_PROGRESS = False  # `newscrawl crawl` turns it on; `scrapy crawl` keeps Scrapy's per-minute stats line
+NEWSCRAWL_PROGRESS_INTERVAL = 5.0  # seconds between progress reports
+
 # --- monitors (newscrawl/runs.py)
 NEWSCRAWL_MONITOR_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}  # floors per field
 NEWSCRAWL_MONITOR_MAX_DROP = 0.25  # flag a field whose fill rate fell this much below its recent runs' median
@@ -119,6 +123,7 @@ NEWSCRAWL_MAX_ERROR_RATE = 0.2  # a run whose failed requests exceed this share 
 EXTENSIONS = {
     "newscrawl.urlstate.UrlState": 400,  # the durable URL state (newscrawl/urlstate.py)
     "newscrawl.runs.RunSummary": 500,
+    "newscrawl.progress.Progress": 510,  # only with NEWSCRAWL_PROGRESS
 }
 
 ITEM_PIPELINES = {

@@ -5,15 +5,21 @@
   every article again (unchanged ones included), and says once what it skipped or dropped;
 - `-o` twice into one file appends: two fresh databases give twice the lines, no silent dedupe;
 - `newscrawl crawl` keeps its daily files of new and updated articles (NEWSCRAWL_FEED_ITEMS "changed");
-- the JSONL grows while the crawl runs (not only at its end);
+- the JSONL grows while the crawl runs (not only at its end), and `newscrawl crawl` shows progress,
+  as plain lines when stderr is no terminal and as a live bar when it is one;
 - `newscrawl demo` gives the same articles.jsonl and rejects.jsonl every time.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import re
+import os
+import pty
 import sqlite3
+import struct
 import subprocess
+import termios
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -81,12 +87,12 @@ def test_newscrawl_crawl_keeps_daily_files_of_changed_articles(tmp_path, tuyengi
     assert len(lines) == ARTICLES  # the unchanged articles of the second run are not appended
 
 
-def test_the_jsonl_grows_while_the_crawl_runs(tmp_path):
+def test_the_jsonl_grows_while_the_crawl_runs_and_progress_is_shown(tmp_path):
     out = tmp_path / "out"
     with FixtureServer(fixture_site_dir("tuyengiao"), delay=0.15) as slow:
         proc = subprocess.Popen(
             [str(BIN / "newscrawl"), "crawl", "tuyengiao", "--out", str(out), "--base-url", slow.url,
-             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=2",
+             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "CONCURRENT_REQUESTS=2", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0.5",
              "-s", "NEWSCRAWL_JSONL_PARTITION=none"],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         # A part of the articles, while the crawl is still fetching the rest (not the whole file at its end).
@@ -106,6 +112,38 @@ def test_the_jsonl_grows_while_the_crawl_runs(tmp_path):
     assert len(partial) >= 3, f"line counts seen while the crawl ran: {sorted(partial)}"
     assert proc.returncode == 0, stderr[-3000:]
     assert len(read_jsonl(out / "articles.jsonl")) == ARTICLES
+    progress = [line for line in stderr.splitlines() if line.startswith("progress tuyengiao:")]
+    assert len(progress) >= 3, stderr[-3000:]
+    assert all(k in progress[-1] for k in ("pages=", "articles=", "/s", "pending=")), progress[-1]
+    assert "\r" not in stderr  # no bar drawn into a file
+
+
+def test_progress_is_a_live_bar_on_a_terminal(tmp_path):
+    out = tmp_path / "out"
+    with FixtureServer(fixture_site_dir("tuyengiao"), delay=0.05) as slow:
+        leader, follower = pty.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a 120-column terminal
+        proc = subprocess.Popen(
+            [str(BIN / "newscrawl"), "crawl", "tuyengiao", "--out", str(out), "--base-url", slow.url,
+             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "NEWSCRAWL_PROGRESS_INTERVAL=0.3", "--log-level", "WARNING"],
+            cwd=REPO, stdout=subprocess.DEVNULL, stderr=follower)
+        os.close(follower)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait(timeout=120)
+        os.close(leader)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0, shown[-3000:]
+    redraws = [part for part in shown.split("\r") if part.startswith("tuyengiao: ") and "pending=" in part]
+    assert len(redraws) >= 3, shown[-3000:]  # one bar, redrawn in place
+    assert "progress tuyengiao:" not in shown  # the bar, not the plain lines
 
 
 def test_demo_gives_the_same_result_every_time(tmp_path):
