@@ -20,6 +20,9 @@ def cmd_demo(args) -> int:
     jsonl, db, rejects = out / "articles.jsonl", out / "newscrawl.sqlite", out / "rejects.jsonl"
     rejects.unlink(missing_ok=True)  # the demo's rejects are this run's
     db_url = args.db or f"sqlite:///{db}"
+    # The same full result every time, on a database reused from earlier demos: every page is fetched
+    # again (incremental off), every article goes to articles.jsonl (unchanged ones too, with no new
+    # version stored), every invalid page to rejects.jsonl.
     started = time.monotonic()
     with FixtureServer(fixture_site_dir(args.site)) as server:
         crawlers = run_crawls(
@@ -28,6 +31,9 @@ def cmd_demo(args) -> int:
                 "FEEDS": {str(jsonl): {"format": "jsonlines", "encoding": "utf-8", "overwrite": True}},
                 "NEWSCRAWL_DB_URL": db_url,
                 "NEWSCRAWL_REJECTS_PATH": str(rejects),
+                "NEWSCRAWL_INCREMENTAL": False,
+                "NEWSCRAWL_REJECT_RETRY_HOURS": 0,  # the invalid pages are fetched (and rejected) again
+                "NEWSCRAWL_FEED_ITEMS": "all",
                 "AUTOTHROTTLE_ENABLED": False,  # a local server needs no throttling
                 "LOG_LEVEL": args.log_level,
             },
@@ -202,6 +208,7 @@ def cmd_crawl(args) -> int:
             "NEWSCRAWL_SUMMARY_BY_CLI": True,
             "LOG_LEVEL": args.log_level,
         })
+        overrides.setdefault("NEWSCRAWL_PROGRESS", True)  # a bar on a terminal, a line per interval in cron's mail
         try:
             crawlers = run_crawls(args.sites, overrides=overrides, spider_kwargs=spider_kwargs)
         except (SiteConfigError, ValueError) as exc:
@@ -231,7 +238,8 @@ def cmd_crawl(args) -> int:
         for name, s in summaries.items():
             a = s.get("articles", {})
             print(f"{name}: {s['status']} pages={s.get('pages_fetched', 0)} new={a.get('new', 0)} "
-                  f"updated={a.get('updated', 0)} duplicate={a.get('duplicate', 0)} rejected={a.get('rejected', 0)} "
+                  f"updated={a.get('updated', 0)} unchanged={a.get('unchanged', 0)} known={s.get('known_skipped', 0)} "
+                  f"duplicate={a.get('duplicate', 0)} rejected={a.get('rejected', 0)} "
                   f"elapsed={s.get('elapsed_seconds', 0)}s" + (f" problems={s['problems']}" if s.get("problems") else "")
                   + (f" alerts={[x['field'] for x in s.get('alerts', [])]}" if s.get("alerts") else ""))
         return exit_code

@@ -1,34 +1,37 @@
-"""JSONL output that readers can trust: a file is replaced whole, never seen half-written.
+"""JSONL output that grows visibly, by whole lines, and what a run's JSONL holds.
 
-Scrapy's feed exports write items as they come. ``AtomicFileFeedStorage`` (set
-for local files in settings.FEED_STORAGES) writes them, unbuffered, to a hidden
-``.part`` file beside the target, and when the feed closes moves a merged file
-into place with ``os.replace``:
+What goes to the feed is a policy (NEWSCRAWL_FEED_ITEMS, ``feed_items``):
 
-- in append mode (``overwrite: False``, used for the daily partitions
-  ``articles/%(crawl_date)s.jsonl`` of cron runs) the target's earlier lines
-  come first, then the new ones;
-- lines left in ``.part`` files by runs that were killed are recovered (a live
-  writer holds an flock on its part file, so a part file nobody holds is an
-  orphan), keeping complete lines only;
-- a line whose (canonical_url, content_hash) is already in the file is not
-  written twice, so an article recovered from a killed run and crawled again
-  by the run that resumed it appears once.
+- ``"changed"``: new and updated articles only, for cron's daily files (``newscrawl crawl``);
+  an article stored already with the same content is counted (``newscrawl/articles/unchanged``)
+  and left out, and a line whose (canonical_url, content_hash) is in the file already is not
+  appended again (``newscrawl/jsonl/already_in_file``), so an article a killed run exported and the
+  run that resumed it fetched again appears once;
+- ``"all"``: everything the crawl scraped, unchanged articles included (no new version is stored
+  for them), and ``-o`` appends every line: what a Scrapy user expects of a feed;
+- ``"auto"`` (the default): ``"all"`` for a feed given on the command line (``scrapy crawl -O/-o``,
+  ``newscrawl demo``), ``"changed"`` otherwise.
 
-Writers of the same target (two sites, two processes) merge one at a time
-under an flock on a hidden ``.<name>.lock`` beside the target.
+``AtomicFileFeedStorage`` (set for local files in settings.FEED_STORAGES) writes each exported line
+straight into the target, unbuffered, so ``tail -f`` shows an article seconds after it is scraped
+and a killed run loses none of the lines it exported. ``-O`` (``overwrite: True``) empties the
+target when the feed opens; otherwise (``overwrite: False``, the daily partitions
+``articles/%(crawl_date)s.jsonl`` of cron runs) lines are appended.
 
-The file never holds a cut or merged line, whatever the disk does:
+Writers of the same target (two sites, two processes) write one line at a time under an flock on
+a hidden ``.<name>.lock`` beside the target. The file never holds a cut or merged line:
 
-- each line reaches the part file whole or not at all (``outputs.write_whole``: a write the
-  disk refuses halfway is cut back off);
-- the merge keeps whole JSON objects only, from every source (the target too): a cut line is
-  dropped, and a cut line that another line was appended to (``{"url": "a", "ti{"url": "b", ...}``)
-  gives back the whole line after the cut (``newscrawl/jsonl/cut_lines``);
-- a part file, target or merge that cannot be written (a full disk, a read-only folder, a
-  target that is a directory) goes to the crawl's ``OutputGuard``, which stops the crawl; the
-  part file is kept, so the next run's merge recovers its lines; stale ``.merge`` files of an
-  interrupted merge are removed by the next merge.
+- each line reaches the file whole or not at all (``outputs.write_whole``: a write the disk
+  refuses halfway is cut back off, under the lock, so no other writer's line is touched);
+- when an appending feed opens, a target that ends in a cut line (a process killed in the
+  middle of a write) or holds a cut line that another line was appended to
+  (``{"url": "a", "ti{"url": "b", ...}``) is rewritten by whole JSON objects (the whole line after
+  the cut is kept; ``newscrawl/jsonl/cut_lines``) and replaced with ``os.replace``; a writer that
+  finds its target replaced reopens it before its next line. Lines left in hidden ``.part`` files
+  by killed runs of earlier versions are merged in at the same time;
+- a target or rewrite that cannot be written (a full disk, a read-only folder, a target that is
+  a directory) goes to the crawl's ``OutputGuard``, which stops the crawl; stale ``.merge``
+  files of an interrupted rewrite are removed by the next one.
 """
 from __future__ import annotations
 
@@ -99,18 +102,35 @@ def _line_key(data: dict):
     return None
 
 
+FEED_ITEMS = ("auto", "changed", "all")
+
+
+def feed_items(settings) -> str:
+    """``"changed"`` or ``"all"``: what the crawl's feeds hold (NEWSCRAWL_FEED_ITEMS; see the module doc)."""
+    from scrapy.settings import SETTINGS_PRIORITIES
+
+    value = str(settings.get("NEWSCRAWL_FEED_ITEMS") or "auto").lower()
+    if value != "auto":
+        return value
+    # `scrapy crawl -O/-o` and the CLI's own overrides set FEEDS at "cmdline" priority; `newscrawl crawl`'s
+    # daily files are laid out by configure_output_dir at "spider" priority.
+    given = settings.getpriority("FEEDS") == SETTINGS_PRIORITIES["cmdline"] and settings.getdict("FEEDS")
+    return "all" if given else "changed"
+
+
 class _WholeLineFile(io.RawIOBase):
-    """The part file as the exporter sees it: each ``write`` (one exported line) lands whole or not at all.
+    """The target as the exporter sees it: each ``write`` (one exported line) lands whole or not at all,
+    at the end of the file, under the target's lock.
 
     A write that fails is reported (``on_error``) and swallowed: the crawl is being stopped, and a
-    traceback per item would say nothing more. Without a file (it could not be created) writes
+    traceback per item would say nothing more. Without a file (it could not be opened) writes
     are dropped the same way.
     """
 
-    def __init__(self, fd: int | None, on_error):
+    def __init__(self, storage: AtomicFileFeedStorage | None, fd: int | None, on_error):
         super().__init__()
+        self._storage = storage
         self._fd = fd
-        self._end = 0
         self._on_error = on_error
         self.failed = fd is None
 
@@ -119,14 +139,14 @@ class _WholeLineFile(io.RawIOBase):
 
     def fileno(self):
         if self._fd is None:
-            raise OSError(errno.EBADF, "no part file")
+            raise OSError(errno.EBADF, "no feed file")
         return self._fd
 
     def write(self, data):
         data = bytes(data)
         if self._fd is not None:
             try:
-                self._end = write_whole(self._fd, data, self._end)
+                self._fd = self._storage.append(self._fd, data)
             except OSError as exc:
                 self.failed = True
                 self._on_error(exc)
@@ -147,7 +167,9 @@ class AtomicFileFeedStorage(FileFeedStorage):
         return storage
 
     crawler = None
-    _part: Path | None = None
+    _lock = None
+    _keys: set | None = None  # (canonical_url, content_hash) of the target's lines, when appends skip those
+    _skipped = 0
 
     def _fail(self, exc: OSError) -> None:
         """An output error: to the crawl's guard (which stops the crawl), or raised without a crawler."""
@@ -155,26 +177,56 @@ class AtomicFileFeedStorage(FileFeedStorage):
             raise exc
         output_guard(self.crawler).fail("articles", self.path, exc)
 
+    def _dedupes(self) -> bool:
+        return self.write_mode == "ab" and (self.crawler is None or feed_items(self.crawler.settings) == "changed")
+
     def open(self, spider):
         target = Path(self.path)
         try:
-            if target.is_dir():  # found now, not after the whole crawl, when the merge would replace it
+            if target.is_dir():  # found now, not after the whole crawl
                 raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+            self._lock = open(target.parent / f".{target.name}.lock", "a+b")
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
+            try:
+                if self.write_mode == "ab":
+                    self._repair(target)
+                    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+                else:  # -O: the file holds this crawl's lines only
+                    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o666)
+            finally:
+                fcntl.flock(self._lock, fcntl.LOCK_UN)
         except OSError as exc:
-            self._part = None
             self._fail(exc)
-            return _WholeLineFile(None, self._fail)
-        fcntl.flock(fd, fcntl.LOCK_EX)  # held while this run writes: marks the part file as live
-        self._part = Path(tmp)
-        # Unbuffered: each exported line reaches the OS at once and survives a killed process.
-        return _WholeLineFile(fd, self._fail)
+            return _WholeLineFile(None, None, self._fail)
+        return _WholeLineFile(self, fd, self._fail)
+
+    def append(self, fd: int, data: bytes) -> int:
+        """Write one line at the end of the target; returns the descriptor to write the next line to."""
+        if self._keys is not None:
+            key = _line_key(_json_object(data) or {})
+            if key is not None:
+                if key in self._keys:
+                    self._skipped += 1
+                    return fd
+                self._keys.add(key)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        try:
+            try:
+                replaced = os.stat(self.path).st_ino != os.fstat(fd).st_ino
+            except FileNotFoundError:
+                replaced = True
+            if replaced:  # another writer's repair replaced the file (or someone removed it): write to the new one
+                os.close(fd)
+                fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666)
+            write_whole(fd, data, os.fstat(fd).st_size)
+        finally:
+            fcntl.flock(self._lock, fcntl.LOCK_UN)
+        return fd
 
     def _orphans(self, target: Path):
+        """Part files of killed runs of earlier versions (which wrote there and merged at the end)."""
         for part in target.parent.glob(f".{target.name}.*.part"):
-            if part == self._part:
-                continue
             try:
                 fd = os.open(part, os.O_RDONLY)
             except FileNotFoundError:
@@ -186,41 +238,55 @@ class AtomicFileFeedStorage(FileFeedStorage):
                 continue
             yield part, fd
 
+    def _repair(self, target: Path) -> None:
+        """Under the lock: the target by whole lines, the lines of old part files merged in, and (when
+        appends skip lines already there) the target's keys."""
+        for stale in target.parent.glob(f".{target.name}.*.merge"):
+            stale.unlink(missing_ok=True)  # left by a rewrite that was killed or met a full disk
+        keys: set = set()
+        whole = True
+        if target.exists():
+            with open(target, "rb") as f:
+                for line in f:
+                    data = _json_object(line) if line.endswith(b"\n") else None
+                    if data is None:
+                        whole = whole and not line.strip()
+                        continue
+                    key = _line_key(data)
+                    if key is not None:
+                        keys.add(key)
+        orphans = list(self._orphans(target))
+        try:
+            if orphans or not whole:
+                sources = ([target] if target.exists() else []) + [part for part, _ in orphans]
+                keys = self._write_merged(target, sources)
+        finally:
+            for _, part_fd in orphans:
+                os.close(part_fd)
+        for part, _ in orphans:
+            part.unlink(missing_ok=True)
+        self._keys = keys if self._dedupes() else None
+
     def store(self, file):
         file.close()
-        if self._part is None:
-            return None  # the part file could not be created; reported at open
-        try:
-            self._merge(Path(self.path))
-        except OSError as exc:
-            # The part file stays where it is: the next run's merge recovers its lines.
-            self._fail(exc)
+        if self._lock is not None:
+            self._lock.close()
+        if self._skipped:
+            # Once per feed, not per line: the articles were exported by an earlier (killed) run.
+            logger.info("%d lines not appended to %s: the same article (canonical_url, content_hash) is in the "
+                        "file already", self._skipped, self.path)
+            if self.crawler is not None:
+                self.crawler.stats.inc_value("newscrawl/jsonl/already_in_file", self._skipped)
         return None
 
-    def _merge(self, target: Path) -> None:
-        with open(target.parent / f".{target.name}.lock", "a+b") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            for stale in target.parent.glob(f".{target.name}.*.merge"):
-                stale.unlink(missing_ok=True)  # left by a merge that was killed or met a full disk
-            sources = []
-            if self.write_mode == "ab" and target.exists():
-                sources.append(target)
-            orphans = list(self._orphans(target))
-            try:
-                sources += [part for part, _ in orphans] + [self._part]
-                self._write_merged(target, sources)
-            finally:
-                for _, part_fd in orphans:
-                    os.close(part_fd)
-            for part, _ in orphans:
-                part.unlink(missing_ok=True)
-            self._part.unlink(missing_ok=True)
-
-    def _write_merged(self, target: Path, sources: list[Path]) -> None:
+    def _write_merged(self, target: Path, sources: list[Path]) -> set:
+        """Rewrite ``target`` from ``sources`` by whole lines (each key once when appends skip lines already
+        there; NEWSCRAWL_FEED_ITEMS "all" keeps every line); returns the keys written."""
+        dedupe = self._dedupes()
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".merge")
+        seen: set = set()
         try:
             os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide the feed from its readers
-            seen = set()
             counts: dict = {}
             with os.fdopen(fd, "wb") as out:
                 for source in sources:
@@ -228,7 +294,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
                         for line, data in whole_lines(f, source, counts):
                             key = _line_key(data)
                             if key is not None:
-                                if key in seen:
+                                if key in seen and dedupe:
                                     continue
                                 seen.add(key)
                             out.write(line)
@@ -240,3 +306,4 @@ class AtomicFileFeedStorage(FileFeedStorage):
             raise
         if counts.get("cut") and self.crawler is not None:
             self.crawler.stats.inc_value("newscrawl/jsonl/cut_lines", counts["cut"])
+        return seen

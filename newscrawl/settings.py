@@ -85,6 +85,7 @@ NEWSCRAWL_URL_MAX_ATTEMPTS = 5  # failed downloads of one URL (over runs) before
 NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/outputs.py)
 NEWSCRAWL_JSONL_PARTITION = "crawl_date"  # with NEWSCRAWL_OUT_DIR: articles/<date>.jsonl, or "none": articles.jsonl
 NEWSCRAWL_RECORD_RUNS = True  # write the runs row, run summaries and URL state; scrapy parse/shell/check set it off
+NEWSCRAWL_FEED_ITEMS = "auto"  # JSONL: "changed" (new, updated), "all" (unchanged too); auto: all for -O/-o (newscrawl/feeds.py)
 NEWSCRAWL_RUNS_DIR = None  # where run summaries go (runs/<run id>.json, last-run.json); set by NEWSCRAWL_OUT_DIR
 FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
 SCHEDULER_DISK_QUEUE = "newscrawl.outputs.GuardedPickleLifoDiskQueue"  # a full disk under JOBDIR stops the crawl, no hang
@@ -113,6 +114,10 @@ NEWSCRAWL_REDIS_HEARTBEAT_SECONDS = 30  # a worker silent this long is dead; its
 NEWSCRAWL_RENDER = "auto"  # "auto": render what a site file's [render] table names; "off": never render
 NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"  # the browser rendered pages go through (Debian's chromium)
 
+# --- progress (newscrawl/progress.py): a live bar on a terminal, else a plain line per interval
+NEWSCRAWL_PROGRESS = False  # `newscrawl crawl` turns it on; `scrapy crawl` keeps Scrapy's per-minute stats line
+NEWSCRAWL_PROGRESS_INTERVAL = 5.0  # seconds between progress reports
+
 # --- monitors (newscrawl/runs.py)
 NEWSCRAWL_MONITOR_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}  # floors per field
 NEWSCRAWL_MONITOR_MAX_DROP = 0.25  # flag a field whose fill rate fell this much below its recent runs' median
@@ -123,6 +128,7 @@ NEWSCRAWL_MAX_ERROR_RATE = 0.2  # a run whose failed requests exceed this share 
 EXTENSIONS = {
     "newscrawl.urlstate.UrlState": 400,  # the durable URL state (newscrawl/urlstate.py)
     "newscrawl.runs.RunSummary": 500,
+    "newscrawl.progress.Progress": 510,  # only with NEWSCRAWL_PROGRESS
 }
 
 ITEM_PIPELINES = {

@@ -4,7 +4,9 @@ State lives in the database (``NEWSCRAWL_DB_URL``), so a second run knows what
 the first stored. The rules are in :mod:`newscrawl.storage.dedupe`:
 
 * same canonical URL, same content and ``modified`` -> dropped
-  (``newscrawl/articles/unchanged``, ``newscrawl/dedupe/unchanged``);
+  (``newscrawl/articles/unchanged``, ``newscrawl/dedupe/unchanged``), or, when the feeds hold
+  everything scraped (NEWSCRAWL_FEED_ITEMS "all", newscrawl/feeds.py), passed on to the feed with
+  no new version stored;
 * same canonical URL, changed content or ``modified`` -> ``version`` + 1, kept
   (``newscrawl/articles/updated``);
 * a new URL with a content hash already stored -> dropped, recorded in
@@ -19,6 +21,9 @@ signature, the costly part of the check, is computed in one of them while the
 crawl process goes on; the decision itself is taken in the crawl process, one
 item at a time, against the one index.
 
+When the spider closes, one INFO line per kind of article that is skipped or dropped (known to
+earlier runs and not fetched, unchanged, exact duplicate) gives its count: never one per article.
+
 Settings: NEWSCRAWL_MINHASH_PERMUTATIONS (128), NEWSCRAWL_NEARDUP_THRESHOLD (0.8)
 and the store's settings (see :class:`newscrawl.storage.ArticleStore`).
 """
@@ -30,7 +35,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from newscrawl.extract.workers import get_extractor
-from newscrawl.pipelines.outcomes import ArticleSettled
+from newscrawl.pipelines.outcomes import ArticleSettled, unchanged_articles
 from newscrawl.storage import get_store
 from newscrawl.storage.dedupe import (
     DUPLICATE_EXACT,
@@ -75,6 +80,7 @@ class DedupePipeline:
         self.dedupe = None
         self.workers = None  # the crawl's extraction workers, when it has any
         self.url_state = None  # the crawl's URL state (newscrawl/urlstate.py), when it has one
+        self.feed_items = "changed"
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -89,8 +95,29 @@ class DedupePipeline:
             self.url_state = self.crawler.get_extension(UrlState)
         except RuntimeError:  # a crawler without extensions (pipelines driven directly): no URL state
             self.url_state = None
+        from newscrawl.feeds import feed_items
+
+        self.feed_items = feed_items(self.crawler.settings)  # FEEDS is final once the spider opens
+
+    def _log_skipped(self) -> None:
+        stats = self.stats
+        known = stats.get_value("newscrawl/incremental/skipped_known", 0)
+        if known:
+            logger.info("%d known articles skipped: stored, rejected lately or settled by earlier runs, not fetched "
+                        "(newscrawl/incremental/skipped_known; NEWSCRAWL_INCREMENTAL=0 fetches the stored ones again)",
+                        known)
+        unchanged = stats.get_value("newscrawl/articles/unchanged", 0)
+        if unchanged:
+            where = ("in the feed, no new version stored" if self.feed_items == "all"
+                     else "not in the feed (NEWSCRAWL_FEED_ITEMS=changed; \"all\" emits them)")
+            logger.info("%d unchanged articles: stored already with the same content; %s", unchanged, where)
+        exact = stats.get_value("newscrawl/articles/duplicate_exact", 0)
+        if exact:
+            logger.info("%d exact duplicates dropped: their content is stored under another URL (table duplicates)",
+                        exact)
 
     def close_spider(self, spider=None):
+        self._log_skipped()
         if self.store is not None:
             return self.store.close_when_written()  # None, or an awaitable while the database is away
         return None
@@ -122,15 +149,18 @@ class DedupePipeline:
         self.stats.inc_value(_ARTICLE_STATS[decision.kind])
         if decision.kind in _DEDUPE_STATS:
             self.stats.inc_value(_DEDUPE_STATS[decision.kind])
-        if decision.kind == UNCHANGED:
-            if self._left_unfinished(adapter):
-                # An earlier run stored it and stopped (killed) before its URL was settled, perhaps before
-                # its JSONL line was written: emit it again (the JSONL merge keeps it once), write nothing.
+        if decision.kind == UNCHANGED and (self.feed_items == "all" or self._left_unfinished(adapter)):
+            # On to the feed, the store writing nothing: the feeds hold everything scraped, or an earlier
+            # run stored it and was killed before settling its URL, perhaps before its JSONL line was
+            # written (the JSONL merge keeps one line per article).
+            if self.feed_items != "all":
                 self.stats.inc_value("newscrawl/articles/unchanged_resumed")
-                adapter["version"] = decision.version
-                if decision.duplicate_of:
-                    adapter["duplicate_of"] = decision.duplicate_of
-                return adapter.item
+            adapter["version"] = decision.version
+            if decision.duplicate_of:
+                adapter["duplicate_of"] = decision.duplicate_of
+            unchanged_articles(self.crawler).mark(adapter.item)
+            return adapter.item
+        if decision.kind == UNCHANGED:
             raise drop(
                 f"unchanged since version {decision.version}: {decision.canonical_url}", "DEBUG", settled="stored"
             )

@@ -17,6 +17,7 @@ from scrapy import signals
 
 from newscrawl.outputs import JsonLinesAppender
 from newscrawl.pipelines.dedupe import drop
+from newscrawl.pipelines.outcomes import unchanged_articles
 from newscrawl.storage import get_store
 
 
@@ -76,6 +77,10 @@ class DatabaseStorePipeline:
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
+        if unchanged_articles(self.crawler).take(item):
+            # Stored already, same content (NEWSCRAWL_FEED_ITEMS "all"): on to the feed, no new version.
+            # Its URL is recorded as stored by the URL state on item_scraped.
+            return item
         # Staged; written with its batch. A batch that cannot be written (after
         # the store's retries) stays staged for the next flush, so the item goes on.
         self.store.add_article(adapter)
