@@ -275,8 +275,8 @@ class UrlStateMiddleware:
                 tracked.append(obj)
             else:
                 yield obj
-        for request in self.url_state.discover(tracked):
-            yield request
+        for request in self.url_state.discover(tracked) if tracked else ():
+            yield request  # (no tracked requests without the UrlState extension: _tracked says so)
 
     def process_spider_output(self, response, result):
         tracked = []
