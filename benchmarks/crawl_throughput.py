@@ -274,8 +274,8 @@ def run_full(server: SiteServer, workdir: Path, concurrency: int = 16, profile: 
 def _bare_main(base_url: str, concurrency: int) -> int:
     from scrapy.crawler import CrawlerProcess
 
-    from newscrawl.crawling import newscrawl_settings
-    from newscrawl.spiders.news import NewsSpider
+    from newscrawl.ops.crawling import newscrawl_settings
+    from newscrawl.crawl.spiders.news import NewsSpider
 
     class BareSpider(NewsSpider):
         """NewsSpider's link rules, nothing done with an article page."""
@@ -302,28 +302,28 @@ def _bare_main(base_url: str, concurrency: int) -> int:
 # ---------------------------------------------------------------------------
 # (label, file suffix, function name): cumulative time of the outermost call of each.
 PROFILE_AREAS = [
-    ("spider: parse_listing (links)", "newscrawl/spiders/news.py", "parse_listing"),
-    ("spider: parse_article total", "newscrawl/spiders/news.py", "parse_article"),
+    ("spider: parse_listing (links)", "newscrawl/crawl/spiders/news.py", "parse_listing"),
+    ("spider: parse_article total", "newscrawl/crawl/spiders/news.py", "parse_article"),
     ("  extract_article", "newscrawl/extract/__init__.py", "extract_article"),
     ("    Document decode", "newscrawl/extract/document.py", "decode_html"),
     ("    lxml/parsel parse", "newscrawl/extract/document.py", "sel"),
     ("    site layer", "newscrawl/extract/sitelayer.py", "extract_site_fields"),
     ("    fallback layers (structured+generic)", "newscrawl/extract/fallback.py", "extract_fallback"),
     ("    ArticleLoader.load_item", "itemloaders/__init__.py", "load_item"),
-    ("    clean_article", "newscrawl/cleaning.py", "clean_article"),
+    ("    clean_article", "newscrawl/extract/cleaning.py", "clean_article"),
     ("    content_hash", "newscrawl/extract/__init__.py", "content_hash"),
-    ("pipeline 100 clean", "newscrawl/pipelines/clean.py", "process_item"),
-    ("pipeline 200 validate", "newscrawl/pipelines/validate.py", "process_item"),
+    ("pipeline 100 clean", "newscrawl/crawl/pipelines/clean.py", "process_item"),
+    ("pipeline 200 validate", "newscrawl/crawl/pipelines/validate.py", "process_item"),
     ("  jsonschema iter_errors (failed items)", "jsonschema/validators.py", "iter_errors"),
-    ("pipeline 300 dedupe: decision", "newscrawl/pipelines/dedupe.py", "_decide"),
+    ("pipeline 300 dedupe: decision", "newscrawl/crawl/pipelines/dedupe.py", "_decide"),
     ("  MinHash signature (in-process)", "newscrawl/storage/neardup.py", "minhash_signature"),
     ("  article lookup (SQL)", "newscrawl/storage/store.py", "find"),
     ("  LSH query", "datasketch/lsh.py", "query"),
-    ("pipeline 400 store", "newscrawl/pipelines/store.py", "process_item"),
+    ("pipeline 400 store", "newscrawl/crawl/pipelines/store.py", "process_item"),
     ("  store flush (SQL batch)", "newscrawl/storage/store.py", "flush"),
     ("  store close", "newscrawl/storage/store.py", "close"),
     ("feed export (JSONL)", "scrapy/extensions/feedexport.py", "item_scraped"),
-    ("run summary extension", "newscrawl/runs.py", "item_scraped"),
+    ("run summary extension", "newscrawl/crawl/runs.py", "item_scraped"),
     ("sqlite3 execute (all)", "~", "<method 'execute' of 'sqlite3.Cursor' objects>"),
     ("sqlite3 commit (all)", "~", "<method 'commit' of 'sqlite3.Connection' objects>"),
     ("HTTP response parsing (twisted)", "twisted/web/_newclient.py", "dataReceived"),

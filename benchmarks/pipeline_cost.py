@@ -38,12 +38,12 @@ from newscrawl.storage.testing import (  # noqa: E402
 )
 
 OPTIONAL_STAGES = [
-    ("clean", "newscrawl.pipelines.clean", "CleanPipeline"),
-    ("validate", "newscrawl.pipelines.validate", "ValidatePipeline"),
+    ("clean", "newscrawl.crawl.pipelines.clean", "CleanPipeline"),
+    ("validate", "newscrawl.crawl.pipelines.validate", "ValidatePipeline"),
 ]
 STORAGE_STAGES = [
-    ("dedupe", "newscrawl.pipelines.dedupe", "DedupePipeline"),
-    ("store", "newscrawl.pipelines.store", "DatabaseStorePipeline"),
+    ("dedupe", "newscrawl.crawl.pipelines.dedupe", "DedupePipeline"),
+    ("store", "newscrawl.crawl.pipelines.store", "DatabaseStorePipeline"),
 ]
 SITES = ["tinmoi", "baodientu", "thoisu24", "kinhtedothi", "nguoiduatin"]
 

@@ -561,7 +561,7 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
     from scrapy.crawler import Crawler
     from scrapy.spiderloader import get_spider_loader
 
-    from newscrawl.crawling import newscrawl_settings
+    from newscrawl.ops.crawling import newscrawl_settings
 
     settings = newscrawl_settings({**(overrides or {}), "NEWSCRAWL_REDIS_URL": check_redis_url(redis_url)})
     loader = get_spider_loader(settings)
@@ -589,11 +589,11 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
 
 
 def _unfinished_requests(crawler, spider) -> list:
-    """What earlier runs of the site discovered and did not finish (newscrawl/urlstate.py), admitted
+    """What earlier runs of the site discovered and did not finish (newscrawl/crawl/urlstate.py), admitted
     as a worker's UrlStateMiddleware admits what it records, so the worker that fetches each one
     records its outcome. Nothing when the database does not exist yet."""
     from newscrawl.storage import get_store
-    from newscrawl.urlstate import UrlState
+    from newscrawl.crawl.urlstate import UrlState
 
     db_url = crawler.settings.get("NEWSCRAWL_DB_URL")
     if not db_url or (db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).exists()):

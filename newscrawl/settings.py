@@ -5,10 +5,10 @@ requests per domain at a time, an honest User-Agent with a contact URL.
 """
 
 BOT_NAME = "newscrawl"
-SPIDER_MODULES = ["newscrawl.spiders"]
-NEWSPIDER_MODULE = "newscrawl.spiders"
-SPIDER_LOADER_CLASS = "newscrawl.spiderloader.SiteSpiderLoader"
-COMMANDS_MODULE = "newscrawl.commands"  # `scrapy crawl` checks -a and -s first: a bad one exits 2 with one line
+SPIDER_MODULES = ["newscrawl.crawl.spiders"]
+NEWSPIDER_MODULE = "newscrawl.crawl.spiders"
+SPIDER_LOADER_CLASS = "newscrawl.crawl.spiderloader.SiteSpiderLoader"
+COMMANDS_MODULE = "newscrawl.crawl.commands"  # `scrapy crawl` checks -a and -s first: a bad one exits 2 with one line
 
 # --- politeness
 NEWSCRAWL_CONTACT_URL = "https://github.com/newscrawl/newscrawl"
@@ -28,46 +28,46 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
-RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the failure log says it in one WARNING line (newscrawl/middlewares.py)
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the failure log says it in one WARNING line (newscrawl/crawl/middlewares.py)
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
-# Response headers are bounded as bodies are (newscrawl/downloader.py); past a bound: failures.jsonl "headers_too_large".
+# Response headers are bounded as bodies are (newscrawl/crawl/downloader.py); past a bound: failures.jsonl "headers_too_large".
 NEWSCRAWL_MAX_HEADER_BYTES = 256 * 1024  # the whole header section (Chromium's limit); 0 = no limit
 NEWSCRAWL_MAX_HEADERS = 500  # header fields in one response; 0 = no limit
 # In the _BASE dict so that a site's [render] table can still put playwright's handler in DOWNLOAD_HANDLERS.
 DOWNLOAD_HANDLERS_BASE = {
     "data": "scrapy.core.downloader.handlers.datauri.DataURIDownloadHandler",
     "file": "scrapy.core.downloader.handlers.file.FileDownloadHandler",
-    "http": "newscrawl.downloader.BoundedHTTP11DownloadHandler",
-    "https": "newscrawl.downloader.BoundedHTTP11DownloadHandler",
+    "http": "newscrawl.crawl.downloader.BoundedHTTP11DownloadHandler",
+    "https": "newscrawl.crawl.downloader.BoundedHTTP11DownloadHandler",
     "s3": "scrapy.core.downloader.handlers.s3.S3DownloadHandler",
     "ftp": "scrapy.core.downloader.handlers.ftp.FTPDownloadHandler",
 }
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-# --- robustness (newscrawl/middlewares.py; docs in README#robustness)
+# --- robustness (newscrawl/crawl/middlewares.py; docs in README#robustness)
 # scrapy crawl's default outputs go to one folder, .scrapy/newscrawl/ (git-ignored, where Scrapy keeps its
 # own data such as HTTPCACHE_DIR), not the project root; explicit settings and NEWSCRAWL_OUT_DIR still win.
 default_dir = ".scrapy/newscrawl"  # lower case: not a setting, -s cannot move the three defaults below
 NEWSCRAWL_FAILURES_PATH = f"{default_dir}/failures.jsonl"  # one JSON line per URL that could not be had
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.middlewares.SchemeFilterMiddleware": 10,  # only http(s)
-    "newscrawl.middlewares.OriginFilterMiddleware": 20,  # only the spider's origins (scheme, host, port), every request
-    "newscrawl.middlewares.ContentFilterMiddleware": 530,  # PDFs, images, empty 200s never reach extraction
-    "newscrawl.middlewares.FailureLogMiddleware": 540,  # failures.jsonl after the retries
+    "newscrawl.crawl.middlewares.SchemeFilterMiddleware": 10,  # only http(s)
+    "newscrawl.crawl.middlewares.OriginFilterMiddleware": 20,  # only the spider's origins (scheme, host, port), every request
+    "newscrawl.crawl.middlewares.ContentFilterMiddleware": 530,  # PDFs, images, empty 200s never reach extraction
+    "newscrawl.crawl.middlewares.FailureLogMiddleware": 540,  # failures.jsonl after the retries
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.middlewares.BackoffRetryMiddleware": 550,  # exponential backoff, honours Retry-After
+    "newscrawl.crawl.middlewares.BackoffRetryMiddleware": 550,  # exponential backoff, honours Retry-After
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "newscrawl.middlewares.RedirectMiddleware": 600,  # no offsite or non-http redirects, loops detected
+    "newscrawl.crawl.middlewares.RedirectMiddleware": 600,  # no offsite or non-http redirects, loops detected
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "newscrawl.middlewares.HttpCompressionMiddleware": 590,  # decompression bombs recorded, not dropped silently
+    "newscrawl.crawl.middlewares.HttpCompressionMiddleware": 590,  # decompression bombs recorded, not dropped silently
 }
 SPIDER_MIDDLEWARES = {
-    "newscrawl.middlewares.CrawlTrapMiddleware": 950,  # calendar traps, link floods
-    "newscrawl.urlstate.UrlStateMiddleware": 600,  # records each URL before it is requested (after the drops above it)
+    "newscrawl.crawl.middlewares.CrawlTrapMiddleware": 950,  # calendar traps, link floods
+    "newscrawl.crawl.urlstate.UrlStateMiddleware": 600,  # records each URL before it is requested (after the drops above it)
 }
 
 # --- what to crawl
@@ -82,14 +82,14 @@ NEWSCRAWL_URL_RETRY_MINUTES = 30  # a URL whose download failed is requested aga
 NEWSCRAWL_URL_MAX_ATTEMPTS = 5  # failed downloads of one URL (over runs) before it is given up
 
 # --- output
-NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/outputs.py)
+NEWSCRAWL_OUT_DIR = None  # lay out all outputs in one folder (see newscrawl/crawl/outputs.py)
 NEWSCRAWL_JSONL_PARTITION = "crawl_date"  # with NEWSCRAWL_OUT_DIR: articles/<date>.jsonl, or "none": articles.jsonl
 NEWSCRAWL_RECORD_RUNS = True  # write the runs row, run summaries and URL state; scrapy parse/shell/check set it off
-NEWSCRAWL_FEED_ITEMS = "auto"  # JSONL: "changed" (new, updated), "all" (unchanged too); auto: all for -O/-o (newscrawl/feeds.py)
+NEWSCRAWL_FEED_ITEMS = "auto"  # JSONL: "changed" (new, updated), "all" (unchanged too); auto: all for -O/-o (newscrawl/crawl/feeds.py)
 NEWSCRAWL_RUNS_DIR = None  # where run summaries go (runs/<run id>.json, last-run.json); set by NEWSCRAWL_OUT_DIR
 FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
-SCHEDULER_DISK_QUEUE = "newscrawl.outputs.GuardedPickleLifoDiskQueue"  # a full disk under JOBDIR stops the crawl, no hang
-FEED_STORAGES = {"file": "newscrawl.feeds.AtomicFileFeedStorage", "": "newscrawl.feeds.AtomicFileFeedStorage"}
+SCHEDULER_DISK_QUEUE = "newscrawl.crawl.outputs.GuardedPickleLifoDiskQueue"  # a full disk under JOBDIR stops the crawl, no hang
+FEED_STORAGES = {"file": "newscrawl.crawl.feeds.AtomicFileFeedStorage", "": "newscrawl.crawl.feeds.AtomicFileFeedStorage"}
 NEWSCRAWL_DB_URL = f"sqlite:///{default_dir}/newscrawl.sqlite"  # SQLAlchemy URL; postgresql+psycopg://... for PostgreSQL
 NEWSCRAWL_DB_BATCH_SIZE = 100  # articles written per transaction
 NEWSCRAWL_DB_RETRIES = 5  # retries of a write or read whose connection was lost
@@ -114,11 +114,11 @@ NEWSCRAWL_REDIS_HEARTBEAT_SECONDS = 30  # a worker silent this long is dead; its
 NEWSCRAWL_RENDER = "auto"  # "auto": render what a site file's [render] table names; "off": never render
 NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"  # the browser rendered pages go through (Debian's chromium)
 
-# --- progress (newscrawl/progress.py): a live bar on a terminal, else a plain line per interval
+# --- progress (newscrawl/crawl/progress.py): a live bar on a terminal, else a plain line per interval
 NEWSCRAWL_PROGRESS = False  # `newscrawl crawl` turns it on; `scrapy crawl` keeps Scrapy's per-minute stats line
 NEWSCRAWL_PROGRESS_INTERVAL = 5.0  # seconds between progress reports
 
-# --- monitors (newscrawl/runs.py)
+# --- monitors (newscrawl/crawl/runs.py)
 NEWSCRAWL_MONITOR_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}  # floors per field
 NEWSCRAWL_MONITOR_MAX_DROP = 0.25  # flag a field whose fill rate fell this much below its recent runs' median
 NEWSCRAWL_MONITOR_HISTORY = 5  # recent runs compared
@@ -126,22 +126,22 @@ NEWSCRAWL_MONITOR_MIN_ITEMS = 20  # runs with fewer articles are not judged: a h
 NEWSCRAWL_MAX_ERROR_RATE = 0.2  # a run whose failed requests exceed this share failed
 
 EXTENSIONS = {
-    "newscrawl.urlstate.UrlState": 400,  # the durable URL state (newscrawl/urlstate.py)
-    "newscrawl.runs.RunSummary": 500,
-    "newscrawl.progress.Progress": 510,  # only with NEWSCRAWL_PROGRESS
+    "newscrawl.crawl.urlstate.UrlState": 400,  # the durable URL state (newscrawl/crawl/urlstate.py)
+    "newscrawl.crawl.runs.RunSummary": 500,
+    "newscrawl.crawl.progress.Progress": 510,  # only with NEWSCRAWL_PROGRESS
 }
 
 ITEM_PIPELINES = {
-    "newscrawl.pipelines.clean.CleanPipeline": 100,
-    "newscrawl.pipelines.validate.ValidatePipeline": 200,
-    "newscrawl.pipelines.dedupe.DedupePipeline": 300,
-    "newscrawl.pipelines.store.DatabaseStorePipeline": 400,
+    "newscrawl.crawl.pipelines.clean.CleanPipeline": 100,
+    "newscrawl.crawl.pipelines.validate.ValidatePipeline": 200,
+    "newscrawl.crawl.pipelines.dedupe.DedupePipeline": 300,
+    "newscrawl.crawl.pipelines.store.DatabaseStorePipeline": 400,
 }
 
-# `scrapy check`: @fixture contracts, one per fixture page of a site file (newscrawl/contracts.py)
-SPIDER_CONTRACTS = {"newscrawl.contracts.FixtureContract": 10}
+# `scrapy check`: @fixture contracts, one per fixture page of a site file (newscrawl/crawl/contracts.py)
+SPIDER_CONTRACTS = {"newscrawl.crawl.contracts.FixtureContract": 10}
 
-LOG_FORMATTER = "newscrawl.logformatter.NewsLogFormatter"
+LOG_FORMATTER = "newscrawl.crawl.logformatter.NewsLogFormatter"
 DEFAULT_DROPITEM_LOG_LEVEL = "INFO"  # the dropping pipeline logs its own line at the level it deserves
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 LOG_LEVEL = "INFO"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
 from newscrawl.storage.testing import postgres_unavailable, reset_database, temporary_postgres_database
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,7 +30,7 @@ def shared_path(*parts) -> Path:
 def article_schema():
     # newscrawl's own items are held to the strict form (no unlisted field, this schema_version): what
     # consumers validate with (the published file, open to later 1.x fields) is tested in test_schema_versions.
-    from newscrawl.pipelines.validate import strict_schema
+    from newscrawl.crawl.pipelines.validate import strict_schema
 
     return Draft202012Validator(strict_schema())
 

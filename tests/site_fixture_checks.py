@@ -26,7 +26,7 @@ from newscrawl import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.sitelayer import extract_site_fields
 from newscrawl.sites import get_site
-from newscrawl.spiders.news import NewsSpider
+from newscrawl.crawl.spiders.news import NewsSpider
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "fixtures" / "sites"

@@ -24,7 +24,7 @@ from faultserver import parse_stats
 from sitecopy import SiteCopy
 from sqlalchemy import create_engine, select
 
-from newscrawl.fixtureserver import FixtureServer
+from newscrawl.ops.fixtureserver import FixtureServer
 from newscrawl.storage.schema import articles, rejects
 from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
 
@@ -121,8 +121,8 @@ def test_store_isolates_rows_the_database_refuses(db_url, tmp_path, tuyengiao_ex
     expected = sorted(a["canonical_url"] for a in tuyengiao_expected["articles"])
     paths = [u[len(SITE):] for u in expected]
     poison = {SURROGATE_PATH: "surrogate", NUL_PATH: "nul", LONG_PATH: "long_canonical"}
-    raw_pipelines = json.dumps({"newscrawl.pipelines.dedupe.DedupePipeline": 300,
-                                "newscrawl.pipelines.store.DatabaseStorePipeline": 400})
+    raw_pipelines = json.dumps({"newscrawl.crawl.pipelines.dedupe.DedupePipeline": 300,
+                                "newscrawl.crawl.pipelines.store.DatabaseStorePipeline": 400})
     with FixtureServer(SiteCopy(tmp_path / "site").root) as server:
         result, stats, summary = crawl(
             ["runspider", str(REPO / "tests" / "rawspider.py"), "-a", f"base_url={server.url}",

@@ -7,8 +7,8 @@ import scrapy
 from scrapy.utils.test import get_crawler
 
 from newscrawl.extract import content_hash
-from newscrawl.pipelines.clean import CleanPipeline
-from newscrawl.spiders.news import NewsSpider
+from newscrawl.crawl.pipelines.clean import CleanPipeline
+from newscrawl.crawl.spiders.news import NewsSpider
 
 NFD_TITLE = unicodedata.normalize("NFD", "Hội nghị   toàn quốc\u200b về công tác tuyên giáo")
 BODY = ["Đoạn một của bài viết.", "", "  Đoạn  hai\u00a0của bài viết. "]

@@ -17,8 +17,8 @@ import pytest
 from conftest import BIN, REPO, read_jsonl
 from sitecopy import SiteCopy
 
-from newscrawl.fixtureserver import FixtureServer
-from newscrawl.runs import EXIT_DEGRADED, EXIT_LOCKED, EXIT_OK
+from newscrawl.ops.fixtureserver import FixtureServer
+from newscrawl.crawl.runs import EXIT_DEGRADED, EXIT_LOCKED, EXIT_OK
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FRESH_BODY = [

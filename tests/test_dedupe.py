@@ -12,8 +12,8 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, func, select
 
-from newscrawl.pipelines.dedupe import DedupePipeline
-from newscrawl.pipelines.store import DatabaseStorePipeline
+from newscrawl.crawl.pipelines.dedupe import DedupePipeline
+from newscrawl.crawl.pipelines.store import DatabaseStorePipeline
 from newscrawl.storage import ArticleStore, NearDupIndex, shingles
 from newscrawl.storage.schema import article_versions, articles, duplicates, minhash_signatures
 from newscrawl.storage.testing import (
@@ -332,8 +332,8 @@ SPIDER_SCRIPT = textwrap.dedent(
         "NEWSCRAWL_DB_URL": db_url,
         "NEWSCRAWL_DB_BATCH_SIZE": 2,
         "ITEM_PIPELINES": {
-            "newscrawl.pipelines.dedupe.DedupePipeline": 300,
-            "newscrawl.pipelines.store.DatabaseStorePipeline": 400,
+            "newscrawl.crawl.pipelines.dedupe.DedupePipeline": 300,
+            "newscrawl.crawl.pipelines.store.DatabaseStorePipeline": 400,
         },
         "FEEDS": {feed: {"format": "jsonlines", "encoding": "utf-8", "overwrite": True}},
         "LOG_LEVEL": "INFO",

@@ -21,7 +21,7 @@ import pytest
 from conftest import BIN, REPO, read_jsonl
 from sqlalchemy import create_engine, text
 
-from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
 from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
 
 REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -178,7 +178,7 @@ def test_seed_pushes_each_sections_first_listing_page_once(redis_client, prefix)
     assert redis_client.zcard(queue) == len(get_site(SITE).sections)
     assert not redis_client.exists(dupefilter)  # no live worker: a new crawl starts with an empty dupefilter
 
-    from newscrawl.spiderloader import spider_class_for
+    from newscrawl.crawl.spiderloader import spider_class_for
 
     spider = spider_class_for(SITE)(base_url="http://127.0.0.1:8123")
     requests = [request_from_dict(pickle.loads(data), spider=spider) for data in redis_client.zrange(queue, 0, -1)]

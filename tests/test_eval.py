@@ -1,4 +1,4 @@
-"""Tests for newscrawl.evaluate: the scoring rules, the report, and the extraction goal on ../shared."""
+"""Tests for newscrawl.ops.evaluate: the scoring rules, the report, and the extraction goal on ../shared."""
 from __future__ import annotations
 
 import gzip
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from newscrawl import evaluate as ev
+from newscrawl.ops import evaluate as ev
 
 from conftest import shared_path
 

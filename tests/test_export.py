@@ -1,4 +1,4 @@
-"""newscrawl.export on real SQLite and real PostgreSQL: JSONL and Parquet, filters, atomic writes."""
+"""newscrawl.ops.export on real SQLite and real PostgreSQL: JSONL and Parquet, filters, atomic writes."""
 from __future__ import annotations
 
 import json
@@ -9,10 +9,10 @@ import pyarrow.parquet as pq
 import pytest
 from scrapy.utils.test import get_crawler
 
-import newscrawl.export as export_module
-from newscrawl.export import export_articles, parse_since
-from newscrawl.pipelines.dedupe import DedupePipeline
-from newscrawl.pipelines.store import DatabaseStorePipeline
+import newscrawl.ops.export as export_module
+from newscrawl.ops.export import export_articles, parse_since
+from newscrawl.crawl.pipelines.dedupe import DedupePipeline
+from newscrawl.crawl.pipelines.store import DatabaseStorePipeline
 from newscrawl.storage.testing import (
     make_item,
     vietnamese_text,
@@ -113,7 +113,7 @@ def test_jsonl_lines_are_items_in_schema_order(db_url, tmp_path):
 def test_jsonl_lines_validate_against_the_item_schema(tmp_path):
     jsonschema = pytest.importorskip("jsonschema")
     try:
-        from newscrawl.pipelines.validate import load_schema
+        from newscrawl.crawl.pipelines.validate import load_schema
         schema = load_schema()
     except (ImportError, FileNotFoundError) as error:
         pytest.skip(f"item schema not available: {error}")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import BIN, REPO, read_jsonl, run_scrapy
 
-from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from crawl_throughput import process_tree  # noqa: E402  (the benchmark's /proc walker)
@@ -78,5 +78,5 @@ def test_a_killed_worker_loses_nothing(tmp_path, tuyengiao_expected):
 def test_bad_worker_count_fails_fast(tmp_path):
     with FixtureServer(fixture_site_dir("tuyengiao")) as server:
         result = run_scrapy(crawl_args(server, tmp_path, "-s", "NEWSCRAWL_EXTRACT_WORKERS=-1"))
-    assert result.returncode == 2  # checked before the crawl starts (newscrawl/config.py): one line, no traceback
+    assert result.returncode == 2  # checked before the crawl starts (newscrawl/crawl/config.py): one line, no traceback
     assert result.stderr.strip() == "scrapy crawl: -s NEWSCRAWL_EXTRACT_WORKERS='-1': expected a whole number >= 0"

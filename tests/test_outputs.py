@@ -30,8 +30,8 @@ import pytest
 from backports import zstd
 from conftest import BIN, REPO, read_jsonl
 
-from newscrawl.fixtureserver import FixtureServer, RequestRecord, fixture_site_dir
-from newscrawl.runs import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
+from newscrawl.ops.fixtureserver import FixtureServer, RequestRecord, fixture_site_dir
+from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
 
 ARTICLES = 47  # the fixture site's articles (fixtures/tuyengiao/expected.json)
 ARTICLE_PATH = re.compile(r"-\d{4,}$")

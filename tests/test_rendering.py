@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO, assert_valid_items, read_jsonl, run_newscrawl, run_scrapy
 
-from newscrawl.fixtureserver import FixtureServer
+from newscrawl.ops.fixtureserver import FixtureServer
 
 JSNEWS = REPO / "fixtures" / "jsnews"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -146,8 +146,8 @@ def test_the_browser_is_only_started_for_sites_that_render(tmp_path):
     from scrapy.crawler import Crawler
     from scrapy.spiderloader import get_spider_loader
 
-    from newscrawl.crawling import newscrawl_settings
-    from newscrawl.rendering import PLAYWRIGHT_HANDLER
+    from newscrawl.ops.crawling import newscrawl_settings
+    from newscrawl.crawl.rendering import PLAYWRIGHT_HANDLER
 
     settings = newscrawl_settings({"NEWSCRAWL_SITE_DIRS": str(JSNEWS)})
     loader = get_spider_loader(settings)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_newscrawl
 
-from newscrawl.fixtureserver import FixtureServer, RequestRecord, fixture_site_dir
+from newscrawl.ops.fixtureserver import FixtureServer, RequestRecord, fixture_site_dir
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "artifacts"
@@ -159,7 +159,7 @@ def test_calendar_axis_holds_every_day_and_its_zeros(truth):
 
 
 def test_calendar_labels_show_the_year_where_it_changes():
-    from newscrawl.report import calendar_labels
+    from newscrawl.ops.report import calendar_labels
 
     assert calendar_labels(["2025-12-30", "2025-12-31", "2026-01-01", "2026-01-02"]) == [
         "2025-12-30", "12-31", "2026-01-01", "01-02"]
@@ -251,6 +251,6 @@ def test_report_help_shows_the_default_database_and_no_arguments_exit_2(tmp_path
 
 
 def test_legend_names_cut_in_the_middle_stay_distinct():
-    from newscrawl.report import _short
+    from newscrawl.ops.report import _short
 
     assert len({_short(name) for name in LONG_SITES}) == len(LONG_SITES)

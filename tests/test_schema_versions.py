@@ -9,7 +9,7 @@ import pytest
 from conftest import REPO, read_jsonl, run_newscrawl
 from jsonschema import Draft202012Validator
 
-from newscrawl.pipelines.validate import ArticleValidator
+from newscrawl.crawl.pipelines.validate import ArticleValidator
 
 SCHEMA_FILE = REPO / "newscrawl" / "schema" / "article.schema.json"
 

@@ -83,7 +83,7 @@ def test_scheme_filter_drops_non_http_requests():
     from scrapy.exceptions import IgnoreRequest
     from scrapy.utils.test import get_crawler
 
-    from newscrawl.middlewares import SchemeFilterMiddleware
+    from newscrawl.crawl.middlewares import SchemeFilterMiddleware
 
     crawler = get_crawler(settings_dict={"NEWSCRAWL_FAILURES_PATH": ""})
     mw = SchemeFilterMiddleware.from_crawler(crawler)
@@ -162,7 +162,7 @@ def test_sql_in_a_title_is_stored_verbatim(hostile):
 
 # --------------------------------------------------------------------------- output paths
 def test_output_dir_paths_cannot_escape():
-    from newscrawl.outputs import resolve_out_path
+    from newscrawl.crawl.outputs import resolve_out_path
 
     base = Path("/tmp/newscrawl-out")
     assert resolve_out_path(base, "articles/2025-01-01.jsonl") == base.resolve() / "articles/2025-01-01.jsonl"
@@ -174,7 +174,7 @@ def test_output_dir_paths_cannot_escape():
 def test_failures_path_is_confined_to_the_output_dir(tmp_path):
     from scrapy.settings import Settings
 
-    from newscrawl.middlewares import failures_path
+    from newscrawl.crawl.middlewares import failures_path
 
     out = tmp_path / "out"
     settings = Settings({"NEWSCRAWL_OUT_DIR": str(out)})
@@ -188,7 +188,7 @@ def test_failures_path_is_confined_to_the_output_dir(tmp_path):
 
 
 def test_explicit_output_paths_outside_the_output_dir_are_refused(tmp_path):
-    from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
 
     out = tmp_path / "out"
     escape = tmp_path / "escape.jsonl"
@@ -215,7 +215,7 @@ def _no_secret_in(text: str, where: str):
 
 def test_database_and_redis_passwords_never_printed(tmp_path):
     """A crawl whose database and Redis refuse the connection: the errors are logged, the passwords are not."""
-    from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
+    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
 
     db_url = f"postgresql+psycopg://newscrawl:{DB_PASSWORD}@127.0.0.1:1/newscrawl"
     redis_url = f"redis://:{REDIS_PASSWORD}@127.0.0.1:1/0"
@@ -361,7 +361,7 @@ def test_redirects_to_the_live_host_are_followed_on_the_mirror(escapes):
 
 
 def test_origin_policy():
-    from newscrawl.origins import ALLOW, MAP, REFUSE, OriginPolicy, origin_of, site_origins
+    from newscrawl.crawl.origins import ALLOW, MAP, REFUSE, OriginPolicy, origin_of, site_origins
 
     assert origin_of("HTTP://Example.COM./a") == "http://example.com:80"
     assert origin_of("https://example.com:443/a") == "https://example.com:443"

@@ -9,8 +9,8 @@ from scrapy import signals
 from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, event, func, inspect, select, text
 
-from newscrawl.pipelines.dedupe import DedupePipeline
-from newscrawl.pipelines.store import DatabaseStorePipeline
+from newscrawl.crawl.pipelines.dedupe import DedupePipeline
+from newscrawl.crawl.pipelines.store import DatabaseStorePipeline
 from newscrawl.storage import SCHEMA_VERSION, ArticleStore, canonical_url, get_store, init_schema, record_run
 from newscrawl.storage.schema import article_versions, articles, duplicates, minhash_signatures, runs, schema_meta
 from newscrawl.storage.testing import (

@@ -1,8 +1,8 @@
 """The text cleaning every item goes through: nothing invisible, nothing a database or a UTF-8 file refuses."""
 from __future__ import annotations
 
-from newscrawl.cleaning import clean_article
-from newscrawl.text import INVISIBLE, clean_text, storable, unstorable
+from newscrawl.extract.cleaning import clean_article
+from newscrawl.model.text import INVISIBLE, clean_text, storable, unstorable
 
 
 def test_clean_text_removes_surrogates_nul_controls_and_bidi_isolates():

@@ -1,4 +1,4 @@
-"""The durable URL state (newscrawl/urlstate.py) through real `newscrawl crawl` runs: whatever kills a
+"""The durable URL state (newscrawl/crawl/urlstate.py) through real `newscrawl crawl` runs: whatever kills a
 run, the next clean runs store every article once; failed URLs are retried by later runs with
 backoff, then given up; a run that leaves discovered work unfinished says so with its exit status."""
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pytest
 from conftest import BIN, REPO, read_jsonl
 from faultserver import FaultServer
 
-from newscrawl.fixtureserver import FixtureServer, fixture_site_dir
-from newscrawl.runs import EXIT_FAILED, EXIT_OK
+from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from newscrawl.crawl.runs import EXIT_FAILED, EXIT_OK
 
 KILLS_PER_SEED = 4
 SEEDS = range(5)  # 5 seeds x 4 kills = 20 kills at random moments
@@ -145,10 +145,10 @@ def test_an_article_lost_in_the_pipelines_fails_the_run_and_is_fetched_again(tmp
     plugin = tmp_path / "plugin"
     plugin.mkdir()
     (plugin / "failing_pipeline.py").write_text(FAILING_PIPELINE.replace("{suffix}", urlsplit(victim).path))
-    pipelines = json.dumps({"newscrawl.pipelines.validate.ValidatePipeline": 200,
+    pipelines = json.dumps({"newscrawl.crawl.pipelines.validate.ValidatePipeline": 200,
                             "failing_pipeline.FailOnce": 250,
-                            "newscrawl.pipelines.dedupe.DedupePipeline": 300,
-                            "newscrawl.pipelines.store.DatabaseStorePipeline": 400})
+                            "newscrawl.crawl.pipelines.dedupe.DedupePipeline": 300,
+                            "newscrawl.crawl.pipelines.store.DatabaseStorePipeline": 400})
     with FixtureServer(fixture_site_dir("tuyengiao")) as server:
         env_cmd = crawl_cmd(out, server.url, "-s", f"ITEM_PIPELINES={pipelines}")
         broken = subprocess.run(env_cmd, cwd=REPO, capture_output=True, text=True, timeout=300,

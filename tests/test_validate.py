@@ -11,7 +11,7 @@ import pytest
 from newscrawl.extract import extract_article
 from jsonschema import Draft202012Validator
 
-from newscrawl.pipelines.validate import ArticleValidator, strict_schema
+from newscrawl.crawl.pipelines.validate import ArticleValidator, strict_schema
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "fixtures" / "tuyengiao"

@@ -1,7 +1,7 @@
 """Article extraction: pure functions on HTML, no Scrapy.
 
 ``extract_article(html, url, site=None)`` runs the layers per field, in order of
-trust, and loads the result through :class:`newscrawl.loaders.ArticleLoader`:
+trust, and loads the result through :class:`newscrawl.extract.loader.ArticleLoader`:
 
 1. the site file's selectors (``newscrawl/sites/<site>.toml``), when a site file
    owns the URL's host or is named;
@@ -18,16 +18,16 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from newscrawl.cleaning import clean_article
+from newscrawl.extract.cleaning import clean_article
 from newscrawl.extract.dates import parse_datetime_ex
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import extract_fallback
 from newscrawl.extract.sitelayer import extract_site_fields
-from newscrawl.items import SCHEMA_VERSION
-from newscrawl.loaders import ArticleLoader
+from newscrawl.model.item import SCHEMA_VERSION
+from newscrawl.extract.loader import ArticleLoader
 from newscrawl.sites import Site, get_site, site_for_url
-from newscrawl.text import clean_text
-from newscrawl.urls import canonical_url, same_site
+from newscrawl.model.text import clean_text
+from newscrawl.model.urls import canonical_url, same_site
 
 __all__ = ["extract_article", "content_hash", "page_url", "REQUIRED_FIELDS"]
 
@@ -215,6 +215,6 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
 
 
 def _field_order(name: str) -> int:
-    from newscrawl.items import ARTICLE_FIELDS
+    from newscrawl.model.item import ARTICLE_FIELDS
 
     return ARTICLE_FIELDS.index(name) if name in ARTICLE_FIELDS else len(ARTICLE_FIELDS)

@@ -60,7 +60,7 @@ from typing import Any, Iterable
 
 from newscrawl.extract import generic as g
 from newscrawl.extract.structured import StructuredData
-from newscrawl.text import clean_text
+from newscrawl.model.text import clean_text
 
 logger = logging.getLogger(__name__)
 

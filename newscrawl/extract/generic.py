@@ -32,7 +32,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from newscrawl.text import INVISIBLE, clean_text
+from newscrawl.model.text import INVISIBLE, clean_text
 
 # Parts of a page that are never the article's text.
 _NON_CONTENT_TAGS = {

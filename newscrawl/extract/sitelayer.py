@@ -16,7 +16,7 @@ from lxml import etree
 from newscrawl.extract.authors import looks_like_byline, parse_byline, split_photo_credit
 from newscrawl.extract.document import Document
 from newscrawl.sites import JSONLD_PREFIX, LIST_FIELDS, XPATH_PREFIX, Layout, Site
-from newscrawl.text import clean_text
+from newscrawl.model.text import clean_text
 
 __all__ = ["element_text", "choose_layout", "extract_site_fields", "lead_prefix_pattern"]
 

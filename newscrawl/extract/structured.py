@@ -23,7 +23,7 @@ from functools import cached_property
 from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
-from newscrawl.text import clean_text
+from newscrawl.model.text import clean_text
 
 # schema.org types whose node describes the article itself.
 ARTICLE_TYPES = {

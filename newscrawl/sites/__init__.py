@@ -3,7 +3,7 @@
 Each ``newscrawl/sites/<name>.toml`` describes one site: hosts, time zone,
 sections, listing and pagination rules, and one or more article layouts with
 the selectors of each field. Adding a site adds a file; `scrapy list` and
-`scrapy crawl <name>` pick it up through :mod:`newscrawl.spiderloader`.
+`scrapy crawl <name>` pick it up through :mod:`newscrawl.crawl.spiderloader`.
 The format is documented in docs/site-files.md (the ``[render]`` table for
 JavaScript pages in docs/scaling.md). Site files outside the package: the setting
 NEWSCRAWL_SITE_DIRS, see :func:`use_site_dirs`.

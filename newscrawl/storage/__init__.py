@@ -17,7 +17,7 @@ from newscrawl.storage.store import (
     record_run,
     safe_url,
 )
-from newscrawl.urls import canonical_url
+from newscrawl.model.urls import canonical_url
 
 __all__ = [
     "DEFAULT_DB_URL",

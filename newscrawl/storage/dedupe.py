@@ -1,10 +1,10 @@
 """How an incoming article is classified against what the database already holds.
 
-:class:`Deduplicator` has no Scrapy in it; :class:`newscrawl.pipelines.dedupe.DedupePipeline`
+:class:`Deduplicator` has no Scrapy in it; :class:`newscrawl.crawl.pipelines.dedupe.DedupePipeline`
 turns its decisions into stats and dropped items. In order:
 
 1. **Canonical URL.** The item's ``canonical_url`` (or ``url``) is put through
-   :func:`newscrawl.urls.canonical_url`. If an article with that URL is
+   :func:`newscrawl.model.urls.canonical_url`. If an article with that URL is
    stored (or staged in this run's batch):
 
    * same ``content_hash`` and same ``modified`` -> ``unchanged`` (its
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from newscrawl.storage.store import ArticleStore, _fallback_content_hash, parse_iso_datetime
-from newscrawl.urls import canonical_url as make_canonical_url
+from newscrawl.model.urls import canonical_url as make_canonical_url
 
 __all__ = ["Decision", "Deduplicator", "NEW", "UPDATED", "UNCHANGED", "DUPLICATE_EXACT", "DUPLICATE_NEAR"]
 

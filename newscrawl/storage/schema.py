@@ -204,7 +204,7 @@ rejects = Table(
     Index("ix_rejects_site", "site"),
 )
 
-# The durable URL state (newscrawl/urlstate.py): every article URL a listing, feed or sitemap
+# The durable URL state (newscrawl/crawl/urlstate.py): every article URL a listing, feed or sitemap
 # yielded, and every listing page reached, with where it got to. A URL is recorded before it is
 # requested, so a killed run's unfinished work is found and requeued by the next run.
 url_state = Table(

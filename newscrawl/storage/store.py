@@ -58,8 +58,8 @@ from newscrawl.storage.schema import (
     rejects,
     runs,
 )
-from newscrawl.text import storable
-from newscrawl.urls import canonical_url as make_canonical_url
+from newscrawl.model.text import storable
+from newscrawl.model.urls import canonical_url as make_canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ class _Batch:
         self.by_hash: dict[str, str] = {}
         self.duplicates: dict[tuple[str, str, str], dict] = {}
         self.touches: dict[str, datetime] = {}
-        # URL-state outcomes (newscrawl/urlstate.py), written after the articles in the same
+        # URL-state outcomes (newscrawl/crawl/urlstate.py), written after the articles in the same
         # transaction: a URL is never marked stored before its article is.
         self.url_rows: dict[tuple[str, str], dict] = {}
 
@@ -1129,7 +1129,7 @@ class ArticleStore:
         urlstate.write_rows(conn, list(batch.url_rows.values()))
         return written
 
-    # ------------------------------------------------------------------ URL state (newscrawl/urlstate.py)
+    # ------------------------------------------------------------------ URL state (newscrawl/crawl/urlstate.py)
 
     def record_urls(self, rows: list[dict]) -> None:
         """Write URL-state rows at once, in one transaction: a URL is recorded before it is requested."""

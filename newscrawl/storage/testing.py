@@ -121,7 +121,7 @@ def make_item(
     if not data["content_hash"]:
         data["content_hash"] = _fallback_content_hash(data["title"], data["body"])
     try:
-        from newscrawl.items import ArticleItem
+        from newscrawl.model.item import ArticleItem
     except ImportError:  # pragma: no cover
         return data
     return ArticleItem(**data)

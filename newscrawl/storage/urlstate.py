@@ -1,4 +1,4 @@
-"""SQL of the durable URL state (table ``url_state``); the crawl-side logic is newscrawl/urlstate.py.
+"""SQL of the durable URL state (table ``url_state``); the crawl-side logic is newscrawl/crawl/urlstate.py.
 
 Rows are keyed by (site, url_key): the URL's path and query, without scheme and host, so a crawl
 of a mirror (``-a base_url``) and of the live host share one state, as incremental runs do.
@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from newscrawl.storage.schema import dialect_insert, url_state
 
 #: An article URL in one of these states needs no more work (a rejected one waits for the reject
-#: retry window, newscrawl/urlstate.py); a ``discovered`` one was requested and not finished, a
+#: retry window, newscrawl/crawl/urlstate.py); a ``discovered`` one was requested and not finished, a
 #: ``failed`` one waits for its next attempt.
 ARTICLE_STATES = ("discovered", "stored", "duplicate", "rejected", "failed", "given_up")
 LISTING_STATES = ("discovered", "done")
@@ -54,7 +54,7 @@ def site_rows(conn: Connection, site: str) -> list:
 
 def unfinished(conn: Connection, site: str) -> list:
     """Rows of ``site`` a run may have to request first: unfinished articles and listing pages, and
-    failed ones (whether a failed one is due again is the retry policy's call, newscrawl/urlstate.py)."""
+    failed ones (whether a failed one is due again is the retry policy's call, newscrawl/crawl/urlstate.py)."""
     query = select(url_state).where(
         url_state.c.site == site, url_state.c.state.in_(("discovered", "failed"))
     ).order_by(url_state.c.first_seen)

@@ -1,0 +1,1 @@
+"""Everything that runs inside a Scrapy crawl: spiders, middlewares, pipelines, extensions, commands."""

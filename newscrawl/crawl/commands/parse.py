@@ -1,0 +1,10 @@
+"""`scrapy parse`: Scrapy's command; what it fetches is a look at a page, not a run (see newscrawl/crawl/commands)."""
+from scrapy.commands.parse import Command as ScrapyParseCommand
+
+from newscrawl.crawl.commands import not_a_run
+
+
+class Command(ScrapyParseCommand):
+    def process_options(self, args, opts) -> None:
+        super().process_options(args, opts)
+        not_a_run(self.settings)

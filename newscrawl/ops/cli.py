@@ -1,0 +1,521 @@
+"""The `newscrawl` command. Thin: each subcommand calls into the package."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from newscrawl import __version__
+from newscrawl.crawl.config import LOG_LEVELS, STATUS_CONFIG_ERROR, ConfigError
+
+
+def cmd_demo(args) -> int:
+    from newscrawl.ops.crawling import run_crawls
+    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    jsonl, db, rejects = out / "articles.jsonl", out / "newscrawl.sqlite", out / "rejects.jsonl"
+    rejects.unlink(missing_ok=True)  # the demo's rejects are this run's
+    db_url = args.db or f"sqlite:///{db}"
+    # The same full result every time, on a database reused from earlier demos: every page is fetched
+    # again (incremental off), every article goes to articles.jsonl (unchanged ones too, with no new
+    # version stored), every invalid page to rejects.jsonl.
+    started = time.monotonic()
+    with FixtureServer(fixture_site_dir(args.site)) as server:
+        crawlers = run_crawls(
+            [args.site],
+            overrides={
+                "FEEDS": {str(jsonl): {"format": "jsonlines", "encoding": "utf-8", "overwrite": True}},
+                "NEWSCRAWL_DB_URL": db_url,
+                "NEWSCRAWL_REJECTS_PATH": str(rejects),
+                "NEWSCRAWL_INCREMENTAL": False,
+                "NEWSCRAWL_REJECT_RETRY_HOURS": 0,  # the invalid pages are fetched (and rejected) again
+                "NEWSCRAWL_FEED_ITEMS": "all",
+                "AUTOTHROTTLE_ENABLED": False,  # a local server needs no throttling
+                "LOG_LEVEL": args.log_level,
+            },
+            spider_kwargs={"base_url": server.url},
+        )
+    elapsed = time.monotonic() - started
+    stats = crawlers[0].stats.get_stats()
+    written = sum(1 for _ in jsonl.open(encoding="utf-8")) if jsonl.exists() else 0
+    from newscrawl.storage import safe_url
+
+    print(f"newscrawl demo: crawled fixture site {args.site!r} served at {server.url}")
+    print(f"  pages fetched     {stats.get('response_received_count', 0)}")
+    print(f"  articles written  {written}  -> {jsonl}")
+    print(f"  new / updated / unchanged in database  {stats.get('newscrawl/articles/new', 0)} / "
+          f"{stats.get('newscrawl/articles/updated', 0)} / {stats.get('newscrawl/articles/unchanged', 0)}  -> {safe_url(db_url)}")
+    print(f"  rejected          {stats.get('newscrawl/rejected', 0)}  -> {rejects}")
+    print(f"  time              {elapsed:.1f} s")
+    return 0 if stats.get("finish_reason") == "finished" and not stats.get("log_count/ERROR") else 1
+
+
+def _parse_setting(pairs) -> dict:
+    settings = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"-s {pair!r}: expected NAME=VALUE")
+        settings[key] = value
+    return settings
+
+
+def _use_site_dirs(overrides: dict) -> None:
+    """Make the site files of NEWSCRAWL_SITE_DIRS (settings.py or -s) known before sites are looked up."""
+    from newscrawl.ops.crawling import newscrawl_settings
+    from newscrawl.sites import use_site_dirs
+
+    use_site_dirs(newscrawl_settings(overrides).getlist("NEWSCRAWL_SITE_DIRS"))
+
+
+def cmd_seed(args) -> int:
+    """Push the sites' start requests into the shared Redis frontier of a distributed crawl."""
+    import redis
+
+    from newscrawl.crawl.config import check_settings
+    from newscrawl.distributed import seed_sites
+    from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_FAILED
+    from newscrawl.sites import SiteConfigError
+
+    try:
+        overrides = _parse_setting(args.setting)
+        check_settings(overrides)
+        _use_site_dirs(overrides)
+        spider_kwargs = {k: v for k, v in {"base_url": args.base_url, "sections": args.sections}.items() if v}
+        _check_spider_arguments(args.sites, spider_kwargs)
+        pushed = seed_sites(args.sites, args.redis, overrides=overrides, spider_kwargs=spider_kwargs)
+    except (SiteConfigError, ValueError) as exc:
+        print(f"newscrawl seed: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except redis.exceptions.RedisError as exc:
+        print(f"newscrawl seed: Redis at {args.redis}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for name, count in pushed.items():
+        print(f"{name}: {count} start requests pushed")
+    return 0
+
+
+def _check_spider_arguments(sites, spider_kwargs: dict) -> None:
+    """Each site's spider arguments, checked as the spider will (ConfigError naming the command's option)."""
+    from newscrawl.sites import get_site
+    from newscrawl.crawl.spiders.arguments import SpiderArgumentError, check_spider_arguments
+
+    if len(set(sites)) < len(sites):
+        raise ConfigError(f"SITE: {sorted({s for s in sites if sites.count(s) > 1})} given twice; name each site once")
+    for name in sites:
+        get_site(name)
+        try:
+            check_spider_arguments(name, spider_kwargs)
+        except SpiderArgumentError as exc:
+            raise ConfigError(exc.describe(cli=True)) from None
+
+
+def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
+    """The settings and spider arguments of `newscrawl crawl`, checked before anything starts: a bad one
+    raises ConfigError (or SiteConfigError) saying what to fix, instead of failing inside the crawl."""
+    from newscrawl.crawl.config import check_db_url, check_settings
+    from newscrawl.distributed import check_redis_url
+
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {str(out)!r}: not a folder; give the folder the crawl writes its files in")
+    overrides = _parse_setting(args.setting)
+    check_settings(overrides)
+    if str(args.log_level).upper() not in LOG_LEVELS:
+        raise ConfigError(f"--log-level {args.log_level!r}: expected one of {', '.join(LOG_LEVELS)}")
+    if args.redis:
+        try:
+            overrides["NEWSCRAWL_REDIS_URL"] = check_redis_url(args.redis)  # a worker of a distributed crawl (docs/scaling.md)
+        except ValueError:
+            raise ConfigError(f"--redis {args.redis!r}: expected a Redis URL such as redis://127.0.0.1:6379/0") from None
+    if args.db:
+        overrides["NEWSCRAWL_DB_URL"] = check_db_url(args.db, "--db")
+    _use_site_dirs(overrides)
+    spider_kwargs = {k: v for k, v in {
+        "base_url": args.base_url, "max_pages": args.max_pages, "since": args.since, "sections": args.sections,
+    }.items() if v is not None}
+    _check_spider_arguments(args.sites, spider_kwargs)
+    return overrides, spider_kwargs
+
+
+def _config_error(out: Path, run_id: str, sites, message: str) -> int:
+    """Print the one line, and record it as the run's status: a cron user reading last-run.json must
+    not see the previous run's "ok"."""
+    from newscrawl.crawl.runs import EXIT_CONFIG, write_json_atomic
+
+    print(f"newscrawl crawl: {message}", file=sys.stderr)
+    if out.exists() and not out.is_dir():
+        return EXIT_CONFIG  # --out is a file: there is no last-run.json to mislead anyone
+    record = {"run_id": run_id, "status": STATUS_CONFIG_ERROR, "exit_code": EXIT_CONFIG, "message": message,
+              "sites": {name: {"status": STATUS_CONFIG_ERROR, "problems": [message]} for name in dict.fromkeys(sites)}}
+    try:
+        write_json_atomic(out / "runs" / f"{run_id}.json", record)
+        write_json_atomic(out / "last-run.json", record)
+    except OSError as exc:
+        print(f"newscrawl crawl: could not record this in {out / 'last-run.json'}: {exc}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def cmd_crawl(args) -> int:
+    """The command a crontab line calls: locked, incremental, resumable, with a summary and an exit status."""
+    import shutil
+
+    from newscrawl.ops.crawling import run_crawls
+    from newscrawl.ops.locks import LockHeld, RunLock
+    from newscrawl.crawl.outputs import check_output_dir
+    from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, run_record, write_json_atomic
+    from newscrawl.sites import SiteConfigError
+
+    out = Path(args.out).resolve()
+    run_id = new_run_id()
+    try:
+        overrides, spider_kwargs = _check_crawl_arguments(args, out)
+    except (ConfigError, SiteConfigError) as exc:
+        return _config_error(out, run_id, args.sites, str(exc))
+    if args.redis:
+        from newscrawl.distributed import redis_unreachable
+        from newscrawl.crawl.runs import EXIT_FAILED
+
+        problem = redis_unreachable(args.redis)
+        if problem:
+            print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
+            return EXIT_FAILED
+    problem = check_output_dir(out)  # a read-only --out: one line now, not tracebacks from every writer
+    if problem:
+        print(f"newscrawl crawl: not started: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    locks = []
+    try:
+        for name in args.sites:
+            locks.append(RunLock(out / "locks" / f"{name}.lock").acquire())
+    except LockHeld as exc:
+        for lock in locks:
+            lock.release()
+        print(f"newscrawl crawl: not started: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+
+    try:
+        # Runs resume from the URL state in the database (newscrawl/crawl/urlstate.py), not from a Scrapy
+        # JOBDIR: the job folders of earlier versions hold nothing that is not there, and a killed
+        # or full-disk run could leave them corrupt.
+        shutil.rmtree(out / "jobs", ignore_errors=True)
+        overrides.update({
+            "NEWSCRAWL_OUT_DIR": str(out),
+            "NEWSCRAWL_RUN_ID": run_id,
+            "NEWSCRAWL_SUMMARY_BY_CLI": True,
+            "LOG_LEVEL": args.log_level,
+        })
+        overrides.setdefault("NEWSCRAWL_PROGRESS", True)  # a bar on a terminal, a line per interval in cron's mail
+        try:
+            crawlers = run_crawls(args.sites, overrides=overrides, spider_kwargs=spider_kwargs)
+        except (SiteConfigError, ValueError) as exc:
+            print(f"newscrawl crawl: {exc}", file=sys.stderr)
+            return EXIT_CONFIG
+        summaries = {}
+        for name, crawler in zip(args.sites, crawlers):
+            try:
+                extensions = crawler.extensions.middlewares
+            except RuntimeError:  # Scrapy sets Crawler.extensions when the crawl starts: this one never did
+                extensions = ()
+            ext = next((e for e in extensions if hasattr(e, "summary")), None)
+            summary = getattr(ext, "summary", None) or {"status": STATUS_FAILED, "problems": ["the crawl did not start"]}
+            summaries[name] = summary
+        aggregate = run_record(run_id, summaries)  # the same shape as `scrapy crawl -s NEWSCRAWL_OUT_DIR=` writes
+        exit_code = aggregate["exit_code"]
+        try:
+            write_json_atomic(out / "runs" / f"{run_id}.json", aggregate)
+            write_json_atomic(out / "last-run.json", aggregate)
+        except OSError as exc:  # a full disk: say so in one line, and never exit 0 without a summary
+            from newscrawl.crawl.outputs import describe_os_error
+            from newscrawl.crawl.runs import EXIT_FAILED
+
+            print(f"newscrawl crawl: the run summary could not be written to {out}: {describe_os_error(exc)}",
+                  file=sys.stderr)
+            exit_code = EXIT_FAILED
+        for name, s in summaries.items():
+            a = s.get("articles", {})
+            print(f"{name}: {s['status']} pages={s.get('pages_fetched', 0)} new={a.get('new', 0)} "
+                  f"updated={a.get('updated', 0)} unchanged={a.get('unchanged', 0)} known={s.get('known_skipped', 0)} "
+                  f"duplicate={a.get('duplicate', 0)} rejected={a.get('rejected', 0)} "
+                  f"elapsed={s.get('elapsed_seconds', 0)}s" + (f" problems={s['problems']}" if s.get("problems") else "")
+                  + (f" alerts={[x['field'] for x in s.get('alerts', [])]}" if s.get("alerts") else ""))
+        return exit_code
+    finally:
+        for lock in locks:
+            lock.release()
+
+
+def cmd_extract(args) -> int:
+    from jsonschema import Draft202012Validator
+
+    from newscrawl.extract import extract_article, page_url
+    from newscrawl.crawl.pipelines.validate import load_schema
+    from newscrawl.sites import SiteConfigError
+
+    if args.url and not args.url.lower().startswith(("http://", "https://")):
+        print(f"newscrawl extract: --url {args.url!r}: expected the page's http(s) URL", file=sys.stderr)
+        return 2
+    # What is printed is what a consumer validates with the published schema: check it here too.
+    schema = Draft202012Validator(load_schema())
+    status = 0
+    for path in args.paths:
+        p = Path(path)
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            print(f"newscrawl extract: cannot read {path}: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        if p.suffix == ".gz":
+            import gzip
+
+            data = gzip.decompress(data)
+        # Without --url, the page's own canonical URL: it chooses the site file, as the live URL would.
+        url = args.url or page_url(data)
+        if url is None:
+            print(f"newscrawl extract: {path}: the page names no URL (no rel=canonical, og:url or JSON-LD url); "
+                  "give it with --url", file=sys.stderr)
+            status = 2
+            continue
+        try:
+            item = extract_article(data, url, args.site)
+        except SiteConfigError as exc:
+            print(f"newscrawl extract: {exc}", file=sys.stderr)
+            return 2
+        errors = sorted(f"{'/'.join(map(str, e.absolute_path)) or 'item'}: {e.message}" for e in schema.iter_errors(item))
+        if errors:  # a bug of the extractor's, not of the page: say so rather than print an item consumers reject
+            print(f"newscrawl extract: {path}: the extracted item breaks the article schema: {'; '.join(errors)}",
+                  file=sys.stderr)
+            status = 1
+            continue
+        indent = 2 if len(args.paths) == 1 and args.pretty else None
+        print(json.dumps(item, ensure_ascii=False, indent=indent))
+    return status
+
+
+def cmd_serve_fixtures(args) -> int:
+    from newscrawl.ops.fixtureserver import serve_forever
+
+    serve_forever(args.site, port=args.port)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from newscrawl.ops.evaluate import main as eval_main
+
+    return eval_main(args.rest)
+
+
+def _reason(exc: BaseException) -> str:
+    """The first line of what a database or OS error says (SQLAlchemy's own text adds the statement and a link)."""
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _readable_database(db_url: str, tables: tuple[str, ...]):
+    """An engine on ``db_url``, checked to hold newscrawl's ``tables``; ConfigError saying what to fix
+    otherwise (an unsupported URL, no such file or database, a database nothing was stored in)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newscrawl.crawl.config import check_db_url
+    from newscrawl.storage.store import create_db_engine, safe_url
+
+    check_db_url(db_url, "--db", must_exist=True)  # SQLite would create the missing file
+    engine = create_db_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            present = set(inspect(conn).get_table_names())
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise ConfigError(f"--db {safe_url(db_url)!r}: cannot open the database: {_reason(exc)}") from None
+    missing = [t for t in tables if t not in present]
+    if missing:
+        engine.dispose()
+        raise ConfigError(f"--db {safe_url(db_url)!r}: has no {' and no '.join(missing)} table: nothing was ever "
+                          "stored there (crawl into it first)")
+    return engine
+
+
+def _output_problem(path: Path) -> str | None:
+    if path.is_dir():
+        return f"{path} is a folder; give the path of the file to write"
+    return None
+
+
+def cmd_export(args) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newscrawl.ops.export import DATASET_MARKER, export_articles, is_dataset_dir, parse_partition, parse_since
+    from newscrawl.sites import all_sites
+    from newscrawl.storage.schema import articles
+
+    try:
+        try:
+            parse_since(args.since)
+        except ValueError:
+            raise ConfigError(f"--since {args.since!r}: expected a date as YYYY-MM-DD "
+                              "(or a date and time such as 2024-03-13T08:00:00+07:00)") from None
+        try:
+            partition = parse_partition(args.partition)
+        except ValueError as exc:
+            raise ConfigError(f"--partition {args.partition!r}: {exc}") from None
+        if partition and args.format != "parquet":
+            raise ConfigError("--partition: only a Parquet export can be partitioned (add --format parquet)")
+        out = Path(args.out)
+        if not partition:
+            problem = _output_problem(out)
+        elif out.exists() and not out.is_dir():
+            problem = f"{out} is a file; a partitioned export writes a folder"
+        elif out.exists() and not is_dataset_dir(out):
+            # Replacing it would delete what the export did not write.
+            problem = f"{out} is a folder no partitioned export wrote (no {DATASET_MARKER}); give a new folder"
+        else:
+            problem = None
+        if problem:
+            raise ConfigError(f"OUT: {problem}")
+        engine = _readable_database(args.db, ("articles",))
+        try:
+            if args.site and args.site not in all_sites():
+                # Articles of pages without a site file are stored under their host: those are sites too.
+                with engine.connect() as conn:
+                    stored = sorted(r[0] for r in conn.execute(select(articles.c.site).distinct()) if r[0])
+                if args.site not in stored:
+                    raise ConfigError(f"--site {args.site!r}: no such site file and no articles of that site in the "
+                                      f"database; sites there: {', '.join(stored) or 'none'}")
+        finally:
+            engine.dispose()
+    except ConfigError as exc:
+        print(f"newscrawl export: {exc}", file=sys.stderr)
+        return 2
+    try:
+        count = export_articles(args.db, args.out, since=args.since, site=args.site, fmt=args.format,
+                                partition=partition)
+    except (OSError, SQLAlchemyError) as exc:
+        reason = _reason(exc)
+        print(f"newscrawl export: could not export to {args.out}: {reason}", file=sys.stderr)
+        return 4
+    print(f"newscrawl export: {count} articles -> {args.out}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from newscrawl.ops.report import write_report
+
+    try:
+        problem = _output_problem(Path(args.out))
+        if problem:
+            raise ConfigError(f"--out: {problem}")
+        days = str(args.days).strip()
+        if not days.isdigit() or not 1 <= int(days) <= 3660:
+            raise ConfigError(f"--days {args.days!r}: expected a whole number of days from 1 to 3660")
+        _readable_database(args.db, ("articles", "runs")).dispose()
+    except ConfigError as exc:
+        print(f"newscrawl report: {exc}", file=sys.stderr)
+        return 2
+    try:
+        write_report(args.db, args.out, days=int(days))
+    except (OSError, SQLAlchemyError) as exc:
+        reason = _reason(exc)
+        print(f"newscrawl report: could not write {args.out}: {reason}", file=sys.stderr)
+        return 4
+    print(f"newscrawl report: {args.out}")
+    return 0
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse, with its usage errors on one line (the usage itself is in --help), exit status 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _ArgumentParser(prog="newscrawl", description="A production news crawler on Scrapy.")
+    parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("demo", help="serve the bundled fixture site locally and crawl all of it into JSONL and SQLite")
+    p.add_argument("--out", default="out", help="output folder (default ./out)")
+    p.add_argument("--db", help="database URL (default: sqlite:///OUT/newscrawl.sqlite)")
+    p.add_argument("--site", default="tuyengiao", help="fixture site to crawl (default tuyengiao)")
+    p.add_argument("--log-level", default="WARNING")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("crawl", help="crawl sites incrementally into an output folder (for cron)")
+    p.add_argument("sites", nargs="+", metavar="SITE")
+    p.add_argument("--out", default="out", help="output folder: articles/, rejects.jsonl, runs/, newscrawl.sqlite")
+    p.add_argument("--db", help="database URL (default sqlite:///OUT/newscrawl.sqlite)")
+    p.add_argument("--base-url", help="crawl a mirror of the site (e.g. the fixture server) instead of the live host")
+    p.add_argument("--max-pages", help="listing pages per section")
+    p.add_argument("--since", help="YYYY-MM-DD: skip older articles")
+    p.add_argument("--sections", help="comma-separated section slugs")
+    p.add_argument("--redis", metavar="URL", help="be a worker of a distributed crawl: share the frontier in this Redis "
+                                                  "(redis://host:6379/0); start it with `newscrawl seed`")
+    p.add_argument("-s", "--setting", action="append", metavar="NAME=VALUE", help="a Scrapy/newscrawl setting")
+    p.add_argument("--log-level", default="INFO")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("seed", help="start a distributed crawl: push the sites' listing pages into the shared Redis frontier")
+    p.add_argument("sites", nargs="+", metavar="SITE")
+    p.add_argument("--redis", required=True, metavar="URL", help="the Redis the workers share (redis://host:6379/0)")
+    p.add_argument("--base-url", help="crawl a mirror of the site (give the workers the same --base-url)")
+    p.add_argument("--sections", help="comma-separated section slugs (default: all)")
+    p.add_argument("-s", "--setting", action="append", metavar="NAME=VALUE", help="a Scrapy/newscrawl setting")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("extract", help="extract saved article pages (.html or .html.gz); one JSON object per page")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--url", help="the page's URL (chooses the site file by host); default: the page's own "
+                                 "rel=canonical / og:url")
+    p.add_argument("--site", help="site file name to use instead of choosing by host")
+    p.add_argument("--pretty", action="store_true", help="indent the JSON (one page only)")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("serve-fixtures", help="serve a bundled fixture site on 127.0.0.1, logging each request")
+    p.add_argument("--site", default="tuyengiao")
+    p.add_argument("--port", type=int, default=8000)
+    p.set_defaults(func=cmd_serve_fixtures)
+
+    p = sub.add_parser("eval", help="score extraction on a folder of pages with expected fields", add_help=False)
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("report", help="write a self-contained HTML report of the crawls (charts, recent runs)")
+    p.add_argument("--db", default="sqlite:///out/newscrawl.sqlite",
+                   help="database URL (default sqlite:///out/newscrawl.sqlite: ./out/newscrawl.sqlite, where "
+                        "`newscrawl demo` and `newscrawl crawl` write by default)")
+    p.add_argument("--out", default="report.html", help="HTML file to write (default ./report.html)")
+    p.add_argument("--days", default="30",  # newscrawl.ops.report.DEFAULT_DAYS
+                   help="days drawn in 'articles per site per day', ending today, UTC (default 30)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("export", help="export stored articles as JSONL or Parquet")
+    p.add_argument("out")
+    p.add_argument("--db", required=True, help="database URL")
+    p.add_argument("--since", required=True, help="YYYY-MM-DD: articles published on or after this day")
+    p.add_argument("--site")
+    p.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl")
+    p.add_argument("--partition", metavar="KEYS", help="Parquet only: site, date or site,date; OUT is then a folder "
+                                                       "of hive partitions (OUT/site=S/date=YYYY-MM-DD/)")
+    p.set_defaults(func=cmd_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["eval"]:
+        # eval has its own parser (newscrawl/ops/evaluate.py); argparse's REMAINDER would not pass it a leading --help
+        return cmd_eval(argparse.Namespace(rest=argv[1:]))
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,5 +1,0 @@
-"""newscrawl's own crawler signals (sent with ``crawler.signals.send_catch_log``)."""
-
-#: A URL the crawl wanted could not be had, after its retries: ``url_failed(request, reason, detail)``.
-#: Sent by the failure log (newscrawl/middlewares.py), received by the URL state (newscrawl/urlstate.py).
-url_failed = object()

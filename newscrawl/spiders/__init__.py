@@ -1,2 +1,0 @@
-"""Spiders. There is one spider class, NewsSpider; `scrapy crawl <site>` gets a subclass per
-site file through newscrawl.spiderloader.SiteSpiderLoader."""
