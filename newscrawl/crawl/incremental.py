@@ -12,6 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+from sqlalchemy.engine import Engine
+
+from newscrawl.storage.engine import connected
+from newscrawl.storage.known import settled_urls
+
 logger = logging.getLogger(__name__)
 
 
@@ -35,36 +40,16 @@ def url_path(url: str) -> str:
     return urlsplit(url).path.rstrip("/") or "/"
 
 
-def load_known_articles(db_url: str, site: str, hosts=(), reject_retry: timedelta = timedelta(hours=24)) -> KnownArticles:
+def load_known_articles(db: str | Engine, site: str, hosts=(), reject_retry: timedelta = timedelta(hours=24)) -> KnownArticles:
     """Paths of the site's stored articles, of URLs settled as duplicates, and of pages rejected less than
-    ``reject_retry`` ago. An empty or new database knows none."""
-    from sqlalchemy import inspect, or_, select
-
-    from newscrawl.storage.schema import articles, duplicates, rejects
-    from newscrawl.storage.store import create_db_engine
-
+    ``reject_retry`` ago. An empty or new database knows none. ``db``: the crawl's engine, or a database URL."""
     known: dict[str, datetime | None] = {}
-    engine = create_db_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            if "articles" in tables:
-                rows = conn.execute(
-                    select(articles.c.url, articles.c.canonical_url, articles.c.published).where(articles.c.site == site)
-                )
-                for url, canonical, published in rows:
-                    for u in (url, canonical):
-                        if u:
-                            known[url_path(u)] = published
-            if "duplicates" in tables and hosts:
-                host_filters = [duplicates.c.url.like(f"%://{h}/%") for h in hosts]
-                for (url,) in conn.execute(select(duplicates.c.url).where(or_(*host_filters))):
-                    known.setdefault(url_path(url), None)
-            if "rejects" in tables:
-                since = datetime.now(timezone.utc) - reject_retry
-                query = select(rejects.c.url).where(rejects.c.site == site, rejects.c.last_rejected >= since)
-                for (url,) in conn.execute(query):
-                    known.setdefault(url_path(url), None)
-    finally:
-        engine.dispose()
+    with connected(db) as engine, engine.connect() as conn:
+        stored, others = settled_urls(conn, site, hosts, datetime.now(timezone.utc) - reject_retry)
+    for url, canonical, published in stored:
+        for u in (url, canonical):
+            if u:
+                known[url_path(u)] = published
+    for url in others:
+        known.setdefault(url_path(url), None)
     return KnownArticles(known)

@@ -324,7 +324,7 @@ class RunSummary:
                 self.stats.set_value("newscrawl/status", STATUS_FAILED)
         if self.db_url:
             try:
-                from newscrawl.storage.store import record_run
+                from newscrawl.storage import record_run
 
                 record_run(self.db_url, self.run_id, sites=[self.site], started_at=self.started,
                            finished_at=datetime.now(timezone.utc), stats=self.summary, status=self.summary["status"])

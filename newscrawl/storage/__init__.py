@@ -7,16 +7,11 @@ and PostgreSQL (``postgresql+psycopg://user@host:5432/db``), chosen by the
 from newscrawl.storage.dedupe import Decision, Deduplicator
 from newscrawl.storage.neardup import NearDupIndex, shingles
 from newscrawl.storage.schema import SCHEMA_VERSION, init_schema, metadata
-from newscrawl.storage.store import (
-    DEFAULT_DB_URL,
-    ArticleState,
-    ArticleStore,
-    create_db_engine,
-    get_store,
-    item_to_row,
-    record_run,
-    safe_url,
-)
+from newscrawl.storage.articles import ArticleState, item_to_row
+from newscrawl.storage.crawler import get_store
+from newscrawl.storage.engine import DEFAULT_DB_URL, create_db_engine, safe_url
+from newscrawl.storage.runs import record_run
+from newscrawl.storage.store import ArticleStore
 from newscrawl.model.urls import canonical_url
 
 __all__ = [

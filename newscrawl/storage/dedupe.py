@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from newscrawl.storage.store import ArticleStore, _fallback_content_hash, parse_iso_datetime
+from newscrawl.storage.articles import fallback_content_hash, parse_iso_datetime
+from newscrawl.storage.store import ArticleStore
 from newscrawl.model.urls import canonical_url as make_canonical_url
 
 __all__ = ["Decision", "Deduplicator", "NEW", "UPDATED", "UNCHANGED", "DUPLICATE_EXACT", "DUPLICATE_NEAR"]
@@ -88,7 +89,7 @@ class Deduplicator:
         if not canonical:
             raise ValueError("item has neither canonical_url nor url")
         item["canonical_url"] = canonical
-        content_hash = item.get("content_hash") or _fallback_content_hash(item.get("title"), item.get("body"))
+        content_hash = item.get("content_hash") or fallback_content_hash(item.get("title"), item.get("body"))
         item["content_hash"] = content_hash
         modified_raw = item.get("modified") or None
         modified = parse_iso_datetime(modified_raw)

@@ -90,7 +90,7 @@ def make_item(
     **fields,
 ):
     """An article item as the spider would hand it to the pipelines (ArticleItem when available)."""
-    from newscrawl.storage.store import _fallback_content_hash
+    from newscrawl.storage.articles import fallback_content_hash as _fallback_content_hash
 
     data = {
         "url": url,
