@@ -577,3 +577,46 @@ def test_processes_opening_a_new_sqlite_database_at_once_all_succeed(tmp_path):
         for proc in procs:
             proc.join(60)
         assert [proc.exitcode for proc in procs] == [0, 0, 0, 0]
+
+
+# --------------------------------------------------------------------------- crawler glue
+
+
+def test_a_crawls_store_sends_batch_committed_and_batch_lost(tmp_path, monkeypatch):
+    from newscrawl.crawl.signals import batch_committed, batch_lost
+
+    crawler = crawler_for(f"sqlite:///{tmp_path}/n.sqlite", NEWSCRAWL_DB_BATCH_SIZE=2)
+    events = []
+    crawler.signals.connect(lambda count: events.append(("committed", count)), signal=batch_committed, weak=False)
+    crawler.signals.connect(lambda count, reason: events.append(("lost", count, reason)), signal=batch_lost,
+                            weak=False)
+    store = get_store(crawler).open()
+    store.add_article(sample(1))
+    store.add_article(sample(2))  # the batch is full: written
+    assert events == [("committed", 2)]
+    assert crawler.stats.get_value("newscrawl/db/batches") == 1
+    store.add_article(sample(3))
+
+    def broken(conn, batch):
+        raise _locked()
+
+    monkeypatch.setattr(store, "write_batch", broken)
+    with pytest.raises(Exception, match="locked"):
+        store.close()
+    assert events[1][:2] == ("lost", 1) and "locked" in events[1][2]
+    assert crawler.stats.get_value("newscrawl/db/lost") == 1
+
+
+def test_a_crawl_reads_and_writes_its_database_through_one_engine(tmp_path):
+    from newscrawl.crawl.incremental import load_known_articles
+    from newscrawl.storage import get_engine, recent_run_stats
+
+    crawler = crawler_for(f"sqlite:///{tmp_path}/n.sqlite")
+    engine = get_engine(crawler)
+    store = get_store(crawler).open()
+    assert store.engine is engine
+    store.add_article(sample(1))
+    store.close()
+    record_run(engine, "run-1", sites=["example"], stats={"site": "example"}, status="finished")
+    assert recent_run_stats(engine, 5) == [{"site": "example"}]
+    assert len(load_known_articles(engine, "example")) == 1

@@ -159,24 +159,14 @@ class RunSummary:
         if not self.db_url:
             return []
         try:
-            from sqlalchemy import select
+            from newscrawl.storage import get_engine, recent_run_stats
 
-            from newscrawl.storage.schema import runs
-            from newscrawl.storage.store import create_db_engine
-
-            engine = create_db_engine(self.db_url)
-            try:
-                with engine.connect() as conn:
-                    rows = conn.execute(select(runs.c.stats).order_by(runs.c.started_at.desc()).limit(200)).all()
-            finally:
-                engine.dispose()
+            rows = recent_run_stats(get_engine(self.crawler), 200)
         except Exception as exc:  # no runs table yet, database down: judge without history
             logger.info("monitor: no run history (%s)", exc.__class__.__name__)
             return []
         history = []
-        for (stats,) in rows:
-            if isinstance(stats, str):
-                stats = json.loads(stats)
+        for stats in rows:
             if not stats or stats.get("site") != self.site or stats.get("run_id") == self.run_id:
                 continue
             if (stats.get("articles") or {}).get("seen", 0) >= self.min_items and stats.get("fill_rate"):
@@ -324,9 +314,9 @@ class RunSummary:
                 self.stats.set_value("newscrawl/status", STATUS_FAILED)
         if self.db_url:
             try:
-                from newscrawl.storage import record_run
+                from newscrawl.storage import get_engine, record_run
 
-                record_run(self.db_url, self.run_id, sites=[self.site], started_at=self.started,
+                record_run(get_engine(self.crawler), self.run_id, sites=[self.site], started_at=self.started,
                            finished_at=datetime.now(timezone.utc), stats=self.summary, status=self.summary["status"])
             except Exception as exc:
                 logger.error("could not record run %s in the database: %s", self.run_id, exc.__class__.__name__)

@@ -20,10 +20,9 @@ import re
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import inspect, select
-
 from newscrawl.storage import urlstate
-from newscrawl.storage.schema import articles, runs
+from newscrawl.storage.articles import article_dates
+from newscrawl.storage.runs import recent_runs
 from newscrawl.storage.store import create_db_engine, safe_url
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
@@ -41,9 +40,7 @@ def load_report_data(db_url: str, days: int = DEFAULT_DAYS, last_runs: int = 20,
         with engine.connect() as conn:
             per_day: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
             outside = Counter()  # articles the window does not show: said on the page, not silently dropped
-            for site, published, first_seen in conn.execute(
-                select(articles.c.site, articles.c.published, articles.c.first_seen)
-            ):
+            for site, published, first_seen in article_dates(conn):
                 when = published or first_seen
                 if when is None:
                     continue
@@ -54,11 +51,8 @@ def load_report_data(db_url: str, days: int = DEFAULT_DAYS, last_runs: int = 20,
                     outside["after"] += 1
                 else:
                     per_day[site][day.isoformat()] += 1
-            url_counts = urlstate.counts(conn) if inspect(conn).has_table("url_state") else {}
-            run_rows = conn.execute(
-                select(runs.c.run_id, runs.c.started_at, runs.c.status, runs.c.stats)
-                .order_by(runs.c.started_at.desc(), runs.c.run_id.desc()).limit(last_runs * 10)
-            ).all()
+            url_counts = urlstate.counts(conn)
+            run_rows = recent_runs(conn, last_runs * 10)
     finally:
         engine.dispose()
     run_list = []

@@ -76,10 +76,11 @@ def _stats(value) -> dict | None:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def recent_run_stats(conn: Connection, limit: int) -> list[dict | None]:
-    """The stats (run summaries) of the ``limit`` latest runs, newest first."""
+def recent_run_stats(db: str | Engine, limit: int) -> list[dict | None]:
+    """The stats (run summaries) of the ``limit`` latest runs, newest first. ``db``: an engine or a URL."""
     query = select(runs.c.stats).order_by(runs.c.started_at.desc()).limit(limit)
-    return [_stats(stats) for (stats,) in conn.execute(query)]
+    with connected(db) as engine, engine.connect() as conn:
+        return [_stats(stats) for (stats,) in conn.execute(query)]
 
 
 def recent_runs(conn: Connection, limit: int) -> list[tuple]:

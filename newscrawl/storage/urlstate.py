@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, inspect, or_, select
 from sqlalchemy.engine import Connection
 
 from newscrawl.storage.schema import dialect_insert, url_state
@@ -62,7 +62,10 @@ def unfinished(conn: Connection, site: str) -> list:
 
 
 def counts(conn: Connection) -> dict[tuple[str, str, str], int]:
-    """``{(site, kind, state): rows}`` over the whole table (for the report)."""
+    """``{(site, kind, state): rows}`` over the whole table (for the report); empty without the table
+    (a database written before URL state existed)."""
+    if not inspect(conn).has_table("url_state"):
+        return {}
     query = select(url_state.c.site, url_state.c.kind, url_state.c.state, func.count()).group_by(
         url_state.c.site, url_state.c.kind, url_state.c.state
     )

@@ -41,6 +41,7 @@ from newscrawl.sites import get_site
 from newscrawl.crawl.spiders.arguments import check_spider_arguments
 from newscrawl.crawl.urlstate import META_KEY as URL_STATE_META
 from newscrawl.crawl.urlstate import UrlState
+from newscrawl.storage import get_engine
 from newscrawl.model.urls import is_http_url, strip_tracking
 
 
@@ -194,7 +195,7 @@ class NewsSpider(scrapy.Spider):
         if self.incremental:
             db_url = self.crawler.settings.get("NEWSCRAWL_DB_URL")
             retry = timedelta(hours=self.crawler.settings.getfloat("NEWSCRAWL_REJECT_RETRY_HOURS", 24))
-            self.known = (load_known_articles(db_url, self.site.name, self.site.hosts, retry) if db_url
+            self.known = (load_known_articles(get_engine(self.crawler), self.site.name, self.site.hosts, retry) if db_url
                           else KnownArticles({}))
             self.logger.info("incremental: %d articles of %s already stored", len(self.known), self.site.name)
         unfinished = self.unfinished_requests()  # reads the URL state (what is settled) in any case
