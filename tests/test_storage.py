@@ -620,3 +620,41 @@ def test_a_crawl_reads_and_writes_its_database_through_one_engine(tmp_path):
     record_run(engine, "run-1", sites=["example"], stats={"site": "example"}, status="finished")
     assert recent_run_stats(engine, 5) == [{"site": "example"}]
     assert len(load_known_articles(engine, "example")) == 1
+
+
+def test_a_crawl_waits_for_its_database_at_start_up_without_sleeping_on_the_reactor_thread(tmp_path, monkeypatch):
+    """Before, the pipelines opened the store with time.sleep between tries (up to 30 s each), which froze
+    every crawl of the process; now open_spider returns an awaitable that waits with asynchronous sleeps."""
+    import asyncio
+    import time
+
+    from newscrawl.storage import engine as engine_module
+    from newscrawl.storage import store as store_module
+
+    crawler = crawler_for(f"sqlite:///{tmp_path}/n.sqlite", NEWSCRAWL_DB_RETRY_BACKOFF=0.01)
+    real = store_module.init_schema
+    failures = {"left": 2}
+
+    def flaky(engine):
+        if failures["left"]:
+            failures["left"] -= 1
+            raise _locked()
+        return real(engine)
+
+    slept, waited = [], []
+
+    async def waiting(seconds):
+        waited.append(seconds)
+
+    monkeypatch.setattr(store_module, "init_schema", flaky)
+    monkeypatch.setattr(time, "sleep", slept.append)
+    monkeypatch.setattr(engine_module, "_sleep", waiting)
+    pipeline = DatabaseStorePipeline.from_crawler(crawler)
+    opening = pipeline.open_spider()
+    assert slept == []
+    assert opening is not None and not get_store(crawler).is_open
+    asyncio.run(opening)
+    assert get_store(crawler).is_open
+    assert len(waited) == 2 and slept == []
+    pipeline.close_spider()
+    assert not get_store(crawler).is_open

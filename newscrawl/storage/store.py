@@ -141,7 +141,7 @@ class ArticleStore:
 
     # True: a lost connection is retried in the calling thread, sleeping between tries (scripts, exports,
     # tests). A crawl sets it to False: the reactor thread must never sleep, so a call fails at once and
-    # the pipelines wait out the outage with run() / run_async().
+    # the pipelines wait out the outage with run() / run_async() (and open with open_when_ready()).
     @property
     def wait_in_thread(self) -> bool:
         return self.retrying.wait_in_thread
@@ -157,26 +157,39 @@ class ArticleStore:
         return self.engine is not None
 
     def open(self) -> ArticleStore:
-        """Connect, create or migrate the schema and load the near-duplicate index (first call only)."""
+        """Connect, create or migrate the schema and load the near-duplicate index (first call only).
+
+        A database that is briefly away is retried here, in the thread, ``NEWSCRAWL_DB_RETRIES`` times
+        (a script, a command before any crawl runs); a crawl opens with :meth:`open_when_ready`."""
+        wait, self.wait_in_thread = self.wait_in_thread, True
+        try:
+            return self._open()
+        finally:
+            self.wait_in_thread = wait
+
+    def open_when_ready(self):
+        """:meth:`open` for a crawl, never sleeping on the reactor thread: ``None`` once open, or an
+        awaitable that opens the store as soon as the database answers (:meth:`run`: for at most
+        ``NEWSCRAWL_DB_OUTAGE_MAX_SECONDS``). Pipelines return it from ``open_spider``."""
+        opened = self.run(self._open, "store start-up")
+        return None if opened is self else opened
+
+    def _open(self) -> ArticleStore:
         self._refs += 1
         if self.engine is not None:
             return self
         ensure_sqlite_parent(self.db_url)
         self.engine = self._given_engine or create_db_engine(self.db_url, **self._engine_options)
-        # At start-up nothing else runs yet: a database that is briefly away is retried here, in the
-        # thread, NEWSCRAWL_DB_RETRIES times; one that is not there fails the start.
-        wait, self.wait_in_thread = self.wait_in_thread, True
         try:
             self.retrying.call(lambda: init_schema(self.engine), "schema set-up")
             self._load_signatures()
         except Exception:
+            # Safe to call again: nothing of the failed attempt stays (the index keeps what it read).
             self._drop_reader()
             self.engine.dispose()
             self.engine = None
             self._refs -= 1
             raise
-        finally:
-            self.wait_in_thread = wait
         logger.info(
             "newscrawl store open: %s (%d signatures in the near-duplicate index)",
             self.safe_db_url,

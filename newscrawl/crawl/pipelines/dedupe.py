@@ -87,7 +87,7 @@ class DedupePipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None):
-        self.store = get_store(self.crawler).open()
+        self.store = get_store(self.crawler)
         self.dedupe = Deduplicator(self.store)
         extractor = get_extractor(self.crawler)
         self.workers = extractor if extractor.workers else None
@@ -98,6 +98,7 @@ class DedupePipeline:
         from newscrawl.crawl.feeds import feed_items
 
         self.feed_items = feed_items(self.crawler.settings)  # FEEDS is final once the spider opens
+        return self.store.open_when_ready()  # None, or an awaitable while the database is away
 
     def _log_skipped(self) -> None:
         stats = self.stats

@@ -40,12 +40,13 @@ class DatabaseStorePipeline:
         return pipeline
 
     def open_spider(self, spider=None):
-        self.store = get_store(self.crawler).open()
+        self.store = get_store(self.crawler)
         self.store.flush_when_full = False
         rejects_path = self.crawler.settings.get("NEWSCRAWL_REJECTS_PATH")
         if rejects_path:
             self.rejects = JsonLinesAppender(rejects_path)
             self.store.refused_listeners.append(self._refused)
+        return self.store.open_when_ready()  # None, or an awaitable while the database is away
 
     def item_done(self, *args, **kwargs):
         if self.store is not None and self.store.is_open:

@@ -217,7 +217,8 @@ class ValidatePipeline:
         if self.crawler is not None and self.crawler.settings.get("NEWSCRAWL_DB_URL"):
             from newscrawl.storage import get_store
 
-            self.store = get_store(self.crawler).open()  # reference-counted: shared with dedupe and store
+            self.store = get_store(self.crawler)  # reference-counted: shared with dedupe and store
+            return self.store.open_when_ready()  # None, or an awaitable while the database is away
 
     def close_spider(self, spider=None):
         self.rejects.close()
