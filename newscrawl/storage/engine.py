@@ -178,19 +178,37 @@ class Retries:
 
     def after_failure(self, error: sa_exc.DBAPIError, attempt: int, what: str) -> None:
         """Re-raise ``error`` when it is final, else log, count and (a script only) sleep before try ``attempt + 1``."""
+        delay = self._retry_delay(error, attempt, what, in_thread=self.wait_in_thread)
+        if delay:
+            time.sleep(delay)
+
+    def _retry_delay(self, error: sa_exc.DBAPIError, attempt: int, what: str, in_thread: bool = True) -> float:
+        """Seconds before try ``attempt + 1`` of ``retries``; re-raises ``error`` when it is final (or when
+        the caller may not wait in its thread and the next try is not immediate)."""
         if attempt >= self.retries or not is_retryable(error, self.dialect):
             raise error
         if attempt == 0 and getattr(error, "connection_invalidated", False):
             delay = 0.0  # a connection that died (server restarted, backend killed): reconnect at once
-        elif not self.wait_in_thread:
-            raise error  # the caller waits (run), not this thread
+        elif not in_thread:
+            raise error  # the caller waits (run, retry_async), not this thread
         else:
             delay = min(self.backoff * (2**attempt), MAX_RETRY_DELAY)
         logger.warning("newscrawl store %s: %s failed (%s); retry %d/%d in %.1fs", self.safe_db_url, what,
                        one_line(error), attempt + 1, self.retries, delay)
         self.count("newscrawl/db/retries")
-        if delay:
-            time.sleep(delay)
+        return delay
+
+    async def retry_async(self, fn: Callable[[], Any], what: str, error: sa_exc.DBAPIError):
+        """``fn()`` tried again after it failed with ``error``: the tries and delays of a script
+        (``retries``, exponential backoff), awaited instead of slept in the thread."""
+        attempt = 0
+        while True:
+            await _sleep(self._retry_delay(error, attempt, what))
+            attempt += 1
+            try:
+                return fn()
+            except sa_exc.DBAPIError as again:
+                error = again
 
     def transaction(self, engine: Engine | None, fn: Callable[[Connection], Any], what: str):
         """``fn(conn)`` in a transaction, tried again when the connection is lost.

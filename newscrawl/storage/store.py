@@ -169,10 +169,15 @@ class ArticleStore:
 
     def open_when_ready(self):
         """:meth:`open` for a crawl, never sleeping on the reactor thread: ``None`` once open, or an
-        awaitable that opens the store as soon as the database answers (:meth:`run`: for at most
-        ``NEWSCRAWL_DB_OUTAGE_MAX_SECONDS``). Pipelines return it from ``open_spider``."""
-        opened = self.run(self._open, "store start-up")
-        return None if opened is self else opened
+        awaitable that tries again as :meth:`open` does (``NEWSCRAWL_DB_RETRIES`` times, the same
+        backoff) with asynchronous sleeps. Pipelines return it from ``open_spider``."""
+        try:
+            self._open()
+        except sa_exc.DBAPIError as error:
+            if not is_retryable(error, self.dialect):
+                raise
+            return self.retrying.retry_async(self._open, "store start-up", error)
+        return None
 
     def _open(self) -> ArticleStore:
         self._refs += 1
