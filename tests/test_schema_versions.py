@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 
 from newscrawl.crawl.pipelines.validate import ArticleValidator
 
-SCHEMA_FILE = REPO / "newscrawl" / "schema" / "article.schema.json"
+SCHEMA_FILE = REPO / "newscrawl" / "model" / "schema" / "article.schema.json"
 
 
 @pytest.fixture(scope="module")

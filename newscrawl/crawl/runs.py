@@ -240,7 +240,7 @@ class RunSummary:
         if requests and failed_requests / requests > self.max_error_rate:
             problems.append(f"{failed_requests} of {requests} page requests failed (robots.txt not counted)")
         urls = {k.split("/", 2)[2]: v for k, v in stats.items()
-                if k.startswith("newscrawl/model/urls/") and isinstance(v, (int, float))}
+                if k.startswith("newscrawl/urls/") and isinstance(v, (int, float))}
         # Work this run set out to do and did not finish: it stays pending in the URL state for the
         # next run, but this run lost it, and says so. (Distributed workers hand each other their
         # discoveries, so only the shared state can tell; see newscrawl/distributed.py.)
@@ -267,7 +267,7 @@ class RunSummary:
             "pages_fetched": stats.get("response_received_count", 0),
             "listing_pages": stats.get("newscrawl/listing_pages", 0),
             "article_pages": stats.get("newscrawl/article_pages", 0),
-            "known_skipped": stats.get("newscrawl/crawl/incremental/skipped_known", 0),
+            "known_skipped": stats.get("newscrawl/incremental/skipped_known", 0),
             "articles": {
                 "seen": self.seen,
                 "new": stats.get("newscrawl/articles/new", 0),

@@ -155,7 +155,7 @@ class NewsSpider(scrapy.Spider):
         if path not in self.known:
             return False
         if self.recheck_window and self.known.recent(path, datetime.now(timezone.utc) - self.recheck_window):
-            self.crawler.stats.inc_value("newscrawl/crawl/incremental/rechecked")
+            self.crawler.stats.inc_value("newscrawl/incremental/rechecked")
             return False
         return True
 
@@ -248,7 +248,7 @@ class NewsSpider(scrapy.Spider):
         unknown = 0
         for url in dict.fromkeys(links):  # a listing may link one article twice
             if self.is_known(url):
-                self.crawler.stats.inc_value("newscrawl/crawl/incremental/skipped_known")
+                self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
                 continue
             unknown += 1
             yield self.make_request(url, "article", self.parse_article, track={"section": section},
@@ -262,7 +262,7 @@ class NewsSpider(scrapy.Spider):
                 self.logger.info("section %s: %d listing page(s) in a row hold only known articles; not paging further",
                                  section, known_streak)
                 return
-            self.crawler.stats.inc_value("newscrawl/crawl/incremental/paged_past_known")
+            self.crawler.stats.inc_value("newscrawl/incremental/paged_past_known")
 
         if older_seen:
             self.logger.info("section %s: listing page %d reaches articles older than %s; not paging further",
@@ -296,7 +296,7 @@ class NewsSpider(scrapy.Spider):
             if self.since and when and when < self.since:
                 continue
             if self.is_known(url):
-                self.crawler.stats.inc_value("newscrawl/crawl/incremental/skipped_known")
+                self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
                 continue
             self.crawler.stats.inc_value(f"newscrawl/discovered/{source}")
             yield self.make_request(url, "article", self.parse_article, track={"section": ""}, cb_kwargs={"section": ""})
