@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 def load_schema() -> dict:
-    return json.loads(resources.files("newscrawl.model.schema").joinpath("article.schema.json").read_text("utf-8"))
+    return json.loads(resources.files("newscrawl.model").joinpath("schema", "article.schema.json").read_text("utf-8"))
 
 
 def strict_schema(schema: dict | None = None) -> dict:
