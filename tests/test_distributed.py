@@ -1,4 +1,4 @@
-"""Distributed crawls over Redis: worker processes share one frontier (newscrawl/distributed.py).
+"""Distributed crawls over Redis: worker processes share one frontier (newscrawl/distributed/).
 
 Real processes, a real Redis, a real database (a fresh PostgreSQL database per test; a shared
 SQLite file when PostgreSQL is absent), the bundled tuyengiao fixture site served locally.
@@ -165,7 +165,7 @@ def stop(procs):
 def test_seed_pushes_each_sections_first_listing_page_once(redis_client, prefix):
     from scrapy.utils.request import request_from_dict
 
-    from newscrawl.distributed import seed_sites
+    from newscrawl.distributed.seed import seed_sites
     from newscrawl.sites import get_site
 
     queue = f"{prefix}:{SITE}:requests"

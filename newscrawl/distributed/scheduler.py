@@ -1,0 +1,60 @@
+"""scrapy-redis's scheduler, with an in-flight record per worker so that a dead worker loses nothing."""
+from __future__ import annotations
+
+from scrapy_redis.queue import PriorityQueue
+from scrapy_redis.scheduler import Scheduler as RedisScheduler
+
+from newscrawl.distributed import lua
+from newscrawl.distributed.config import QUEUE_CLASS, redis_prefix
+from newscrawl.distributed.frontier import _CRAWLER_ATTR, Frontier
+from newscrawl.distributed.keys import FrontierKeys
+
+
+class DistributedScheduler(RedisScheduler):
+    """scrapy-redis's scheduler, with an in-flight record per worker so a dead worker loses nothing."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        instance = super().from_crawler(crawler)
+        instance.crawler = crawler
+        return instance
+
+    def open(self, spider):
+        super().open(spider)
+        prefix = redis_prefix(self.crawler.settings)
+        if not isinstance(self.queue, PriorityQueue):
+            raise ValueError(f"SCHEDULER_QUEUE_CLASS={self.queue_cls!r}: distributed crawls need {QUEUE_CLASS}")
+        self._enqueue = self.server.register_script(lua.ENQUEUE)
+        self.frontier = Frontier(self.crawler, self.server, FrontierKeys(prefix, spider.name, self.queue.key))
+        setattr(self.crawler, _CRAWLER_ATTR, self.frontier)
+        self.frontier.join()
+
+    def enqueue_request(self, request):
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        data = self.queue._encode_request(request)
+        if not self._enqueue(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, data]):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self):
+        if self.frontier.busy():
+            return None  # asked again when one of ours finishes
+        popped = self.frontier.pop()
+        if popped is None:
+            return None
+        field, data = popped
+        request = self.queue._decode_request(data)
+        self.frontier.track(field, request)
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
+    def close(self, reason):
+        # The engine has finished every request it took and the pipelines are closed (store flushed):
+        # settle everything, unless the store could not write its last batch.
+        lost = self.stats.get_value("newscrawl/db/lost", 0) if self.stats else 0
+        self.frontier.leave(requeue_all=bool(lost))
+
