@@ -294,3 +294,33 @@ def test_rendered_requests_go_through_the_shared_queue(tmp_path, redis_client, p
     items = {urlsplit(i["url"]).path: i for i in jsonl_items(out)}
     assert sorted(items) == sorted(a["path"] for a in expected["articles"])
     assert all(items[a["path"]]["body"] == a["body"] for a in expected["articles"])
+
+
+# --------------------------------------------------------------------------- one worker's bookkeeping, in process
+
+
+def frontier_for(redis_client, prefix):
+    """A Frontier on the test's keys, with one request taken from its queue: (frontier, field, request)."""
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.distributed.frontier import _CRAWLER_ATTR, Frontier
+    from newscrawl.distributed.keys import FrontierKeys
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_REDIS_URL": REDIS_URL})
+    frontier = Frontier(crawler, redis_client, FrontierKeys(prefix, SITE))
+    setattr(crawler, _CRAWLER_ATTR, frontier)  # as DistributedScheduler.open does: the middlewares find it there
+    redis_client.zadd(frontier.keys.queue, {b"serialised request": 0})
+    field, _data = frontier.pop()
+    request = Request("http://127.0.0.1/listing")
+    frontier.track(field, request)
+    return frontier, field, request
+
+
+def test_a_retry_or_redirect_of_a_popped_request_finishes_it(redis_client, prefix):
+    from scrapy import signals
+
+    frontier, field, request = frontier_for(redis_client, prefix)
+    redirected = request.replace(url="http://127.0.0.1/listing/")  # Scrapy copies the meta, and the field with it
+    frontier.crawler.signals.send_catch_log(signals.request_scheduled, request=redirected, spider=None)
+    assert frontier.handling.take_finished() == [field]

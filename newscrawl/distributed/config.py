@@ -9,7 +9,9 @@ from datetime import datetime, timezone
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.utils.misc import load_object
 
+from newscrawl.distributed.handling import HandlingDownloaderMiddleware, HandlingSpiderMiddleware
 from newscrawl.distributed.idle import FrontierIdleClose
+from newscrawl.distributed.keys import FrontierKeys
 
 QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"
 DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
@@ -56,14 +58,14 @@ def configure_distributed(settings) -> bool:
     if not url:
         return False
     check_redis_url(url)
-    prefix = redis_prefix(settings)
+    keys = FrontierKeys(redis_prefix(settings), "%(spider)s")  # scrapy-redis puts the spider's name in
     spider = SETTINGS_PRIORITIES["spider"]
     for name, value in {
         "SCHEDULER": "newscrawl.distributed.scheduler.DistributedScheduler",
         "DUPEFILTER_CLASS": DUPEFILTER_CLASS,
         "SCHEDULER_QUEUE_CLASS": QUEUE_CLASS,
-        "SCHEDULER_QUEUE_KEY": f"{prefix}:%(spider)s:requests",
-        "SCHEDULER_DUPEFILTER_KEY": f"{prefix}:%(spider)s:dupefilter",
+        "SCHEDULER_QUEUE_KEY": keys.queue,
+        "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
         "SCHEDULER_PERSIST": True,  # the frontier outlives each worker: the others still use it
         "REDIS_URL": url,
     }.items():
@@ -72,13 +74,20 @@ def configure_distributed(settings) -> bool:
     run_id = settings.get("NEWSCRAWL_RUN_ID") or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     settings.set("NEWSCRAWL_RUN_ID", f"{run_id}-{socket.gethostname()}-{os.getpid()}",
                  max(settings.getpriority("NEWSCRAWL_RUN_ID") or 0, spider))
-    extensions = settings.getdict("EXTENSIONS")
-    if not any(load_object(k) is FrontierIdleClose for k in extensions):
-        extensions[FrontierIdleClose] = 0
-    # At spider priority at least: CrawlerProcess.crawl(crawler) merges the project's EXTENSIONS
-    # into the crawler's again, and would drop an addition made at project priority.
-    settings.set("EXTENSIONS", extensions, max(settings.getpriority("EXTENSIONS") or 0, spider))
+    _add_component(settings, "EXTENSIONS", FrontierIdleClose, 0)
+    # Outermost (0: before every other one), so that they see how the engine is done with a request.
+    _add_component(settings, "DOWNLOADER_MIDDLEWARES", HandlingDownloaderMiddleware, 0)
+    _add_component(settings, "SPIDER_MIDDLEWARES", HandlingSpiderMiddleware, 0)
     return True
+
+
+def _add_component(settings, name: str, cls, order: int) -> None:
+    components = settings.getdict(name)
+    if not any(load_object(k) is cls for k in components):
+        components[cls] = order
+    # At spider priority at least: CrawlerProcess.crawl(crawler) merges the project's EXTENSIONS
+    # (and middlewares) into the crawler's again, and would drop an addition made at project priority.
+    settings.set(name, components, max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["spider"]))
 
 
 def redis_from_settings(settings):

@@ -7,13 +7,17 @@ import secrets
 import socket
 import time
 
+from scrapy import Request
+
 from newscrawl.distributed import lua
+from newscrawl.distributed.handling import Handling
 from newscrawl.distributed.keys import FrontierKeys
 
 logger = logging.getLogger(__name__)
 
 TICK_SECONDS = 1.0  # heartbeat, settling, recovery of dead workers' requests
 POLL_SECONDS = 0.2  # how often a worker with nothing to do looks at the shared queue
+WAKE_META = "newscrawl_wake"  # marks the request Frontier.wake hands the engine; the scheduler swallows it
 _CRAWLER_ATTR = "_newscrawl_frontier"
 
 
@@ -21,7 +25,7 @@ def worker_id() -> str:
     return f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
-def _text(value) -> str:
+def text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
@@ -39,7 +43,7 @@ class Frontier:
         self._recover = server.register_script(lua.RECOVER)
         self._state = server.register_script(lua.STATE)
         self._requeue = server.register_script(lua.REQUEUE)
-        self._local: dict[str, object] = {}           # in-flight field -> the Request object being handled
+        self.handling = Handling(crawler)             # the popped requests the engine is still handling
         self._awaiting: list[tuple[int, str]] = []    # (store batches written when done, field): handled, not yet durable
         self._loop = None
         self._poll = None
@@ -76,7 +80,7 @@ class Frontier:
         for loop in (self._loop, self._poll):
             if loop is not None and loop.running:
                 loop.stop()
-        fields = list(self._local) + [f for _, f in self._awaiting]
+        fields = self.handling.open_fields() + self.handling.take_finished() + [f for _, f in self._awaiting]
         if requeue_all and fields:
             n = sum(self._requeue(keys=[self.keys.inflight(self.worker), self.keys.queue], args=fields[i:i + 500])
                     for i in range(0, len(fields), 500))
@@ -84,7 +88,8 @@ class Frontier:
             logger.warning("distributed: worker %s put %d unsettled requests back in the queue", self.worker, n)
         else:
             self._ack(fields)
-        self._local.clear()
+        self.handling.finish_all()
+        self.handling.take_finished()
         self._awaiting.clear()
         pipe = self.server.pipeline()
         pipe.delete(self.keys.inflight(self.worker))
@@ -104,51 +109,31 @@ class Frontier:
             self.starved = True
             return None
         self.starved = False
-        field, data = _text(result[0]), result[1]
+        field, data = text(result[0]), result[1]
         return field, data
 
     def busy(self) -> bool:
         """True when this worker already holds as many unfinished requests as it should take ahead."""
-        if len(self._local) < self.prefetch:
-            return False
-        inprogress = self._inprogress()
-        if inprogress is None:
-            return False
-        return sum(1 for request in self._local.values() if request in inprogress) >= self.prefetch
+        return len(self.handling) >= self.prefetch
 
     def track(self, field: str, request) -> None:
-        self._local[field] = request
+        self.handling.start(field, request)
         self.stats.inc_value("newscrawl/distributed/popped")
 
     # -- settling
-    def _inprogress(self):
-        """The requests the engine is still handling (download, callback, item pipelines), or None if unknown."""
-        engine = getattr(self.crawler, "engine", None)
-        slot = getattr(engine, "_slot", None)
-        return getattr(slot, "inprogress", None)
-
     def _store(self):
         from newscrawl.storage import get_store
 
         try:
             return get_store(self.crawler)
         except Exception:  # noqa: BLE001 - no store configured: nothing is staged
+            logger.debug("distributed: no store; nothing is staged", exc_info=True)
             return None
-
-    def _batches(self) -> int:
-        return int(self.stats.get_value("newscrawl/db/batches", 0) or 0)
 
     def settle(self, flush: bool = False) -> int:
         """Acknowledge the requests that are handled and whose database writes are written; return how many."""
-        inprogress = self._inprogress()
-        if inprogress is None:
-            return 0  # cannot tell: everything is settled when the worker leaves
-        done = [field for field, request in self._local.items() if request not in inprogress]
-        if done:
-            batches = self._batches()
-            for field in done:
-                del self._local[field]
-                self._awaiting.append((batches, field))
+        for field in self.handling.take_finished():
+            self._awaiting.append((self._batches(), field))
         if not self._awaiting:
             return 0
         store = self._store()
@@ -166,6 +151,16 @@ class Frontier:
         self._ack(ready)
         return len(ready)
 
+    def _batches(self) -> int:
+        return int(self.stats.get_value("newscrawl/db/batches", 0) or 0)
+
+    def engine_idle(self) -> None:
+        """The engine handles nothing at all (spider_idle): every request it took is finished."""
+        left = self.handling.finish_all()
+        if left:  # a way out of the engine that Handling does not see (newscrawl/distributed/handling.py)
+            self.stats.inc_value("newscrawl/distributed/finished_at_idle", left)
+        self.settle(flush=True)
+
     def _ack(self, fields) -> None:
         fields = list(fields)
         for start in range(0, len(fields), 500):
@@ -178,11 +173,11 @@ class Frontier:
         try:
             self.beat()
             self.settle()
-            recovered = self._recover(keys=[self.keys.workers, self.keys.queue], args=[self.keys.base])
+            recovered = self._recover(keys=[self.keys.workers, self.keys.queue],
+                                      args=[self.keys.alive(""), self.keys.inflight("")])
             if recovered:
                 self.stats.inc_value("newscrawl/distributed/recovered", recovered)
                 logger.warning("distributed: put %d requests of dead workers back in the queue", recovered)
-            if recovered:
                 self.wake()
         except Exception:  # noqa: BLE001 - Redis away for a moment: try again next tick
             logger.warning("distributed: frontier upkeep failed", exc_info=True)
@@ -192,14 +187,19 @@ class Frontier:
             self.wake()
 
     def wake(self) -> None:
-        """Ask the engine to look at the queue now (it would on its own every 5 s when idle)."""
-        slot = getattr(getattr(self.crawler, "engine", None), "_slot", None)
-        nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None:
-            nextcall.schedule()
+        """Ask the engine to look at the queue now (it would on its own every 5 s when idle).
+
+        Scrapy has no public call for "ask the scheduler again"; ``engine.crawl()`` is the public way to
+        hand the engine work, and it asks the scheduler for the next request right after. So the engine
+        gets a request marked WAKE_META, which DistributedScheduler.enqueue_request swallows.
+        """
+        engine = self.crawler.engine
+        if engine is not None and engine.spider is not None:
+            engine.crawl(Request("data:,", meta={WAKE_META: True}, dont_filter=True))
 
     def state(self) -> tuple[int, int, int]:
-        queued, others, live = self._state(keys=[self.keys.queue, self.keys.workers], args=[self.keys.base, self.worker])
+        queued, others, live = self._state(keys=[self.keys.queue, self.keys.workers],
+                                           args=[self.keys.alive(""), self.keys.inflight(""), self.worker])
         return int(queued), int(others), int(live)
 
 

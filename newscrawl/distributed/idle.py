@@ -30,7 +30,7 @@ class FrontierIdleClose:
         frontier = frontier_of(self.crawler)
         if frontier is None:
             return
-        frontier.settle(flush=True)
+        frontier.engine_idle()
         queued, others, _live = frontier.state()
         if queued or others:
             frontier.empty_since = None

@@ -20,13 +20,13 @@ return 1
 """
 
 # Push back the in-flight requests of every worker whose heartbeat expired, and forget the worker.
-# KEYS: workers set, queue. ARGV: key base "P:SITE". Returns how many requests went back.
+# KEYS: workers set, queue. ARGV: the heartbeat and in-flight key names less the worker id
+# (FrontierKeys.alive(""), .inflight("")). Returns how many requests went back.
 RECOVER = """
-local base = ARGV[1]
 local recovered = 0
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('EXISTS', base .. ':alive:' .. worker) == 0 then
-    local inflight = base .. ':inflight:' .. worker
+  if redis.call('EXISTS', ARGV[1] .. worker) == 0 then
+    local inflight = ARGV[2] .. worker
     local entries = redis.call('HGETALL', inflight)
     for i = 1, #entries, 2 do
       local score = string.match(entries[i], ':(.*)$')
@@ -41,13 +41,13 @@ return recovered
 """
 
 # The shared frontier's state, from one worker's point of view.
-# KEYS: queue, workers set. ARGV: key base, this worker. Returns {queued, others' in-flight, live workers}.
+# KEYS: queue, workers set. ARGV: the heartbeat and in-flight key names less the worker id, this worker.
+# Returns {queued, others' in-flight, live workers}.
 STATE = """
-local base = ARGV[1]
 local others, live = 0, 0
 for _, worker in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  if redis.call('EXISTS', base .. ':alive:' .. worker) == 1 then live = live + 1 end
-  if worker ~= ARGV[2] then others = others + redis.call('HLEN', base .. ':inflight:' .. worker) end
+  if redis.call('EXISTS', ARGV[1] .. worker) == 1 then live = live + 1 end
+  if worker ~= ARGV[3] then others = others + redis.call('HLEN', ARGV[2] .. worker) end
 end
 return {redis.call('ZCARD', KEYS[1]), others, live}
 """

@@ -1,12 +1,13 @@
 """scrapy-redis's scheduler, with an in-flight record per worker so that a dead worker loses nothing."""
 from __future__ import annotations
 
+from scrapy.utils.request import request_from_dict
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from newscrawl.distributed import lua
 from newscrawl.distributed.config import QUEUE_CLASS, redis_prefix
-from newscrawl.distributed.frontier import _CRAWLER_ATTR, Frontier
+from newscrawl.distributed.frontier import _CRAWLER_ATTR, WAKE_META, Frontier
 from newscrawl.distributed.keys import FrontierKeys
 
 
@@ -29,10 +30,19 @@ class DistributedScheduler(RedisScheduler):
         setattr(self.crawler, _CRAWLER_ATTR, self.frontier)
         self.frontier.join()
 
+    # The queue's own (de)serialisation is private (PriorityQueue._encode_request); it is made of
+    # public parts, used here: Request.to_dict / request_from_dict and the queue's serializer.
+    def encode(self, request) -> bytes:
+        return self.queue.serializer.dumps(request.to_dict(spider=self.spider))
+
+    def decode(self, data):
+        return request_from_dict(self.queue.serializer.loads(data), spider=self.spider)
+
     def enqueue_request(self, request):
+        if request.meta.get(WAKE_META):
+            return True  # Frontier.wake's request: it only makes the engine ask next_request
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
-        data = self.queue._encode_request(request)
-        if not self._enqueue(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, data]):
+        if not self._enqueue(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, self.encode(request)]):
             self.df.log(request, self.spider)
             return False
         if self.stats:
@@ -46,7 +56,7 @@ class DistributedScheduler(RedisScheduler):
         if popped is None:
             return None
         field, data = popped
-        request = self.queue._decode_request(data)
+        request = self.decode(data)
         self.frontier.track(field, request)
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
@@ -57,4 +67,3 @@ class DistributedScheduler(RedisScheduler):
         # settle everything, unless the store could not write its last batch.
         lost = self.stats.get_value("newscrawl/db/lost", 0) if self.stats else 0
         self.frontier.leave(requeue_all=bool(lost))
-

@@ -6,7 +6,7 @@ from pathlib import Path
 from scrapy.utils.misc import load_object
 
 from newscrawl.distributed.config import QUEUE_CLASS, check_redis_url, redis_from_settings, redis_prefix, serializer
-from newscrawl.distributed.frontier import _text
+from newscrawl.distributed.frontier import text
 from newscrawl.distributed.keys import FrontierKeys
 
 
@@ -37,7 +37,7 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
         server.ping()
         keys = FrontierKeys(redis_prefix(crawler.settings), spider.name,
                             crawler.settings.get("SCHEDULER_QUEUE_KEY") % {"spider": spider.name})
-        live = [w for w in server.smembers(keys.workers) if server.exists(keys.alive(_text(w)))]
+        live = [w for w in server.smembers(keys.workers) if server.exists(keys.alive(text(w)))]
         if not live:
             server.delete(keys.dupefilter)
         queue = load_object(crawler.settings.get("SCHEDULER_QUEUE_CLASS") or QUEUE_CLASS)(
