@@ -9,6 +9,7 @@ import time
 
 from scrapy import Request
 
+from newscrawl.crawl import signals as newscrawl_signals
 from newscrawl.distributed import lua
 from newscrawl.distributed.handling import Handling
 from newscrawl.distributed.keys import FrontierKeys
@@ -44,7 +45,12 @@ class Frontier:
         self._state = server.register_script(lua.STATE)
         self._requeue = server.register_script(lua.REQUEUE)
         self.handling = Handling(crawler)             # the popped requests the engine is still handling
-        self._awaiting: list[tuple[int, str]] = []    # (store batches written when done, field): handled, not yet durable
+        self._awaiting: list[tuple[int, str]] = []    # (batches committed when done, field): handled, not yet durable
+        # The store says when its writes are durable, or lost (newscrawl/crawl/signals.py).
+        self.batches_committed = 0
+        self.writes_lost = 0
+        crawler.signals.connect(self.batch_committed, signal=newscrawl_signals.batch_committed)
+        crawler.signals.connect(self.batch_lost, signal=newscrawl_signals.batch_lost)
         self._loop = None
         self._poll = None
         self.starved = False                          # the last pop found the queue empty
@@ -76,12 +82,14 @@ class Frontier:
         pipe.sadd(self.keys.workers, self.worker)
         pipe.execute()
 
-    def leave(self, requeue_all: bool) -> None:
+    def leave(self) -> None:
+        """The engine is done with every request it took and the pipelines are closed: settle everything,
+        unless the store lost writes (then put everything back in the queue for another try)."""
         for loop in (self._loop, self._poll):
             if loop is not None and loop.running:
                 loop.stop()
         fields = self.handling.open_fields() + self.handling.take_finished() + [f for _, f in self._awaiting]
-        if requeue_all and fields:
+        if self.writes_lost and fields:
             n = sum(self._requeue(keys=[self.keys.inflight(self.worker), self.keys.queue], args=fields[i:i + 500])
                     for i in range(0, len(fields), 500))
             self.stats.inc_value("newscrawl/distributed/requeued_at_close", n)
@@ -121,6 +129,12 @@ class Frontier:
         self.stats.inc_value("newscrawl/distributed/popped")
 
     # -- settling
+    def batch_committed(self, count: int = 0) -> None:
+        self.batches_committed += 1
+
+    def batch_lost(self, count: int = 0, reason: str = "") -> None:
+        self.writes_lost += count
+
     def _store(self):
         from newscrawl.storage import get_store
 
@@ -133,7 +147,7 @@ class Frontier:
     def settle(self, flush: bool = False) -> int:
         """Acknowledge the requests that are handled and whose database writes are written; return how many."""
         for field in self.handling.take_finished():
-            self._awaiting.append((self._batches(), field))
+            self._awaiting.append((self.batches_committed, field))
         if not self._awaiting:
             return 0
         store = self._store()
@@ -144,15 +158,12 @@ class Frontier:
                 logger.warning("distributed: could not write the store's batch; requests stay in flight", exc_info=True)
         if store is None or store.pending == 0:
             ready, self._awaiting = [f for _, f in self._awaiting], []
-        else:
-            now = self._batches()
+        else:  # what was staged when a request finished is durable once a batch committed after that
+            now = self.batches_committed
             ready = [f for b, f in self._awaiting if b < now]
             self._awaiting = [(b, f) for b, f in self._awaiting if b >= now]
         self._ack(ready)
         return len(ready)
-
-    def _batches(self) -> int:
-        return int(self.stats.get_value("newscrawl/db/batches", 0) or 0)
 
     def engine_idle(self) -> None:
         """The engine handles nothing at all (spider_idle): every request it took is finished."""

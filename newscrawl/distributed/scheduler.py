@@ -63,7 +63,4 @@ class DistributedScheduler(RedisScheduler):
         return request
 
     def close(self, reason):
-        # The engine has finished every request it took and the pipelines are closed (store flushed):
-        # settle everything, unless the store could not write its last batch.
-        lost = self.stats.get_value("newscrawl/db/lost", 0) if self.stats else 0
-        self.frontier.leave(requeue_all=bool(lost))
+        self.frontier.leave()
