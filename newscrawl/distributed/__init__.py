@@ -1,10 +1,16 @@
 """Distributed crawls: N worker processes (on one machine or many) share one frontier in Redis.
 
 One setting switches it on: ``NEWSCRAWL_REDIS_URL`` (``newscrawl crawl SITE --redis URL`` or
-``scrapy crawl SITE -s NEWSCRAWL_REDIS_URL=redis://host:6379/0``). :func:`configure_distributed`,
+``scrapy crawl SITE -s NEWSCRAWL_REDIS_URL=redis://host:6379/0``). :func:`~.config.configure_distributed`,
 called from ``NewsSpider.update_settings``, then puts scrapy-redis's scheduler and dupefilter in
-place of Scrapy's (through :class:`DistributedScheduler`), so every worker takes requests from
+place of Scrapy's (through :class:`~.scheduler.DistributedScheduler`), so every worker takes requests from
 the same queue and a URL is fetched once across all of them.
+
+Modules, one job each: ``config`` (the settings NEWSCRAWL_REDIS_URL switches, checks of the URL
+and prefix), ``keys`` (every Redis key name), ``lua`` (the scripts, each one atomic step),
+``frontier`` (one worker's membership, pops, settling, recovery of dead workers), ``handling``
+(which popped requests the engine is still handling), ``scheduler``, ``idle`` (when a worker
+stops), ``seed`` (``newscrawl seed``).
 
 Redis keys (``P`` = NEWSCRAWL_REDIS_PREFIX, default "newscrawl"; ``SITE`` = the spider name)::
 
@@ -26,10 +32,12 @@ No request is lost when a worker dies. scrapy-redis pops with no acknowledgement
 here is a Lua script that moves the request from the queue into the worker's in-flight hash in
 one step. An entry is settled (deleted) only once the request is completely handled (the
 engine is done with it: downloaded or failed, callback run, its items through the pipelines,
-requests it produced in the queue) *and* what it staged in the database store is written (the
-store's batch was flushed since). A live worker checks every second for workers whose
-heartbeat expired and pushes their in-flight requests back to the queue (bypassing the
-dupefilter), in one Lua script, so two live workers never both recover them. Delivery is at
+requests it produced in the queue; :mod:`~newscrawl.distributed.handling` tells, from public
+signals and middlewares) *and* what it staged in the database store is written (the store sent
+``batch_committed`` since; after ``batch_lost`` a closing worker puts its requests back
+instead). A live worker checks every second for workers whose heartbeat expired and pushes
+their in-flight requests back to the queue (bypassing the dupefilter), in one Lua script, so
+two live workers never both recover them. Delivery is at
 least once: a request a dead worker had finished but not settled is fetched again, and the
 store's upserts keep the database at one row per article (an unchanged copy is dropped by the
 dedupe pipeline).

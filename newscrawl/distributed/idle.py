@@ -44,4 +44,3 @@ class FrontierIdleClose:
                         frontier.idle_seconds)
         if now - frontier.empty_since < frontier.idle_seconds:
             raise DontCloseSpider
-

@@ -35,7 +35,3 @@ class FrontierKeys:
 
     def inflight(self, worker: str) -> str:
         return f"{self.base}:inflight:{worker}"
-
-    def all_keys(self, server) -> list[str]:
-        return [k.decode() if isinstance(k, bytes) else k for k in server.scan_iter(match=f"{self.base}:*")]
-

@@ -64,9 +64,3 @@ def _unfinished_requests(crawler, spider) -> list:
         return spider.url_state.discover(spider.unfinished_requests())
     finally:
         store.close()
-
-
-def clear_frontier(server, prefix: str, site: str) -> int:
-    """Delete every key of a site's frontier (tests, a crawl abandoned for good); returns how many."""
-    keys = FrontierKeys(prefix, site).all_keys(server)
-    return server.delete(*keys) if keys else 0
