@@ -363,8 +363,13 @@ def test_a_worker_whose_store_lost_writes_puts_its_requests_back(redis_client, p
     from newscrawl.crawl import signals as newscrawl_signals
 
     monkeypatch.setattr(newscrawl.storage, "get_store", lambda crawler: StagedStore())
+    from scrapy.exceptions import IgnoreRequest
+
+    from newscrawl.distributed.handling import HandlingDownloaderMiddleware
+
     frontier, field, request = frontier_for(redis_client, prefix)
-    frontier.handling.failed(request)  # its download failed: handled
+    HandlingDownloaderMiddleware(frontier.crawler).process_exception(request, IgnoreRequest())  # handled: it failed
+    assert len(frontier.handling) == 0
     frontier.settle()
     frontier.crawler.signals.send_catch_log(newscrawl_signals.batch_lost, count=3, reason="database away")
     frontier.leave()
