@@ -77,7 +77,7 @@ def cmd_seed(args) -> int:
     import redis
 
     from newscrawl.crawl.config import check_settings
-    from newscrawl.distributed import seed_sites
+    from newscrawl.distributed.seed import seed_sites
     from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_FAILED
     from newscrawl.sites import SiteConfigError
 
@@ -118,7 +118,7 @@ def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
     """The settings and spider arguments of `newscrawl crawl`, checked before anything starts: a bad one
     raises ConfigError (or SiteConfigError) saying what to fix, instead of failing inside the crawl."""
     from newscrawl.crawl.config import check_db_url, check_settings
-    from newscrawl.distributed import check_redis_url
+    from newscrawl.distributed.config import check_redis_url
 
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {str(out)!r}: not a folder; give the folder the crawl writes its files in")
@@ -176,7 +176,7 @@ def cmd_crawl(args) -> int:
     except (ConfigError, SiteConfigError) as exc:
         return _config_error(out, run_id, args.sites, str(exc))
     if args.redis:
-        from newscrawl.distributed import redis_unreachable
+        from newscrawl.distributed.config import redis_unreachable
         from newscrawl.crawl.runs import EXIT_FAILED
 
         problem = redis_unreachable(args.redis)

@@ -22,7 +22,7 @@ requests what earlier runs discovered and did not finish.
 JavaScript pages: the page kinds a site file's ``[render]`` table names are fetched
 through headless Chromium (newscrawl/crawl/rendering.py). Distributed crawls: with
 NEWSCRAWL_REDIS_URL set, workers share a Redis frontier and take their start requests
-from it (``newscrawl seed``) instead of yielding them (newscrawl/distributed.py).
+from it (``newscrawl seed``) instead of yielding them (newscrawl/distributed/).
 """
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ class NewsSpider(scrapy.Spider):
         configure_output_dir(settings)
         if cls.site_name:
             configure_rendering(settings, get_site(cls.site_name))
-        from newscrawl.distributed import configure_distributed
+        from newscrawl.distributed.config import configure_distributed
 
         configure_distributed(settings)
 
