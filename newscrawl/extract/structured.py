@@ -11,8 +11,8 @@ once and keeps what publishers declare about the article:
   ``itemscope`` elements, plus loose ``itemprop`` values outside any item;
 * ``<meta>`` tags by ``property`` / ``name`` / ``itemprop``, and ``<link rel>``.
 
-:func:`extract_structured` turns that into item fields with the layer each came
-from (``"jsonld"``, ``"microdata"`` or ``"meta"``). Choosing between layers and
+Its methods give candidates for item fields with the layer each came from
+(``"jsonld"``, ``"microdata"`` or ``"meta"``). Choosing between layers and
 checking them against the visible page is :mod:`newscrawl.extract.fallback`'s job.
 """
 from __future__ import annotations
@@ -688,54 +688,3 @@ class StructuredData:
             if isinstance(value, str) and value.strip():
                 return urljoin(self.url, value.strip()), "jsonld"
         return None
-
-    def article_body(self) -> str | None:
-        art = self.article
-        if art:
-            text = art.get("articleBody")
-            if isinstance(text, str) and text.strip():
-                return text
-        micro = self.micro_article
-        if micro:
-            text = micro.get("articleBody")
-            if isinstance(text, str) and text.strip():
-                return text
-        return None
-
-
-def extract_structured(doc, data: StructuredData | None = None) -> tuple[dict, dict]:
-    """Fields the structured layers give on their own, each from its best layer.
-
-    Returns ``(fields, sources)``. Values are raw strings as declared (dates not
-    parsed, authors not split); :mod:`newscrawl.extract.fallback` cleans,
-    cross-checks and combines them with the generic layer.
-    """
-    data = data or StructuredData(doc)
-    fields: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-
-    def put(name, pair):
-        if pair and pair[0]:
-            fields[name], sources[name] = pair[0], pair[1]
-
-    try:
-        titles = data.titles()
-        put("title", titles[0] if titles else None)
-        descs = data.descriptions()
-        put("lead", descs[0] if descs else None)
-        pubs = data.published_candidates()
-        put("published", pubs[0] if pubs else None)
-        mods = data.modified_candidates()
-        put("modified", mods[0] if mods else None)
-        authors = data.author_candidates()
-        if authors:
-            entries, layer = authors[0]
-            put("authors", ([name for name, _ in entries], layer))
-        put("section", data.section())
-        put("tags", data.tags())
-        put("images", data.images())
-        put("language", data.language())
-        put("canonical_url", data.canonical())
-    except Exception:  # never let a page's odd markup break extraction
-        pass
-    return fields, sources
