@@ -23,7 +23,9 @@ from newscrawl.extract.dates import parse_datetime_ex
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import extract_fallback
 from newscrawl.extract.sitelayer import extract_site_fields
-from newscrawl.model.item import SCHEMA_VERSION
+from newscrawl.model.item import (
+    ARTICLE_FIELDS, DATE_FIELDS, DEFAULT_TIMEZONE, ITEM_SCHEMA_VERSION, LIST_FIELDS, TEXT_FIELDS,
+)
 from newscrawl.extract.loader import ArticleLoader
 from newscrawl.sites import Site, get_site, site_for_url
 from newscrawl.model.text import clean_text
@@ -136,7 +138,7 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     """
     doc = Document(html, url, content_type=content_type)
     site_obj = _resolve_site(site, url)
-    tz = site_obj.timezone if site_obj else "Asia/Ho_Chi_Minh"
+    tz = site_obj.timezone if site_obj else DEFAULT_TIMEZONE
 
     fields, sources = {}, {}
     declared: set[str] = set()
@@ -199,9 +201,9 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
 
     item["url"] = url
     item["site"] = site_obj.name if site_obj else (doc.url.split("/")[2].lower() if "://" in doc.url else "unknown")
-    for name in ("section", "title", "lead", "published", "modified", "source", "language"):
+    for name in (*TEXT_FIELDS, *DATE_FIELDS):
         item.setdefault(name, None)
-    for name in ("authors", "authors_raw", "captions", "body", "tags", "images"):
+    for name in LIST_FIELDS:
         item.setdefault(name, [])
     clean_article(item, site_obj.boilerplate if site_obj else frozenset())
     item["extraction"] = {name: layer for name, layer in sources.items() if item.get(name) not in (None, [], "")}
@@ -210,11 +212,9 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     item["content_hash"] = content_hash(item.get("title"), item.get("body"))
     item["duplicate_of"] = None
     item["version"] = 1
-    item["schema_version"] = SCHEMA_VERSION
+    item["schema_version"] = ITEM_SCHEMA_VERSION
     return {key: item[key] for key in sorted(item, key=_field_order)}
 
 
 def _field_order(name: str) -> int:
-    from newscrawl.model.item import ARTICLE_FIELDS
-
     return ARTICLE_FIELDS.index(name) if name in ARTICLE_FIELDS else len(ARTICLE_FIELDS)

@@ -6,10 +6,8 @@ Idempotent: cleaning a clean item changes nothing.
 """
 from __future__ import annotations
 
+from newscrawl.model.item import TEXT_FIELDS, TEXT_LIST_FIELDS
 from newscrawl.model.text import clean_lines, clean_text, storable
-
-TEXT_FIELDS = ("title", "lead", "section", "source", "language")
-LIST_FIELDS = ("authors", "authors_raw", "tags")
 
 
 def clean_body(body, *, boilerplate=frozenset(), captions=(), bylines=(), lead: str | None = None) -> list[str]:
@@ -31,7 +29,7 @@ def clean_article(item: dict, boilerplate=frozenset()) -> dict:
     for name in TEXT_FIELDS:
         if name in item:
             item[name] = clean_text(item[name])
-    for name in LIST_FIELDS:
+    for name in TEXT_LIST_FIELDS:
         if name in item:
             item[name] = list(dict.fromkeys(clean_lines(item[name])))
     captions = []

@@ -24,9 +24,9 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-__all__ = ["ParsedDate", "parse_datetime", "parse_datetime_ex", "find_dates"]
+from newscrawl.model.item import DEFAULT_TIMEZONE
 
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
+__all__ = ["ParsedDate", "parse_datetime", "parse_datetime_ex", "find_dates"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +181,7 @@ def _resolve_tz(tz) -> tzinfo:
     if isinstance(tz, tzinfo):
         return tz
     try:
-        return _zone(tz or DEFAULT_TZ)
+        return _zone(tz or DEFAULT_TIMEZONE)
     except Exception as exc:  # ZoneInfoNotFoundError, ValueError, TypeError
         raise ValueError(f"unknown time zone {tz!r}") from exc
 
@@ -396,7 +396,7 @@ def _dateparser(text: str, zone: tzinfo, now, languages, dayfirst: bool) -> Pars
 
 def parse_datetime_ex(
     text: str,
-    tz: str | tzinfo = DEFAULT_TZ,
+    tz: str | tzinfo = DEFAULT_TIMEZONE,
     now: datetime | None = None,
     languages=("vi", "en"),
     *,
@@ -433,7 +433,7 @@ def parse_datetime_ex(
 
 def parse_datetime(
     text: str,
-    tz: str | tzinfo = DEFAULT_TZ,
+    tz: str | tzinfo = DEFAULT_TIMEZONE,
     now: datetime | None = None,
     languages=("vi", "en"),
     *,
@@ -447,7 +447,7 @@ def parse_datetime(
 
 def find_dates(
     text: str,
-    tz: str | tzinfo = DEFAULT_TZ,
+    tz: str | tzinfo = DEFAULT_TIMEZONE,
     now: datetime | None = None,
     *,
     dayfirst: bool = True,

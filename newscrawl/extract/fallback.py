@@ -60,6 +60,7 @@ from typing import Any, Iterable
 
 from newscrawl.extract import generic as g
 from newscrawl.extract.structured import StructuredData
+from newscrawl.model.item import DEFAULT_TIMEZONE
 from newscrawl.model.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,6 @@ ALL_FIELDS = (
     "title", "lead", "published", "modified", "authors", "source", "section", "tags",
     "images", "captions", "body", "canonical_url", "language",
 )
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 _PAREN_SUFFIX = re.compile(r"\s*\((?:[^()]{1,8})\)\s*$")
 
 
@@ -577,7 +577,7 @@ def extract_fallback(doc, wanted: Iterable[str] | None = None, tz=None,
     wanted_set = set(wanted) if wanted is not None else set(ALL_FIELDS)
     fields: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    tz = tz or DEFAULT_TZ
+    tz = tz or DEFAULT_TIMEZONE
     try:
         _extract(doc, wanted_set, tz, fields, sources, frozenset(structured_only))
     except Exception:  # a broken page gives what was extracted so far; a bug must still show

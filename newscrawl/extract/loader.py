@@ -14,9 +14,8 @@ from itemloaders.processors import Identity, MapCompose, TakeFirst
 
 from newscrawl.extract.authors import split_photo_credit
 from newscrawl.extract.dates import parse_datetime
+from newscrawl.model.item import DEFAULT_TIMEZONE
 from newscrawl.model.text import clean_text, unique
-
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def to_iso_datetime(value, loader_context) -> str | None:

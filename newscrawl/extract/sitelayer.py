@@ -15,6 +15,7 @@ from lxml import etree
 
 from newscrawl.extract.authors import looks_like_byline, parse_byline, split_photo_credit
 from newscrawl.extract.document import Document
+from newscrawl.extract.structured import ARTICLE_TYPES, node_types
 from newscrawl.sites import JSONLD_PREFIX, LIST_FIELDS, XPATH_PREFIX, Layout, Site
 from newscrawl.model.text import clean_text
 
@@ -109,18 +110,6 @@ def _inside(el, nodes, stop=None) -> bool:
 
 # --------------------------------------------------------------------------- JSON-LD values
 
-_ARTICLE_TYPES = frozenset({
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting", "report",
-})
-
-
-def _ld_types(node: dict) -> set[str]:
-    value = node.get("@type")
-    values = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-    return {v.rsplit("/", 1)[-1].strip().lower() for v in values}
-
-
 def _ld_strings(value, resolve) -> list[str]:
     value = resolve(value)
     if isinstance(value, str):
@@ -175,10 +164,10 @@ class _Page:
             return []
         if parts[0][:1].isupper():
             wanted = parts[0].lower()
-            nodes = [n for n in nodes if wanted in _ld_types(n)]
+            nodes = [n for n in nodes if wanted in node_types(n)]
             parts = parts[1:]
         else:
-            nodes = [n for n in nodes if _ld_types(n) & _ARTICLE_TYPES]
+            nodes = [n for n in nodes if node_types(n) & ARTICLE_TYPES]
         for node in nodes:
             texts = [t for t in (clean_text(v) for v in _ld_walk(node, parts, self.jsonld.resolve)) if t]
             if texts:

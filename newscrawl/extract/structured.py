@@ -92,7 +92,8 @@ def _loads_lenient(text: str) -> list[Any]:
         return []
 
 
-def _types(node: dict) -> set[str]:
+def node_types(node: dict) -> set[str]:
+    """The schema.org types of a JSON-LD node, lowercased, without a URL or "schema:" prefix."""
     value = node.get("@type")
     if isinstance(value, str):
         values = [value]
@@ -136,7 +137,7 @@ class JsonLd:
             return
         if "@graph" in value:
             self._walk(value["@graph"], depth, listed)
-        types = _types(value)
+        types = node_types(value)
         if types:
             self.nodes.append(value)
             self.depth[id(value)] = depth
@@ -162,7 +163,7 @@ class JsonLd:
         return value
 
     def of_type(self, names: set[str]) -> list[dict]:
-        return [n for n in self.nodes if _types(n) & names]
+        return [n for n in self.nodes if node_types(n) & names]
 
 
 def _first_text(value: Any) -> str | None:
@@ -227,7 +228,7 @@ def author_entries(value: Any, jsonld: JsonLd | None = None) -> list[tuple[str, 
             name = _name_of(item)
             if not name or _URL_LIKE.match(name):
                 continue
-            types = _types(item)
+            types = node_types(item)
             kind = "org" if types & ORG_TYPES and not types & PERSON_TYPES else "person" if types & PERSON_TYPES else "text"
             out.append((name, kind))
         elif isinstance(item, list):
@@ -412,7 +413,7 @@ class StructuredData:
                 s += 1
             if node.get("articleBody"):
                 s += 1
-            if _types(node) & NEWS_TYPES:
+            if node_types(node) & NEWS_TYPES:
                 s += 0.5
             if id(node) in self.jsonld.in_list:
                 s -= 5
