@@ -19,7 +19,7 @@ from newscrawl.extract.structured import ARTICLE_TYPES, node_types
 from newscrawl.sites import JSONLD_PREFIX, LIST_FIELDS, XPATH_PREFIX, Layout, Site
 from newscrawl.model.text import clean_text
 
-__all__ = ["element_text", "choose_layout", "extract_site_fields", "lead_prefix_pattern"]
+__all__ = ["raw_element_text", "choose_layout", "extract_site_fields", "lead_prefix_pattern"]
 
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "button", "form", "select"})
 _BREAK_TAGS = frozenset({"br", "hr"})
@@ -36,8 +36,8 @@ def _short_name(text: str) -> bool:
     return 0 < len(words) <= 4 and text[0].isupper() and all(_NAME_WORD.fullmatch(w) for w in words)
 
 
-def element_text(el, skip=frozenset()) -> str:
-    """The visible text of an element: text nodes joined as a browser shows them.
+def raw_element_text(el, skip=frozenset()) -> str:
+    """The visible text of an element, not yet cleaned: text nodes joined as a browser shows them.
 
     Inline tags add no space (``<b>Th</b>u`` is "Thu"); ``<br>`` and block
     boundaries do; scripts, styles, comments and the elements in ``skip`` are
@@ -190,7 +190,7 @@ class _Page:
                 if isinstance(root, etree._Element):
                     if _inside(root, skip):
                         continue
-                    text = element_text(root, skip)
+                    text = raw_element_text(root, skip)
                 else:
                     text = str(root)
                 text = clean_text(text)
@@ -241,7 +241,7 @@ def _captions(page: _Page) -> tuple[list[dict], set]:
         caption = {"text": text, "image_url": _image_url(page, block, doc.url)}
         credit = None
         if credit_nodes:
-            credit = clean_text(" ".join(element_text(n, page.skip) for n in credit_nodes))
+            credit = clean_text(" ".join(raw_element_text(n, page.skip) for n in credit_nodes))
             credit = credit and (split_photo_credit(credit)[1] or credit)
         elif text.endswith(")."):
             # "... (Ảnh: Mạnh Quân)." - the sentence's full stop after the credit's bracket.
@@ -296,7 +296,7 @@ def _body(page: _Page, caption_blocks: set) -> tuple[list[str], list[str]]:
         for node in sorted(byline_nodes, key=lambda n: page.order.get(n, 0)) if len(byline_nodes) > 1 else byline_nodes:
             if _inside(node, excluded, stop=root):
                 continue
-            text = clean_text(element_text(node, page.skip))
+            text = clean_text(raw_element_text(node, page.skip))
             if text:
                 bylines.append(text)
         skip = frozenset(excluded | byline_nodes)
@@ -306,7 +306,7 @@ def _body(page: _Page, caption_blocks: set) -> tuple[list[str], list[str]]:
             if el in skip or any(node is not root and (node in skip or node in selected_set)
                                  for node in _ancestors_below(el, root)):
                 continue  # excluded, a byline, or nested in a paragraph already taken
-            text = clean_text(element_text(el, skip))
+            text = clean_text(raw_element_text(el, skip))
             if not text or text.casefold() in boilerplate or any(p.search(text) for p in patterns):
                 continue
             paragraphs.append((el, text))
