@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from newscrawl.extract.cleaning import clean_article
 from newscrawl.extract.dates import parse_datetime_ex
@@ -55,11 +56,7 @@ def page_url(html: bytes | str, content_type: str | None = None) -> str | None:
     Only an absolute http(s) URL counts: a relative one has nothing to be resolved against once the
     page is a file on disk.
     """
-    from newscrawl.extract.structured import StructuredData
-
-    from urllib.parse import urlsplit
-
-    found = StructuredData(Document(html, "", content_type=content_type)).canonical()
+    found = Document(html, "", content_type=content_type).structured.canonical()
     url = found[0].strip() if found else ""
     parts = urlsplit(url)
     return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
@@ -130,13 +127,15 @@ def _drop_teaser_lead(lead: str | None, body: list[str]) -> str | None:
 
 
 def extract_article(html: bytes | str, url: str, site: str | Site | None = None, *,
-                    content_type: str | None = None, now: datetime | None = None) -> dict:
+                    content_type: str | None = None, now: datetime | None = None, strict: bool = False) -> dict:
     """Extract one article page into the item schema (JSON-ready values).
 
     Never raises on bad input: a page that is empty, binary or not an article gives
-    an item whose ``missing`` lists the required fields it lacks.
+    an item whose ``missing`` lists the required fields it lacks. A field whose
+    extractor fails is left to the next layer; the failure is logged and kept in the
+    item's ``errors`` ({field: "ValueError: ..."}). ``strict`` raises it instead (tests).
     """
-    doc = Document(html, url, content_type=content_type)
+    doc = Document(html, url, content_type=content_type, strict=strict)
     site_obj = _resolve_site(site, url)
     tz = site_obj.timezone if site_obj else DEFAULT_TIMEZONE
 
@@ -146,7 +145,8 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         site_fields, layout_name = extract_site_fields(doc, site_obj)
         fields.update(site_fields)
         sources.update({name: "site" for name in site_fields if name != "authors_raw"})
-        declared = _declared_fields(site_obj, layout_name)
+        # A field whose selectors failed is not the layout's answer: the next layers are asked for it.
+        declared = _declared_fields(site_obj, layout_name) - set(doc.errors.errors)
 
     wanted = [f for f in WANTED_FIELDS if not fields.get(f)]
     if "body" in declared:
@@ -172,7 +172,9 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     fallback_published = fallback.get("published")
     if "published" in declared and fallback_sources.get("published", "generic") == "generic":
         fallback_published = None  # the generic layer's date on a known layout is a guess (a banner, a sidebar)
-    published, from_site = _choose_published(fields.get("published"), fallback_published, tz, now)
+    published, from_site = None, False
+    with doc.errors.guard("published"):
+        published, from_site = _choose_published(fields.get("published"), fallback_published, tz, now)
     if published is not None:
         fields["published"] = published
         sources["published"] = "site" if from_site else fallback_sources.get("published", "generic")
@@ -196,7 +198,8 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     loader = ArticleLoader(timezone=tz, base_url=url, now=now)
     for name, value in fields.items():
         if value not in (None, "", []):
-            loader.add_value(name, value)
+            with doc.errors.guard(name):
+                loader.add_value(name, value)
     item = loader.load_item()
 
     item["url"] = url
@@ -213,6 +216,8 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     item["duplicate_of"] = None
     item["version"] = 1
     item["schema_version"] = ITEM_SCHEMA_VERSION
+    if doc.errors.errors:
+        item["errors"] = dict(doc.errors.errors)
     return {key: item[key] for key in sorted(item, key=_field_order)}
 
 

@@ -22,7 +22,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from newscrawl.model.item import DEFAULT_TIMEZONE
 
@@ -182,7 +182,7 @@ def _resolve_tz(tz) -> tzinfo:
         return tz
     try:
         return _zone(tz or DEFAULT_TIMEZONE)
-    except Exception as exc:  # ZoneInfoNotFoundError, ValueError, TypeError
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
         raise ValueError(f"unknown time zone {tz!r}") from exc
 
 
@@ -357,10 +357,8 @@ def _candidates(text: str, zone: tzinfo, now, dayfirst: bool):
 
 
 def _dateparser(text: str, zone: tzinfo, now, languages, dayfirst: bool) -> ParsedDate | None:
-    try:
-        import dateparser
-    except ImportError:  # pragma: no cover - dateparser is a declared dependency
-        return None
+    import dateparser  # here, not at the top: its import takes a third of a second, and most pages never need it
+
     settings = {
         "RETURN_AS_TIMEZONE_AWARE": True,
         "REQUIRE_PARTS": ["day", "month", "year"],
@@ -375,7 +373,9 @@ def _dateparser(text: str, zone: tzinfo, now, languages, dayfirst: bool) -> Pars
         settings["RELATIVE_BASE"] = _now_in(zone, now).replace(tzinfo=None)
     try:
         value = dateparser.parse(text, languages=list(languages) if languages else None, settings=settings)
-    except Exception:  # dateparser raises assorted errors on odd input
+    except (ValueError, OverflowError, TypeError, KeyError, IndexError):
+        # dateparser's errors on odd input ("year out of range", a failed lookup in its tables); anything
+        # else is a bug, for the field's error accounting.
         return None
     if value is None:
         return None

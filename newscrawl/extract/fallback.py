@@ -53,7 +53,6 @@ language
 """
 from __future__ import annotations
 
-import logging
 from typing import Any, Iterable
 
 from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
@@ -68,8 +67,6 @@ from newscrawl.extract.generic.lead import choose_lead
 from newscrawl.extract.generic.title import choose_title
 from newscrawl.extract.structured import StructuredData
 from newscrawl.model.item import DEFAULT_TIMEZONE
-
-logger = logging.getLogger(__name__)
 
 __all__ = ["extract_fallback", "ALL_FIELDS"]
 
@@ -87,16 +84,13 @@ def extract_fallback(doc, wanted: Iterable[str] | None = None, tz=None,
     fields to take from structured data alone, never from a scan of the page (the
     caller trusts its own visible value over the generic layer's guess; for now
     this spares the date scan). ``tz`` reads dates that carry no offset (default
-    Asia/Ho_Chi_Minh). Never raises.
+    Asia/Ho_Chi_Minh). A field whose rules fail is left out, its error recorded in
+    ``doc.errors`` (raised in strict mode); the other fields are still extracted.
     """
     wanted_set = set(wanted) if wanted is not None else set(ALL_FIELDS)
     fields: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    tz = tz or DEFAULT_TIMEZONE
-    try:
-        _extract(doc, wanted_set, tz, fields, sources, frozenset(structured_only))
-    except Exception:  # a broken page gives what was extracted so far; a bug must still show
-        logger.warning("generic extraction stopped early on %s", doc.url, exc_info=True)
+    _extract(doc, wanted_set, tz or DEFAULT_TIMEZONE, fields, sources, frozenset(structured_only))
     return fields, sources
 
 
@@ -107,8 +101,16 @@ def _put(fields, sources, name, value, layer):
     sources[name] = layer or "generic"
 
 
+# The structured data's (value, layer) pairs, taken as they are.
+_STRUCTURED_PAIRS = (
+    ("section", StructuredData.section), ("tags", StructuredData.tags), ("images", StructuredData.images),
+    ("canonical_url", StructuredData.canonical),
+)
+
+
 def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_only=frozenset()) -> None:
-    data = StructuredData(doc)
+    data = doc.structured
+    guard = doc.errors.guard
     # The body (trafilatura, the costly part) also locates the article region on
     # the page, which the lead, captions and byline search use.
     need_body = bool(wanted & {"body", "lead", "captions"})
@@ -121,28 +123,37 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
     hits: list = []
     caps_keys: set[str] = set()
     if need_body:
-        blocks = trafilatura_blocks(doc)  # balanced: measured better than favor_precision/recall
-        caps_keys = caption_keys(doc)
-        body = paragraphs_from_blocks(blocks, captions=caps_keys, removed_bylines=removed_bylines)
-        hits = locate_paragraphs(doc, body)
-        container = container_of(hits)
+        with guard("body"):  # all or nothing: the steps below use the body only when it is whole
+            blocks = trafilatura_blocks(doc)  # balanced: measured better than favor_precision/recall
+            keys = caption_keys(doc)
+            dropped: list[str] = []
+            paragraphs = paragraphs_from_blocks(blocks, captions=keys, removed_bylines=dropped)
+            located = locate_paragraphs(doc, paragraphs)
+            body, caps_keys, removed_bylines, hits, container = paragraphs, keys, dropped, located, container_of(located)
 
     title, title_layer = (None, None)
     if wanted & {"title", "body", "lead"}:
-        title, title_layer = choose_title(doc, data, article_scope(container) if need_body else None)
+        with guard("title"):
+            title, title_layer = choose_title(doc, data, article_scope(container) if need_body else None)
         if "title" in wanted:
             _put(fields, sources, "title", title, title_layer)
-    if need_body:
-        scope = article_region(doc, container, title)
-        body_elements: list = []
-        body = refine_body(doc, body, hits, scope, body_elements)
-        first_el = next((el for el in body_elements if el is not None), None)
+    if need_body and body:
+        with guard("body"):
+            region = article_region(doc, container, title)
+            body_elements: list = []
+            refined = refine_body(doc, body, hits, region, body_elements)
+            scope, body = region, refined
+            first_el = next((el for el in body_elements if el is not None), None)
 
-    signature, body = tail_byline(body)
+    signature = None
+    with guard("authors"):
+        signature, body = tail_byline(body)
     if not signature and need_body and removed_bylines:
         signature = removed_bylines[-1]
     if wanted & {"body", "lead"}:
-        lead, lead_layer, body = choose_lead(doc, data, body, scope, first_el, title=title, caption_keys=caps_keys)
+        lead, lead_layer = None, None
+        with guard("lead"):
+            lead, lead_layer, body = choose_lead(doc, data, body, scope, first_el, title=title, caption_keys=caps_keys)
         if title:
             tkey = norm_key(title)
             body = [p for p in body if norm_key(p) != tkey]
@@ -155,49 +166,43 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             _put(fields, sources, "body", body, "generic")
 
     if wanted & {"published"}:
-        dom = None if "published" in structured_only else (
-            lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
-        value, layer = choose_date(data.published_candidates(), tz, dom)
-        _put(fields, sources, "published", value, layer)
+        with guard("published"):
+            dom = None if "published" in structured_only else (
+                lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
+            value, layer = choose_date(data.published_candidates(), tz, dom)
+            _put(fields, sources, "published", value, layer)
     if "modified" in wanted:
-        value, layer = choose_date(data.modified_candidates(), tz)
-        _put(fields, sources, "modified", value, layer)
+        with guard("modified"):
+            value, layer = choose_date(data.modified_candidates(), tz)
+            _put(fields, sources, "modified", value, layer)
 
     if wanted & {"authors", "source"}:
-        authors, raw, source, layer = choose_authors(doc, data, scope, [signature] if signature else (),
-                                                     dom=not {"authors", "source"} <= structured_only)
-        if "authors" in wanted:
-            _put(fields, sources, "authors", authors, layer)
-            if authors:
-                fields["authors_raw"] = raw
-        if "source" in wanted and source:
-            _put(fields, sources, "source", source, "generic")
+        with guard(*sorted(wanted & {"authors", "source"})):
+            authors, raw, source, layer = choose_authors(doc, data, scope, [signature] if signature else (),
+                                                         dom=not {"authors", "source"} <= structured_only)
+            if "authors" in wanted:
+                _put(fields, sources, "authors", authors, layer)
+                if authors:
+                    fields["authors_raw"] = raw
+            if "source" in wanted and source:
+                _put(fields, sources, "source", source, "generic")
 
     if "captions" in wanted:
-        caps = captions(doc, scope)
-        _put(fields, sources, "captions", caps, "generic")
+        with guard("captions"):
+            _put(fields, sources, "captions", captions(doc, scope), "generic")
 
-    if "section" in wanted:
-        pair = data.section()
-        if pair:
-            _put(fields, sources, "section", pair[0], pair[1])
-    if "tags" in wanted:
-        pair = data.tags()
-        if pair:
-            _put(fields, sources, "tags", pair[0], pair[1])
-    if "images" in wanted:
-        pair = data.images()
-        if pair:
-            _put(fields, sources, "images", pair[0], pair[1])
-    if "canonical_url" in wanted:
-        pair = data.canonical()
-        if pair:
-            _put(fields, sources, "canonical_url", pair[0], pair[1])
+    for name, method in _STRUCTURED_PAIRS:
+        if name in wanted:
+            with guard(name):
+                pair = method(data)
+                if pair:
+                    _put(fields, sources, name, pair[0], pair[1])
     if "language" in wanted:
-        lang = language(doc)
-        if lang:
-            _put(fields, sources, "language", lang, "generic")
-        else:
-            pair = data.language()
-            if pair:
-                _put(fields, sources, "language", normalise_language(pair[0]), pair[1])
+        with guard("language"):
+            lang = language(doc)
+            if lang:
+                _put(fields, sources, "language", lang, "generic")
+            else:
+                pair = data.language()
+                if pair:
+                    _put(fields, sources, "language", normalise_language(pair[0]), pair[1])

@@ -146,11 +146,9 @@ class _Page:
         self.doc, self.site, self.layout = doc, site, layout
         self.skip = frozenset(_all_elements(doc.sel, layout.remove))
 
-    @cached_property
+    @property
     def jsonld(self):
-        from newscrawl.extract.structured import StructuredData
-
-        return StructuredData(self.doc).jsonld
+        return self.doc.structured.jsonld  # parsed once per page, shared with the structured layer
 
     @cached_property
     def order(self) -> dict:
@@ -158,10 +156,7 @@ class _Page:
 
     def jsonld_values(self, path: str) -> list[str]:
         parts = path.strip().split(".")
-        try:
-            nodes = self.jsonld.nodes
-        except Exception:  # pragma: no cover - structured data never breaks the site layer
-            return []
+        nodes = self.jsonld.nodes
         if parts[0][:1].isupper():
             wanted = parts[0].lower()
             nodes = [n for n in nodes if wanted in node_types(n)]
@@ -360,28 +355,52 @@ def _strip_lead_prefix(lead: str, prefixes) -> str:
 
 def extract_site_fields(doc: Document, site: Site) -> tuple[dict, str | None]:
     """Fields the site file's selectors find, and the name of the layout used (None: no layout matched)."""
-    layout = choose_layout(doc, site)
+    layout = None
+    with doc.errors.guard("layout"):  # no layout: every field is left to the structured and generic layers
+        layout = choose_layout(doc, site)
     if layout is None:
         return {}, None
     page = _Page(doc, site, layout)
+    guard = doc.errors.guard  # a field whose selectors fail is left to the next layer
     fields: dict = {}
     for name, selectors in layout.fields.items():
-        texts = page.texts(doc.sel, selectors)
-        if not texts:
-            continue
-        if name == "tags" and layout.tags_separator:
-            texts = [t for text in texts for t in (clean_text(p) for p in text.split(layout.tags_separator)) if t]
-        fields[name] = texts if name in LIST_FIELDS else texts[0]
-    captions, caption_blocks = _captions(page)
+        with guard(name):
+            texts = page.texts(doc.sel, selectors)
+            if not texts:
+                continue
+            if name == "tags" and layout.tags_separator:
+                texts = [t for text in texts for t in (clean_text(p) for p in text.split(layout.tags_separator)) if t]
+            fields[name] = texts if name in LIST_FIELDS else texts[0]
+    captions, caption_blocks = [], set()
+    with guard("captions"):
+        captions, caption_blocks = _captions(page)
     if captions:
         fields["captions"] = captions
-    body, bylines = _body(page, caption_blocks)
+    body, bylines = [], []
+    with guard("body"):
+        body, bylines = _body(page, caption_blocks)
     if body:
         fields["body"] = body
 
-    # Bylines (from the authors selectors, else from the body) split into people and agency credits.
-    authors, authors_raw, source = [], [], fields.get("source")
     raw_bylines = fields.pop("authors", [])
+    with guard("authors"):
+        authors, authors_raw, source = _people(raw_bylines, bylines, fields.get("source"))
+        if raw_bylines or bylines:
+            fields["authors"] = authors
+            fields["authors_raw"] = authors_raw
+        if source:
+            fields["source"] = source
+
+    lead = fields.get("lead")
+    if lead and layout.lead_prefixes:
+        fields["lead"] = _strip_lead_prefix(lead, layout.lead_prefixes)
+    return fields, layout.name
+
+
+def _people(raw_bylines: list[str], bylines: list[str], source: str | None) -> tuple[list[str], list[str], str | None]:
+    """Bylines (from the authors selectors, else from the body) split into people and agency credits:
+    (authors, authors_raw, source)."""
+    authors, authors_raw = [], []
     for candidates, selected in ((raw_bylines, True), (bylines, False)):
         for raw in candidates:
             byline = parse_byline(raw)
@@ -396,13 +415,4 @@ def extract_site_fields(doc: Document, site: Site) -> tuple[dict, str | None]:
             source = source or byline.source
         if authors or source:
             break
-    if raw_bylines or bylines:
-        fields["authors"] = authors
-        fields["authors_raw"] = authors_raw
-    if source:
-        fields["source"] = source
-
-    lead = fields.get("lead")
-    if lead and layout.lead_prefixes:
-        fields["lead"] = _strip_lead_prefix(lead, layout.lead_prefixes)
-    return fields, layout.name
+    return authors, authors_raw, source

@@ -23,6 +23,9 @@ from functools import cached_property
 from typing import Any, Iterable
 from urllib.parse import urljoin, urlsplit
 
+import jstyleson
+from extruct.w3cmicrodata import MicrodataExtractor
+
 from newscrawl.model.text import clean_text
 
 # schema.org types whose node describes the article itself.
@@ -84,11 +87,9 @@ def _loads_lenient(text: str) -> list[Any]:
         pos = end
     if values:
         return values
-    try:  # extruct's own fallback parser copes with a few more oddities
-        from extruct.jsonld import jstyleson  # type: ignore
-
+    try:  # extruct's own fallback parser (jstyleson) copes with a few more oddities
         return [jstyleson.loads(repaired, strict=False)]
-    except Exception:
+    except (ValueError, RecursionError):  # not JSON at all, or nested past Python's limit
         return []
 
 
@@ -264,23 +265,14 @@ class StructuredData:
     @cached_property
     def _item_nodes(self) -> list:
         """Elements with ``itemprop`` or ``itemscope``, in page order."""
-        try:
-            return self.doc.root.xpath("//*[@itemprop or @itemscope]")
-        except Exception:
-            return []
+        return self.doc.root.xpath("//*[@itemprop or @itemscope]")
 
     @cached_property
     def jsonld(self) -> JsonLd:
         blocks = []
-        try:
-            scripts = [el for el in self.doc.root.iter("script") if "ld+json" in (el.get("type") or "").lower()]
-        except Exception:
-            scripts = []
+        scripts = [el for el in self.doc.root.iter("script") if "ld+json" in (el.get("type") or "").lower()]
         for script in scripts:
-            try:
-                text = script.text_content() if hasattr(script, "text_content") else (script.text or "")
-            except Exception:
-                continue
+            text = script.text_content() if hasattr(script, "text_content") else (script.text or "")
             blocks.extend(_loads_lenient(text or ""))
         return JsonLd(blocks)
 
@@ -291,10 +283,7 @@ class StructuredData:
         A tag whose content an unescaped quote cut short (``content="a "b" c"``:
         the rest became stray attributes) is skipped."""
         out: dict[str, list[str]] = {}
-        try:
-            metas = [el for el in self.doc.root.iter("meta") if el.get("content") is not None]
-        except Exception:
-            metas = []
+        metas = [el for el in self.doc.root.iter("meta") if el.get("content") is not None]
         for meta in metas:
             if _cut_at_quote(meta):
                 continue
@@ -323,10 +312,7 @@ class StructuredData:
     @cached_property
     def links(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        try:
-            links = [el for el in self.doc.root.iter("link") if el.get("rel") is not None and el.get("href") is not None]
-        except Exception:
-            links = []
+        links = [el for el in self.doc.root.iter("link") if el.get("rel") is not None and el.get("href") is not None]
         for link in links:
             for rel in (link.get("rel") or "").lower().split():
                 out.setdefault(rel, []).append(link.get("href").strip())
@@ -335,24 +321,19 @@ class StructuredData:
     @cached_property
     def microdata(self) -> list[dict]:
         """extruct microdata items (only when the page has ``itemscope``)."""
-        try:
-            if not any(el.get("itemscope") is not None for el in self._item_nodes):
-                return []
-            from extruct.w3cmicrodata import MicrodataExtractor
-
-            return MicrodataExtractor(nested=True).extract_items(self.doc.root, self.url) or []
-        except Exception:
+        if not any(el.get("itemscope") is not None for el in self._item_nodes):
             return []
+        # extruct on markup nobody checked: a failure costs the microdata layer, recorded once for the page.
+        with self.doc.errors.guard("microdata"):
+            return MicrodataExtractor(nested=True).extract_items(self.doc.root, self.url) or []
+        return []
 
     @cached_property
     def itemprops(self) -> dict[str, list[str]]:
         """Loose ``itemprop`` values anywhere in the page (content / datetime / text)."""
         out: dict[str, list[str]] = {}
         wanted = {"datePublished", "dateModified", "dateCreated", "headline", "author", "articleSection"}
-        try:
-            nodes = [n for n in self._item_nodes if n.get("itemprop") in wanted]
-        except Exception:
-            nodes = []
+        nodes = [n for n in self._item_nodes if n.get("itemprop") in wanted]
         for node in nodes:
             prop = node.get("itemprop")
             if node.get("itemscope") is not None:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+import trafilatura
+
+from newscrawl.extract.authors import looks_like_byline
 from newscrawl.extract.generic.dom import all_text, clean_element_text, in_boilerplate, norm_key
 from newscrawl.model.text import clean_text
 
@@ -114,10 +117,6 @@ def _lend_without_unread_parts(root) -> list[tuple]:
 
 def trafilatura_blocks(doc, favor: str | None = None, fast: bool = False) -> list[tuple[str, str, float]]:
     """trafilatura's main text as ``[(kind, text, link_ratio)]``; kind in p/head/item/quote/cell."""
-    try:
-        import trafilatura
-    except ImportError:  # pragma: no cover
-        return []
     root = doc.root
     if root is None or not len(root):
         return []
@@ -136,9 +135,7 @@ def trafilatura_blocks(doc, favor: str | None = None, fast: bool = False) -> lis
             favor_recall=(favor == "recall"),
             prune_xpath=_PRUNE_XPATH,
         )
-    except Exception:
-        return []
-    finally:
+    finally:  # whatever trafilatura does (a failure is the body's, recorded by the caller), the page is whole again
         for parent, index, element in lent:
             parent.insert(index, element)
     if result is None:
@@ -165,11 +162,6 @@ def paragraphs_from_blocks(
 
     Byline lines dropped from the body are appended to ``removed_bylines`` when given.
     """
-    try:
-        from newscrawl.extract.authors import looks_like_byline
-    except ImportError:  # pragma: no cover - written in parallel
-        looks_like_byline = None
-
     title_key = norm_key(title)
     lead_key = norm_key(lead)
     byline_keys = {norm_key(b) for b in bylines if b}
@@ -193,14 +185,10 @@ def paragraphs_from_blocks(
             continue
         if _READ_MORE.match(text) and (link_ratio > 0.2 or len(text) < 150):
             continue
-        if len(text) < 100 and looks_like_byline is not None:
-            try:
-                if looks_like_byline(text):
-                    if removed_bylines is not None:
-                        removed_bylines.append(text)
-                    continue
-            except Exception:
-                pass
+        if len(text) < 100 and looks_like_byline(text):
+            if removed_bylines is not None:
+                removed_bylines.append(text)
+            continue
         if key in seen and len(key) > 20:
             continue
         seen.add(key)
@@ -225,10 +213,7 @@ def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, ob
         key = norm_key(text)
         if len(key) > 60:
             if link_keys is None:
-                try:
-                    link_keys = {k for k in (norm_key(all_text(a)) for a in doc.root.iter("a")) if len(k) >= 3}
-                except Exception:
-                    link_keys = set()
+                link_keys = {k for k in (norm_key(all_text(a)) for a in doc.root.iter("a")) if len(k) >= 3}
             covered = sum(len(k) for k in link_keys if k in key)
             if covered > 0.4 * len(key):
                 continue
@@ -255,11 +240,8 @@ def refine_body(doc, body: list[str], hits: list, region, elements_out: list | N
     if region is None:
         return done(_drop_link_lists(doc, list(zip(body, hits))))
     inside = set()
-    try:
-        for el in region.iter():
-            inside.add(el)
-    except Exception:
-        return body
+    for el in region.iter():
+        inside.add(el)
     kept: list[tuple[str, object]] = []
     for text, el in zip(body, hits):
         if el is not None and el not in inside:

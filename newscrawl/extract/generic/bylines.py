@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+from newscrawl.extract.authors import parse_byline as _parse_byline
 from newscrawl.extract.generic.dom import NON_CONTENT_TAGS, class_and_id, clean_element_text
 from newscrawl.extract.generic.title import is_site_segment, site_name_keys
 from newscrawl.extract.structured import StructuredData
@@ -56,58 +57,52 @@ def byline_texts(doc, scope=None) -> list[str]:
     out: list[str] = []
     root = doc.root
     scopes = [scope] if scope is not None else []
-    try:
-        for sc in scopes:
-            groups: dict = {}
-            order = []
-            for a in sc.iter("a"):
-                rel = (a.get("rel") or "").lower().split()
-                href = a.get("href") or ""
-                if "author" not in rel and not _AUTHOR_HREF.search(href):
-                    continue
-                if _BYLINE_EXCLUDE_CLASS.search(class_and_id(a)):
-                    continue
-                text = clean_element_text(a)
-                if not text or len(text) > 80:
-                    continue
-                parent = _block_ancestor(a)
-                if parent not in groups:
-                    groups[parent] = []
-                    order.append(parent)
-                if text not in groups[parent]:
-                    groups[parent].append(text)
-            for parent in order:
-                out.append(", ".join(groups[parent]))
-        for node in root.xpath("//*[@itemprop='author']"):
-            if node.get("itemscope") is not None:
-                names = node.xpath(".//*[@itemprop='name']")
-                text = (names[0].get("content") or clean_element_text(names[0])) if names else clean_element_text(node)
-            else:
-                text = node.get("content") if node.tag in ("meta", "link") else clean_element_text(node)
-            text = clean_text(text)
-            if text and len(text) < 200 and not text.lower().startswith("http"):
-                out.append(text)
-    except Exception:
-        pass
+    for sc in scopes:
+        groups: dict = {}
+        order = []
+        for a in sc.iter("a"):
+            rel = (a.get("rel") or "").lower().split()
+            href = a.get("href") or ""
+            if "author" not in rel and not _AUTHOR_HREF.search(href):
+                continue
+            if _BYLINE_EXCLUDE_CLASS.search(class_and_id(a)):
+                continue
+            text = clean_element_text(a)
+            if not text or len(text) > 80:
+                continue
+            parent = _block_ancestor(a)
+            if parent not in groups:
+                groups[parent] = []
+                order.append(parent)
+            if text not in groups[parent]:
+                groups[parent].append(text)
+        for parent in order:
+            out.append(", ".join(groups[parent]))
+    for node in root.xpath("//*[@itemprop='author']"):
+        if node.get("itemscope") is not None:
+            names = node.xpath(".//*[@itemprop='name']")
+            text = (names[0].get("content") or clean_element_text(names[0])) if names else clean_element_text(node)
+        else:
+            text = node.get("content") if node.tag in ("meta", "link") else clean_element_text(node)
+        text = clean_text(text)
+        if text and len(text) < 200 and not text.lower().startswith("http"):
+            out.append(text)
     for sc in [*scopes, root]:
         found = []
-        try:
-            for el in sc.iter():
-                if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS or el.tag in ("body", "html", "article", "main", "meta", "link", "img"):
-                    continue
-                cls = class_and_id(el)
-                if cls.strip() and _BYLINE_CLASS.search(cls) and not _BYLINE_EXCLUDE_CLASS.search(cls):
+        for el in sc.iter():
+            if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS or el.tag in ("body", "html", "article", "main", "meta", "link", "img"):
+                continue
+            cls = class_and_id(el)
+            if cls.strip() and _BYLINE_CLASS.search(cls) and not _BYLINE_EXCLUDE_CLASS.search(cls):
+                text = clean_element_text(el)
+                if text and 2 < len(text) < 200:
+                    found.append((el, text))
+            elif sc is not root and el.tag in ("p", "div", "span", "li", "em", "i", "b", "strong", "address"):
+                own = (el.text or "").strip()
+                if own and _BYLINE_LABEL.match(own):
                     text = clean_element_text(el)
-                    if text and 2 < len(text) < 200:
+                    if text and len(text) < 120:
                         found.append((el, text))
-                elif sc is not root and el.tag in ("p", "div", "span", "li", "em", "i", "b", "strong", "address"):
-                    own = (el.text or "").strip()
-                    if own and _BYLINE_LABEL.match(own):
-                        text = clean_element_text(el)
-                        if text and len(text) < 120:
-                            found.append((el, text))
-        except Exception:
-            pass
         els = {el for el, _ in found}
         for el, text in found:
             if len(text) > 80 and any(child in els for child in el.iterdescendants()):
@@ -130,15 +125,6 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 
 
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
-
-
-def _parse_byline(text: str):
-    try:
-        from newscrawl.extract.authors import parse_byline
-
-        return parse_byline(text)
-    except Exception:
-        return None
 
 
 _NAME_PARTICLES = {

@@ -102,62 +102,56 @@ def captions(doc, scope=None) -> list[dict]:
     seen: set[str] = set()
     done: set = set()
     base = doc.url or ""
-    try:
-        for img in scope.iter("img", "amp-img"):
-            if in_boilerplate(img, scope, _PAGE_BOX_TAGS, _BOX_CLASS):
-                continue
-            wrapper, caps = _caption_wrapper(img, scope)
-            if wrapper is None or wrapper in done:
-                continue
-            done.add(wrapper)
-            text = clean_text(" ".join(clean_element_text(c) for c in caps)) if caps else None
-            if not text or len(text) < 3:
-                continue
-            credit = None
-            for sub in wrapper.iter():
-                if isinstance(sub.tag, str) and sub is not wrapper and _CREDIT_CLASS.search(class_and_id(sub)):
-                    credit = clean_element_text(sub) or None
-                    if credit:
-                        break
-            without = text.replace(credit, "").strip(" |/-–—:") if credit else text
-            if not without or _credit_only(without):
-                continue
-            key = norm_key(text)
-            if not key or key in seen:
-                continue
-            seen.add(key)
-            src = None
-            for attr in ("src", "data-src", "data-original", "data-lazy-src", "data-srcset", "srcset"):
-                value = (img.get(attr) or "").strip().split(",")[0].strip().split(" ")[0]
-                if value and not value.startswith("data:"):
-                    src = urljoin(base, value)
+    for img in scope.iter("img", "amp-img"):
+        if in_boilerplate(img, scope, _PAGE_BOX_TAGS, _BOX_CLASS):
+            continue
+        wrapper, caps = _caption_wrapper(img, scope)
+        if wrapper is None or wrapper in done:
+            continue
+        done.add(wrapper)
+        text = clean_text(" ".join(clean_element_text(c) for c in caps)) if caps else None
+        if not text or len(text) < 3:
+            continue
+        credit = None
+        for sub in wrapper.iter():
+            if isinstance(sub.tag, str) and sub is not wrapper and _CREDIT_CLASS.search(class_and_id(sub)):
+                credit = clean_element_text(sub) or None
+                if credit:
                     break
-            out.append({"text": text, "image_url": src or _img_url(wrapper, base), "credit": credit})
-    except Exception:
-        pass
+        without = text.replace(credit, "").strip(" |/-–—:") if credit else text
+        if not without or _credit_only(without):
+            continue
+        key = norm_key(text)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        src = None
+        for attr in ("src", "data-src", "data-original", "data-lazy-src", "data-srcset", "srcset"):
+            value = (img.get(attr) or "").strip().split(",")[0].strip().split(" ")[0]
+            if value and not value.startswith("data:"):
+                src = urljoin(base, value)
+                break
+        out.append({"text": text, "image_url": src or _img_url(wrapper, base), "credit": credit})
     return out
 
 
 def caption_keys(doc) -> set[str]:
     """Keys of every caption-like text on the page (to keep them out of the body)."""
     keys = set()
-    try:
-        for el in doc.root.iter("figcaption"):
-            text = clean_element_text(el)
-            if text:
-                keys.add(norm_key(text))
-                for sub in el.iter():
-                    if isinstance(sub.tag, str) and sub is not el:
-                        t = clean_element_text(sub)
-                        if t and len(t) > 15:
-                            keys.add(norm_key(t))
-        for el in doc.root.iter("figure"):
+    for el in doc.root.iter("figcaption"):
+        text = clean_element_text(el)
+        if text:
+            keys.add(norm_key(text))
             for sub in el.iter():
-                if isinstance(sub.tag, str) and CAPTION_CLASS.search(class_and_id(sub)):
+                if isinstance(sub.tag, str) and sub is not el:
                     t = clean_element_text(sub)
-                    if t:
+                    if t and len(t) > 15:
                         keys.add(norm_key(t))
-    except Exception:
-        pass
+    for el in doc.root.iter("figure"):
+        for sub in el.iter():
+            if isinstance(sub.tag, str) and CAPTION_CLASS.search(class_and_id(sub)):
+                t = clean_element_text(sub)
+                if t:
+                    keys.add(norm_key(t))
     keys.discard("")
     return keys

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from newscrawl.extract.dates import parse_datetime_ex
 from newscrawl.extract.generic.dom import NON_CONTENT_TAGS, class_and_id, clean_element_text
 
 
@@ -35,24 +36,21 @@ def time_values(doc, scope=None, anchor=None) -> list[tuple[str, str]]:
         text = clean_element_text(el)
         return (text, "text") if text else None
 
-    try:
-        if scope is not None:
-            for el in scope.iter("time"):
-                seen.add(el)
-                item = value_of(el) if not _in_link(el) else None
-                if item:
-                    out.append(item)
-        found, anchor_pos = [], None
-        for pos, el in enumerate(doc.root.iter()):
-            if el is anchor:
-                anchor_pos = pos
-            if el.tag == "time" and el not in seen and not _in_link(el):
-                item = value_of(el)
-                if item:
-                    found.append((pos, item))
-        out.extend(_nearest_first(found, anchor_pos))
-    except Exception:
-        pass
+    if scope is not None:
+        for el in scope.iter("time"):
+            seen.add(el)
+            item = value_of(el) if not _in_link(el) else None
+            if item:
+                out.append(item)
+    found, anchor_pos = [], None
+    for pos, el in enumerate(doc.root.iter()):
+        if el is anchor:
+            anchor_pos = pos
+        if el.tag == "time" and el not in seen and not _in_link(el):
+            item = value_of(el)
+            if item:
+                found.append((pos, item))
+    out.extend(_nearest_first(found, anchor_pos))
     return out
 
 
@@ -72,40 +70,32 @@ def date_texts(doc, scope=None, anchor=None, limit: int = 20) -> list[str]:
         return None
 
     out: list[str] = []
-    try:
-        inside = set()
-        if scope is not None:
-            for el in scope.iter():
-                inside.add(el)
-                text = looks_dated(el)
-                if text and not _in_link(el):
-                    out.append(text)
-        found, anchor_pos = [], None
-        for pos, el in enumerate(doc.root.iter()):
-            if el is anchor:
-                anchor_pos = pos
-            if el in inside:
-                continue
+    inside = set()
+    if scope is not None:
+        for el in scope.iter():
+            inside.add(el)
             text = looks_dated(el)
-            if text and _in_link(el):
-                continue  # a teaser's date
-            if text:
-                found.append((pos, text))
-        out.extend(_nearest_first(found, anchor_pos))
-    except Exception:
-        pass
+            if text and not _in_link(el):
+                out.append(text)
+    found, anchor_pos = [], None
+    for pos, el in enumerate(doc.root.iter()):
+        if el is anchor:
+            anchor_pos = pos
+        if el in inside:
+            continue
+        text = looks_dated(el)
+        if text and _in_link(el):
+            continue  # a teaser's date
+        if text:
+            found.append((pos, text))
+    out.extend(_nearest_first(found, anchor_pos))
     return list(dict.fromkeys(out))[:limit]
 
 def _parse_date(text: str | None, tz, *, fallback: bool = False):
-    """ParsedDate or None; never raises."""
+    """ParsedDate or None (no text, or no date in it)."""
     if not text:
         return None
-    try:
-        from newscrawl.extract.dates import parse_datetime_ex
-
-        return parse_datetime_ex(str(text), tz=tz, fallback=fallback)
-    except Exception:
-        return None
+    return parse_datetime_ex(str(text), tz=tz, fallback=fallback)
 
 
 def _iso(value: datetime) -> str:

@@ -84,15 +84,12 @@ def join_blocks(text: str) -> str:
 
 def clean_element_text(el) -> str:
     """Visible text of an element: no script/style, blocks separated, whitespace collapsed."""
-    try:
-        parts: list[str] = []
-        _collect(el, parts)
-        text = "".join(parts)
-        if "\x00" in text:
-            text = join_blocks(text)
-        return clean_text(text) or ""
-    except Exception:
-        return ""
+    parts: list[str] = []
+    _collect(el, parts)
+    text = "".join(parts)
+    if "\x00" in text:
+        text = join_blocks(text)
+    return clean_text(text) or ""
 
 
 def class_and_id(el) -> str:
@@ -100,14 +97,11 @@ def class_and_id(el) -> str:
 
 
 def language(doc) -> str | None:
-    try:
-        root = doc.root
-        lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
-        if not lang:
-            body = root.find("body")
-            lang = body.get("lang") if body is not None else None
-    except Exception:
-        lang = None
+    root = doc.root
+    lang = root.get("lang") or root.get("xml:lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang")
+    if not lang:
+        body = root.find("body")
+        lang = body.get("lang") if body is not None else None
     return normalise_language(lang)
 
 
@@ -164,29 +158,26 @@ def locate_paragraphs(doc, paragraphs: list[str], root=None) -> list:
     # Most elements match no paragraph: the key of their first few words rules them out
     # cheaply (a key of a text's start is a prefix of the key of the whole text).
     heads = {k[:8] for k in wanted}
-    try:
-        for el in (root if root is not None else doc.root).iter(*_LOCATE_TAGS):
-            if el.tag in ("div", "span", "td", "dd") and len(el) > 3:
-                continue
-            text = all_text(el)
-            if len(text) < 20:
-                continue
-            head = norm_key(text[:32])
-            if len(head) >= 8 and head[:8] not in heads:
-                continue
-            k = _prefix_key(text)
-            slots = wanted.get(k)
-            if slots:
-                if len(text) < 0.7 * lengths[slots[0]]:
-                    continue  # starts the same but holds only part of it
-                i = slots.pop(0)
-                found[i] = el
-                if not slots:
-                    del wanted[k]
-                    if not wanted:
-                        break
-    except Exception:
-        pass
+    for el in (root if root is not None else doc.root).iter(*_LOCATE_TAGS):
+        if el.tag in ("div", "span", "td", "dd") and len(el) > 3:
+            continue
+        text = all_text(el)
+        if len(text) < 20:
+            continue
+        head = norm_key(text[:32])
+        if len(head) >= 8 and head[:8] not in heads:
+            continue
+        k = _prefix_key(text)
+        slots = wanted.get(k)
+        if slots:
+            if len(text) < 0.7 * lengths[slots[0]]:
+                continue  # starts the same but holds only part of it
+            i = slots.pop(0)
+            found[i] = el
+            if not slots:
+                del wanted[k]
+                if not wanted:
+                    break
     return found
 
 
@@ -250,10 +241,7 @@ def article_scope(container):
 
 def article_h1(doc, title: str | None, container=None):
     """The h1 showing the title (else the first h1 outside the body container)."""
-    try:
-        h1s = list(doc.root.iter("h1"))
-    except Exception:
-        return None
+    h1s = list(doc.root.iter("h1"))
     title_key = norm_key(title)
     if title_key:
         for h1 in h1s:

@@ -22,31 +22,28 @@ def lead_candidates(doc, region, first_el=None) -> list[str]:
     out: list[str] = []
     if region is None:
         return out
-    try:
-        for el in region.iter():
-            if el is first_el:
-                break
-            if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS or el.tag in ("meta", "link", "img", "a"):
-                continue
-            cls = class_and_id(el)
-            if not cls.strip() or not _LEAD_CLASS.search(cls):
-                continue
-            if in_boilerplate(el, region) and not _LEAD_CLASS.search(el.get("class") or ""):
-                continue
-            if any(anc.tag in ("figure", "figcaption", "aside", "nav", "footer") for anc in el.iterancestors()):
-                continue
-            blocks = sum(1 for sub in el.iter("p", "div", "li", "h1", "h2", "h3", "figure", "ul") if sub is not el)
-            if blocks > 3:
-                continue
-            text = clean_element_text(el)
-            if not text or not 30 <= len(text) <= 1000:
-                continue
-            links = sum(len(all_text(a)) for a in el.iter("a"))
-            if links > 0.5 * len(text):
-                continue
-            out.append(text)
-    except Exception:
-        pass
+    for el in region.iter():
+        if el is first_el:
+            break
+        if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS or el.tag in ("meta", "link", "img", "a"):
+            continue
+        cls = class_and_id(el)
+        if not cls.strip() or not _LEAD_CLASS.search(cls):
+            continue
+        if in_boilerplate(el, region) and not _LEAD_CLASS.search(el.get("class") or ""):
+            continue
+        if any(anc.tag in ("figure", "figcaption", "aside", "nav", "footer") for anc in el.iterancestors()):
+            continue
+        blocks = sum(1 for sub in el.iter("p", "div", "li", "h1", "h2", "h3", "figure", "ul") if sub is not el)
+        if blocks > 3:
+            continue
+        text = clean_element_text(el)
+        if not text or not 30 <= len(text) <= 1000:
+            continue
+        links = sum(len(all_text(a)) for a in el.iter("a"))
+        if links > 0.5 * len(text):
+            continue
+        out.append(text)
     return list(dict.fromkeys(out))
 
 _CREDIT_MARK = re.compile(r"©|\((?:image|photo|foto|bild|picture|credit)s?\s*:|\b(?:foto|photo|bild|image)\s*:\s", re.IGNORECASE)

@@ -24,13 +24,10 @@ _DATE_ONLY = re.compile(r"^[\d\s./:-]+$")
 def h1_texts(doc) -> list[str]:
     """Texts of the page's ``<h1>`` elements, document order, empty ones dropped."""
     out = []
-    try:
-        for h1 in doc.root.iter("h1"):
-            text = clean_element_text(h1)
-            if text and len(text) > 2:
-                out.append(text)
-    except Exception:
-        pass
+    for h1 in doc.root.iter("h1"):
+        text = clean_element_text(h1)
+        if text and len(text) > 2:
+            out.append(text)
     return out
 
 
@@ -100,15 +97,12 @@ def heading_texts(el) -> tuple[str, str, list[str]]:
 
 
 def title_tag(doc) -> str | None:
-    try:
-        head = doc.root.find("head")
-        node = head.find("title") if head is not None else None
-        if node is None:
-            found = doc.root.xpath("//title")
-            node = found[0] if found else None
-        return clean_element_text(node) if node is not None else None
-    except Exception:
-        return None
+    head = doc.root.find("head")
+    node = head.find("title") if head is not None else None
+    if node is None:
+        found = doc.root.xpath("//title")
+        node = found[0] if found else None
+    return clean_element_text(node) if node is not None else None
 
 
 def site_name_keys(doc, names: Iterable[str]) -> set[str]:
@@ -211,10 +205,7 @@ def _visible_headline(doc, known_keys: set[str], scope) -> tuple[str | None, str
     label ("Label: headline"). Unconfirmed: the first h1 outside navigation in
     ``scope``, else the first outside navigation, else the first.
     """
-    try:
-        h1s = _headings(doc.root.iter("h1"))
-    except Exception:
-        return None, None
+    h1s = _headings(doc.root.iter("h1"))
     main = [h for h in h1s if not in_navigation(h[0])]
     nav = [h for h in h1s if not any(h is m for m in main)]
 
@@ -237,10 +228,7 @@ def _visible_headline(doc, known_keys: set[str], scope) -> tuple[str | None, str
     if known_keys:
         found = match(main)
         if found is None:
-            try:
-                h2s = _headings(h for h in doc.root.iter("h2") if not in_navigation(h))
-            except Exception:
-                h2s = []
+            h2s = _headings(h for h in doc.root.iter("h2") if not in_navigation(h))
             found = match(h2s) or match(nav)
         if found is not None:
             return found
@@ -257,15 +245,12 @@ def _visible_headline(doc, known_keys: set[str], scope) -> tuple[str | None, str
 
 def _itemprop_heading_keys(doc) -> set[str]:
     """Keys of the h1/h2 elements that carry itemprop=headline themselves."""
-    try:
-        return {
-            norm_key(clean_element_text(el))
-            for tag in ("h1", "h2")
-            for el in doc.root.iter(tag)
-            if "headline" in (el.get("itemprop") or "").split()
-        }
-    except Exception:
-        return set()
+    return {
+        norm_key(clean_element_text(el))
+        for tag in ("h1", "h2")
+        for el in doc.root.iter(tag)
+        if "headline" in (el.get("itemprop") or "").split()
+    }
 
 
 _HEADLINE_EDGES = re.compile(r"^[\s\-–—|:·•]+|[\s\-–—|:·•]+$")
