@@ -1,7 +1,7 @@
 """The text cleaning every item goes through: nothing invisible, nothing a database or a UTF-8 file refuses."""
 from __future__ import annotations
 
-from newscrawl.extract.cleaning import clean_article
+from newscrawl.extract.normalize import clean_article
 from newscrawl.model.text import INVISIBLE, clean_text, storable, unstorable
 
 

@@ -1,7 +1,7 @@
 """Article extraction: pure functions on HTML, no Scrapy.
 
 ``extract_article(html, url, site=None)`` runs the layers per field, in order of
-trust, and loads the result through :class:`newscrawl.extract.loader.ArticleLoader`:
+trust, and normalises the result once (:mod:`newscrawl.extract.normalize`):
 
 1. the site file's selectors (``newscrawl/sites/<site>.toml``), when a site file
    owns the URL's host or is named;
@@ -19,7 +19,6 @@ import hashlib
 from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
-from newscrawl.extract.cleaning import clean_article
 from newscrawl.extract.dates import parse_datetime_ex
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import extract_fallback
@@ -27,7 +26,7 @@ from newscrawl.extract.sitelayer import extract_site_fields
 from newscrawl.model.item import (
     ARTICLE_FIELDS, DATE_FIELDS, DEFAULT_TIMEZONE, ITEM_SCHEMA_VERSION, LIST_FIELDS, TEXT_FIELDS,
 )
-from newscrawl.extract.loader import ArticleLoader
+from newscrawl.extract.normalize import ArticleLoader, finish_article
 from newscrawl.sites import Site, get_site, site_for_url
 from newscrawl.model.text import clean_text
 from newscrawl.model.urls import canonical_url, same_site
@@ -46,7 +45,12 @@ WANTED_FIELDS = (
 
 def content_hash(title: str | None, body: list[str] | None) -> str:
     """sha256 of the normalised title and body: equal for the same text whatever its markup or spelling."""
-    text = "\n".join([clean_text(title) or "", *[clean_text(p) or "" for p in body or ()]])
+    return _hash_of_clean(clean_text(title), [clean_text(p) for p in body or ()])
+
+
+def _hash_of_clean(title: str | None, body: list) -> str:
+    # content_hash of values clean_text already normalised (it is idempotent): extract_article's own.
+    text = "\n".join([title or "", *[p or "" for p in body]])
     return hashlib.sha256(text.casefold().encode("utf-8")).hexdigest()
 
 
@@ -93,11 +97,12 @@ def _choose_published(site_value, fallback_value, tz: str, now=None):
     site_parsed = parse_datetime_ex(str(site_value), tz=tz, now=now)
     if site_parsed is None:
         return fallback_value, False
+    # The visible date as parsed here: the loader only formats it (parsed once).
     if site_parsed.has_time and site_parsed.has_offset:
-        return site_value, True
+        return site_parsed.value, True
     if _has_offset(fallback_value, tz, now) or not site_parsed.has_time:
         return fallback_value, False
-    return site_value, True
+    return site_parsed.value, True
 
 
 def _declared_fields(site: Site, layout_name: str | None) -> set[str]:
@@ -167,9 +172,11 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         if name in declared and fallback_sources.get(name, "generic") == "generic":
             continue
         if value and not fields.get(name):
-            fields[name] = value
+            # The fallback's dates are ISO strings it made from the datetimes it parsed: read back, not parsed again.
+            fields[name] = datetime.fromisoformat(value) if name in DATE_FIELDS else value
             sources[name] = fallback_sources.get(name, "generic")
     fallback_published = fallback.get("published")
+    fallback_published = datetime.fromisoformat(fallback_published) if fallback_published else None
     if "published" in declared and fallback_sources.get("published", "generic") == "generic":
         fallback_published = None  # the generic layer's date on a known layout is a guess (a banner, a sidebar)
     published, from_site = None, False
@@ -208,11 +215,11 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         item.setdefault(name, None)
     for name in LIST_FIELDS:
         item.setdefault(name, [])
-    clean_article(item, site_obj.boilerplate if site_obj else frozenset())
+    finish_article(item, site_obj.boilerplate if site_obj else frozenset())
     item["extraction"] = {name: layer for name, layer in sources.items() if item.get(name) not in (None, [], "")}
     item["missing"] = [name for name in REQUIRED_FIELDS if not item.get(name)]
     item["crawled_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    item["content_hash"] = content_hash(item.get("title"), item.get("body"))
+    item["content_hash"] = _hash_of_clean(item.get("title"), item.get("body"))
     item["duplicate_of"] = None
     item["version"] = 1
     item["schema_version"] = ITEM_SCHEMA_VERSION
