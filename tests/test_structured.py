@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from newscrawl.extract.document import Document
-from newscrawl.extract.structured import StructuredData, author_entries
+from newscrawl.extract.jsonld import author_entries
+from newscrawl.extract.structured import StructuredData
 
 URL = "https://news.example.org/world/2024/03/13/flood-relief.html"
 

@@ -15,7 +15,7 @@ from lxml import etree
 
 from newscrawl.extract.authors import looks_like_byline, parse_byline, split_photo_credit
 from newscrawl.extract.document import Document
-from newscrawl.extract.structured import ARTICLE_TYPES, node_types
+from newscrawl.extract.jsonld import ARTICLE_TYPES, node_types
 from newscrawl.sites import JSONLD_PREFIX, LIST_FIELDS, XPATH_PREFIX, Layout, Site
 from newscrawl.model.text import clean_text
 
