@@ -89,3 +89,26 @@ def test_every_known_page_extracts_in_strict_mode_without_an_error():
         assert "errors" not in item, name
         seen += 1
     assert seen >= 118  # the fixture pages at least; ../shared adds the real pages when present
+
+
+def test_the_spider_counts_extraction_errors_per_field(monkeypatch):
+    import asyncio
+
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.crawl.spiders.news import NewsSpider
+
+    monkeypatch.setattr(fallback, "captions", boom)
+    crawler = get_crawler(NewsSpider)
+    spider = NewsSpider.from_crawler(crawler, site="tuyengiao")
+    crawler.spider = spider
+    crawler.stats.open_spider()
+    response = HtmlResponse(URL, body=ARTICLE.encode("utf-8"), encoding="utf-8")
+
+    async def items():
+        return [item async for item in spider.parse_article(response)]
+
+    (item,) = asyncio.run(items())
+    assert item["errors"] == {"captions": "ValueError: boom"}
+    assert crawler.stats.get_value("newscrawl/extract/errors/captions") == 1
