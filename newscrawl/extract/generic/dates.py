@@ -91,6 +91,7 @@ def date_texts(doc, scope=None, anchor=None, limit: int = 20) -> list[str]:
     out.extend(_nearest_first(found, anchor_pos))
     return list(dict.fromkeys(out))[:limit]
 
+
 def _parse_date(text: str | None, tz, *, fallback: bool = False):
     """ParsedDate or None (no text, or no date in it)."""
     if not text:

@@ -239,6 +239,7 @@ def article_scope(container):
             break
     return node
 
+
 def article_h1(doc, title: str | None, container=None):
     """The h1 showing the title (else the first h1 outside the body container)."""
     h1s = list(doc.root.iter("h1"))

@@ -182,6 +182,7 @@ def strip_site_name(title: str | None, site_keys: set[str], others: Iterable[str
             changed = True
     return segments_text or title
 
+
 def _headings(elements) -> list[tuple[object, str, str, list[str]]]:
     out = []
     for el in elements:
