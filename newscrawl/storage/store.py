@@ -88,7 +88,7 @@ DEFAULT_OUTAGE_MAX_SECONDS = 120.0
 # within seconds of the database's return.
 OUTAGE_POLL_MAX = 5.0
 
-_LIST_FIELDS = ("authors", "authors_raw", "captions", "body", "tags", "images", "missing")
+from newscrawl.model.item import LIST_FIELDS as _LIST_FIELDS  # noqa: E402 - the item's array fields
 
 
 # --------------------------------------------------------------------------- helpers

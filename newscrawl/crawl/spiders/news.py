@@ -360,5 +360,7 @@ class NewsSpider(scrapy.Spider):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
         # In-process, or in a worker process with NEWSCRAWL_EXTRACT_WORKERS (newscrawl/extract/workers.py).
         fields = await self.extractor.extract(response.body, response.url, self.site, content_type=content_type)
+        for field in fields.get("errors") or ():  # a failed extractor, logged where it ran (maybe a worker): counted here
+            self.crawler.stats.inc_value(f"newscrawl/extract/errors/{field}")
         yield ArticleItem(**fields)
 
