@@ -4,7 +4,10 @@ At the end of each crawl it writes what a person on call needs: pages fetched,
 articles new / updated / duplicate / rejected, HTTP errors by status, each
 field's fill rate, elapsed time, and the monitors' verdicts. The summary goes
 to the database's ``runs`` table and, when ``NEWSCRAWL_RUNS_DIR`` is set, to
-``<dir>/runs/<run id>.json`` and ``<dir>/last-run.json`` (each replaced whole).
+``<dir>/runs/<run id>-<site>.json``. The command that started the crawl (`newscrawl crawl`,
+`scrapy crawl`: newscrawl/crawl/commands/crawl.py) reads it with ``crawler.get_extension(RunSummary)``
+and writes ``<dir>/runs/<run id>.json`` and ``<dir>/last-run.json`` for all its sites with
+:func:`write_run_record`.
 
 Monitors compare each field's fill rate with a floor (``NEWSCRAWL_MONITOR_MIN_FILL``)
 and with the same site's recent runs (``NEWSCRAWL_MONITOR_MAX_DROP``), so a layout
@@ -75,6 +78,15 @@ def run_record(run_id: str, summaries: dict[str, dict]) -> dict:
     return {"run_id": run_id, "status": status, "exit_code": EXIT_BY_STATUS[status], "sites": summaries}
 
 
+def write_run_record(out_dir, record: dict) -> None:
+    """Write a run's record (:func:`run_record`, or a run that did not start) as ``runs/<run id>.json``
+    and ``last-run.json`` in ``out_dir``, each replaced whole. OSError (a full or read-only disk) is the
+    caller's to report."""
+    base = Path(out_dir)
+    write_json_atomic(base / "runs" / f"{record['run_id']}.json", record)
+    write_json_atomic(base / "last-run.json", record)
+
+
 def check_fill_rates(site: str, rates: dict, history: list[dict], min_fill: dict, max_drop: float,
                      examples: dict) -> list[dict]:
     """Alerts for fields whose fill rate is under its floor or fell by more than max_drop from recent runs."""
@@ -102,7 +114,6 @@ class RunSummary:
         self.crawler = crawler
         self.stats = crawler.stats
         self.runs_dir = settings.get("NEWSCRAWL_RUNS_DIR")
-        self.write_last = not settings.getbool("NEWSCRAWL_SUMMARY_BY_CLI")
         # `scrapy parse`, `shell` and `check` look at pages: no run to record (newscrawl/crawl/commands/__init__.py).
         self.record = settings.getbool("NEWSCRAWL_RECORD_RUNS", True)
         self.base_run_id = settings.get("NEWSCRAWL_RUN_ID")
@@ -312,10 +323,6 @@ class RunSummary:
             base = Path(self.runs_dir)
             try:
                 write_json_atomic(base / "runs" / f"{self.run_id}.json", self.summary)
-                if self.write_last:  # `newscrawl crawl` writes it for all its sites; alone, the same shape for one
-                    record = run_record(self.base_run_id, {self.site: self.summary})
-                    write_json_atomic(base / "runs" / f"{self.base_run_id}.json", record)
-                    write_json_atomic(base / "last-run.json", record)
             except OSError as exc:  # a full or read-only disk: the database row and the log still say it
                 problem = f"summary could not be written to {base}: {describe_os_error(exc)}"
                 logger.error("run %s of site %s failed: %s", self.run_id, self.site, problem)

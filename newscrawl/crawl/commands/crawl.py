@@ -24,7 +24,8 @@ class Command(ScrapyCrawlCommand):
         maps it: 4 failed, 5 degraded), with one line saying why: Scrapy's own exits 0 whatever happened."""
         if len(args) != 1:
             return super().run(args, opts)  # Scrapy's usage errors
-        from newscrawl.crawl.runs import EXIT_BY_STATUS, RunSummary
+        from newscrawl.crawl.outputs import describe_os_error
+        from newscrawl.crawl.runs import EXIT_FAILED, RunSummary, run_record, write_run_record
 
         crawler = self.crawler_process.create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
@@ -33,14 +34,22 @@ class Command(ScrapyCrawlCommand):
             self.exitcode = 1
             return
         ext = crawler.get_extension(RunSummary)
-        summary = getattr(ext, "summary", None)
-        if not summary:  # RunSummary switched off in EXTENSIONS: nothing to judge by, Scrapy's status stands
+        summary = ext.summary if ext else None
+        if not summary:  # RunSummary switched off in EXTENSIONS, or not a run: nothing to judge by, Scrapy's status stands
             return
-        self.exitcode = EXIT_BY_STATUS[summary["status"]]
+        record = run_record(ext.base_run_id, {summary["site"]: summary})  # as `newscrawl crawl` writes it
+        self.exitcode = record["exit_code"]
         if summary["status"] != "ok":
             why = "; ".join(summary["problems"]) or "fill-rate alerts: " + ", ".join(
                 a["field"] for a in summary.get("alerts", []))
             print(f"scrapy crawl: {summary['site']}: {summary['status']}: {why}", file=sys.stderr)
+        if ext.runs_dir:
+            try:
+                write_run_record(ext.runs_dir, record)
+            except OSError as exc:  # a full disk: one line, and never exit 0 without a summary
+                print(f"scrapy crawl: the run summary could not be written to {ext.runs_dir}: "
+                      f"{describe_os_error(exc)}", file=sys.stderr)
+                self.exitcode = EXIT_FAILED
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)  # parses -a and -s (a malformed pair is Scrapy's usage error)
