@@ -136,6 +136,7 @@ class RunSummary:
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.item_seen, signal=signals.item_scraped)
         crawler.signals.connect(ext.item_seen, signal=signals.item_dropped)
+        crawler.signals.connect(ext.item_error, signal=signals.item_error)
         crawler.signals.connect(ext.request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
@@ -164,6 +165,10 @@ class RunSummary:
                 self.filled[field] += 1
             elif len(self.missing_examples[field]) < 5:
                 self.missing_examples[field].append(adapter.get("url"))
+
+    def item_error(self, item, response, spider, failure):
+        # Scrapy logs the traceback and goes on with the next item; the run must not end "ok" for it.
+        self.stats.inc_value("newscrawl/pipeline_errors")
 
     def _history(self) -> list[dict]:
         """Fill rates of this site's recent finished runs, newest first (from the database)."""
