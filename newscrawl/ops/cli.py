@@ -165,8 +165,8 @@ def cmd_crawl(args) -> int:
     from newscrawl.ops.crawling import run_crawls
     from newscrawl.ops.locks import LockHeld, RunLock
     from newscrawl.crawl.outputs import check_output_dir
-    from newscrawl.crawl.runs import (EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, RunSummary, new_run_id, run_record,
-                                      write_run_record)
+    from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, run_record, write_run_record
+    from newscrawl.crawl.summary import RunSummary
     from newscrawl.sites import SiteConfigError
 
     out = Path(args.out).resolve()

@@ -25,7 +25,8 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             return super().run(args, opts)  # Scrapy's usage errors
         from newscrawl.crawl.outputs import describe_os_error
-        from newscrawl.crawl.runs import EXIT_FAILED, RunSummary, run_record, write_run_record
+        from newscrawl.crawl.runs import EXIT_FAILED, run_record, write_run_record
+        from newscrawl.crawl.summary import RunSummary
 
         crawler = self.crawler_process.create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
