@@ -1,4 +1,4 @@
-"""Run summaries and field monitors, as a Scrapy extension (newscrawl.crawl.summary.RunSummary).
+"""Run summaries, as a Scrapy extension (newscrawl.crawl.summary.RunSummary).
 
 At the end of each crawl it writes what a person on call needs: pages fetched,
 articles new / updated / duplicate / rejected, HTTP errors by status, each
@@ -9,15 +9,13 @@ to the database's ``runs`` table and, when ``NEWSCRAWL_RUNS_DIR`` is set, to
 and writes ``<dir>/runs/<run id>.json`` and ``<dir>/last-run.json`` for all its sites
 (newscrawl/crawl/runs.py).
 
-Monitors compare each field's fill rate with a floor (``NEWSCRAWL_MONITOR_MIN_FILL``)
-and with the same site's recent runs (``NEWSCRAWL_MONITOR_MAX_DROP``), so a layout
-change that breaks one field on one site is flagged in the first run after it.
+At spider close it runs the monitors (a Spidermon suite, newscrawl/crawl/monitors.py: fill rates
+against floors and the site's recent runs, the share of failed requests); their alerts and problems
+go into the summary and its status.
 """
 from __future__ import annotations
 
-import json
 import logging
-import statistics
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,6 +24,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 
 from newscrawl.crawl.atomic import write_json_atomic
+from newscrawl.crawl.monitors import run_monitors
 from newscrawl.crawl.outputs import CLOSE_REASON as OUTPUT_CLOSE_REASON
 from newscrawl.crawl.outputs import describe_os_error
 from newscrawl.crawl.runs import STATUS_DEGRADED, STATUS_FAILED, STATUS_OK, new_run_id
@@ -33,28 +32,6 @@ from newscrawl.crawl.runs import STATUS_DEGRADED, STATUS_FAILED, STATUS_OK, new_
 logger = logging.getLogger(__name__)
 
 FILL_FIELDS = ("title", "published", "authors", "captions", "body", "lead", "section")
-DEFAULT_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}
-
-
-def check_fill_rates(site: str, rates: dict, history: list[dict], min_fill: dict, max_drop: float,
-                     examples: dict) -> list[dict]:
-    """Alerts for fields whose fill rate is under its floor or fell by more than max_drop from recent runs."""
-    alerts = []
-    for field, rate in rates.items():
-        before_values = [h[field] for h in history if field in h]
-        before = statistics.median(before_values) if before_values else None
-        floor = min_fill.get(field)
-        reasons = []
-        if floor is not None and rate < floor:
-            reasons.append(f"below the floor {floor:.2f}")
-        if before is not None and before - rate > max_drop:
-            reasons.append(f"fell by {before - rate:.2f} from recent runs")
-        if reasons:
-            alerts.append({
-                "site": site, "field": field, "before": before, "after": rate, "floor": floor,
-                "reasons": reasons, "examples": examples.get(field, [])[:5],
-            })
-    return alerts
 
 
 class RunSummary:
@@ -67,11 +44,6 @@ class RunSummary:
         self.record = settings.getbool("NEWSCRAWL_RECORD_RUNS", True)
         self.base_run_id = settings.get("NEWSCRAWL_RUN_ID")
         self.db_url = settings.get("NEWSCRAWL_DB_URL")
-        self.min_fill = {**DEFAULT_MIN_FILL, **(settings.getdict("NEWSCRAWL_MONITOR_MIN_FILL") or {})}
-        self.max_drop = settings.getfloat("NEWSCRAWL_MONITOR_MAX_DROP", 0.25)
-        self.history_runs = settings.getint("NEWSCRAWL_MONITOR_HISTORY", 5)
-        self.min_items = settings.getint("NEWSCRAWL_MONITOR_MIN_ITEMS", 20)
-        self.max_error_rate = settings.getfloat("NEWSCRAWL_MAX_ERROR_RATE", 0.2)
         self.seen = 0
         self.filled = dict.fromkeys(FILL_FIELDS, 0)
         self.missing_examples: dict[str, list[str]] = {f: [] for f in FILL_FIELDS}
@@ -119,37 +91,6 @@ class RunSummary:
         # Scrapy logs the traceback and goes on with the next item; the run must not end "ok" for it.
         self.stats.inc_value("newscrawl/pipeline_errors")
 
-    def _history(self) -> list[dict]:
-        """Fill rates of this site's recent finished runs, newest first (from the database)."""
-        if not self.db_url:
-            return []
-        try:
-            from sqlalchemy import select
-
-            from newscrawl.storage.schema import runs
-            from newscrawl.storage.store import create_db_engine
-
-            engine = create_db_engine(self.db_url)
-            try:
-                with engine.connect() as conn:
-                    rows = conn.execute(select(runs.c.stats).order_by(runs.c.started_at.desc()).limit(200)).all()
-            finally:
-                engine.dispose()
-        except Exception as exc:  # no runs table yet, database down: judge without history
-            logger.info("monitor: no run history (%s)", exc.__class__.__name__)
-            return []
-        history = []
-        for (stats,) in rows:
-            if isinstance(stats, str):
-                stats = json.loads(stats)
-            if not stats or stats.get("site") != self.site or stats.get("run_id") == self.run_id:
-                continue
-            if (stats.get("articles") or {}).get("seen", 0) >= self.min_items and stats.get("fill_rate"):
-                history.append(stats["fill_rate"])
-            if len(history) >= self.history_runs:
-                break
-        return history
-
     def spider_closed(self, spider, reason):
         if not self.record:
             return  # a look at a page through `scrapy parse`/`shell`/`check`: no run to judge, nothing failed
@@ -165,20 +106,11 @@ class RunSummary:
             if key.startswith("downloader/exception_type_count/")
         }
         rejected = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/rejected/")}
-        alerts = []
-        if self.seen >= self.min_items:
-            alerts = check_fill_rates(self.site, rates, self._history(), self.min_fill, self.max_drop,
-                                      self.missing_examples)
-        # URLs given up on (after their retries), from the failure log; traps, robots.txt and off-site refusals
-        # are the crawl protecting itself, not failures of the site.
+        # Spidermon's suite (newscrawl/crawl/monitors.py): fill-rate alerts degrade the run, its problems fail it.
+        alerts, monitor_problems = run_monitors(self.crawler, spider, {
+            "site": self.site, "run_id": self.run_id, "seen": self.seen, "rates": rates,
+            "examples": self.missing_examples})
         failures = {k.split("/", 2)[2]: v for k, v in stats.items() if k.startswith("newscrawl/failures/")}
-        failed_requests = sum(v for k, v in failures.items() if k not in ("crawl_trap", "link_flood", "robots", "offsite",
-                                                                "robots_txt_unreachable"))
-        # Pages asked for, each once however often retried; Scrapy's robots.txt requests are left out, as
-        # their failures are (the failure log skips them): "2 of 3" when both article pages and robots.txt failed
-        # was the robots.txt request counted on one side only.
-        requests = (stats.get("downloader/request_count", 0) - stats.get("retry/count", 0)
-                    - stats.get("robotstxt/request_count", 0))
         problems = []
         # Outputs that could not be written (outputs.OutputGuard), one line each; they also set the
         # finish reason, which says nothing more.
@@ -202,8 +134,7 @@ class RunSummary:
         if (article_pages or self.article_requests) and not self.seen:
             problems.append(f"{max(article_pages, self.article_requests)} article requests, "
                             f"{article_pages} article pages fetched, no article extracted")
-        if requests and failed_requests / requests > self.max_error_rate:
-            problems.append(f"{failed_requests} of {requests} page requests failed (robots.txt not counted)")
+        problems += monitor_problems
         urls = {k.split("/", 2)[2]: v for k, v in stats.items()
                 if k.startswith("newscrawl/model/urls/") and isinstance(v, (int, float))}
         # Work this run set out to do and did not finish: it stays pending in the URL state for the
