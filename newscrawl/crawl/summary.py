@@ -31,6 +31,7 @@ from newscrawl.crawl.runs import STATUS_DEGRADED, STATUS_FAILED, STATUS_OK, new_
 
 logger = logging.getLogger(__name__)
 
+URL_STATS = "newscrawl/model/urls/"
 FILL_FIELDS = ("title", "published", "authors", "captions", "body", "lead", "section")
 
 
@@ -135,8 +136,9 @@ class RunSummary:
             problems.append(f"{max(article_pages, self.article_requests)} article requests, "
                             f"{article_pages} article pages fetched, no article extracted")
         problems += monitor_problems
-        urls = {k.split("/", 2)[2]: v for k, v in stats.items()
-                if k.startswith("newscrawl/model/urls/") and isinstance(v, (int, float))}
+        # The URL state's counts (newscrawl/crawl/urlstate.py), by what follows the prefix, however many parts it has.
+        urls = {k.removeprefix(URL_STATS): v for k, v in stats.items()
+                if k.startswith(URL_STATS) and isinstance(v, (int, float))}
         # Work this run set out to do and did not finish: it stays pending in the URL state for the
         # next run, but this run lost it, and says so. (Distributed workers hand each other their
         # discoveries, so only the shared state can tell; see newscrawl/distributed.py.)
