@@ -26,11 +26,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection
 
+from newscrawl.model.item import LIST_FIELDS as _LIST_FIELDS  # the item's array fields
 from newscrawl.model.urls import canonical_url as make_canonical_url
 from newscrawl.storage import urlstate
 from newscrawl.storage.schema import article_versions, articles, dialect_insert, duplicates, minhash_signatures
 
-_LIST_FIELDS = ("authors", "authors_raw", "captions", "body", "tags", "images", "missing")
 
 
 def utcnow() -> datetime:
