@@ -11,14 +11,13 @@ The parts, one job each: the engine and what to do when the database fails (engi
 statements and the write batch (articles.py, where the idempotent writes are explained), the
 near-duplicate index's life cycle (signatures.py), rejects (rejects.py), URL state (urlstate.py).
 
-A batch that fails because of a value in it (not the connection) is split and
-written again down to single rows (:meth:`ArticleStore._write_isolating`); a row
-the database refuses alone is recorded as a reject and the others are stored.
+A batch that fails because of a value in it (not the connection) is split and written again down to
+single rows (:meth:`ArticleStore._write_isolating`); a row the database refuses alone is recorded as a
+reject and the others are stored.
 
 In a crawl (:func:`newscrawl.storage.crawler.get_store`) the store never sleeps on the reactor thread: a
-call that meets an unreachable database fails at once, and the pipelines wait
-with :meth:`ArticleStore.run` (asyncio sleeps) until it answers again or the
-outage has lasted ``NEWSCRAWL_DB_OUTAGE_MAX_SECONDS`` (:class:`DatabaseOutage`).
+call that meets an unreachable database fails at once, and the pipelines wait with :meth:`ArticleStore.run`
+(asyncio sleeps) until it answers or the outage has lasted ``NEWSCRAWL_DB_OUTAGE_MAX_SECONDS``.
 The store tells how its batches end with ``listener(event, count, reason)``: ``"committed"`` when a
 batch is written, ``"lost"`` when staged writes are given up (the crawler glue sends them as signals).
 """
@@ -195,11 +194,8 @@ class ArticleStore:
             self.engine = None
             self._refs -= 1
             raise
-        logger.info(
-            "newscrawl store open: %s (%d signatures in the near-duplicate index)",
-            self.safe_db_url,
-            len(self.neardup),
-        )
+        logger.info("newscrawl store open: %s (%d signatures in the near-duplicate index)", self.safe_db_url,
+                    len(self.neardup))
         return self
 
     def close(self) -> None:
@@ -328,9 +324,8 @@ class ArticleStore:
         if staged is not None:
             return staged, None  # a known article: what else has its hash does not matter
         staged_hash = self._batch.by_hash.get(content_hash) if content_hash else None
-        previous, other = self._read(
-            lambda conn: article_rows.find(conn, self._statements, canonical, content_hash), "article lookup"
-        )
+        previous, other = self._read(lambda conn: article_rows.find(conn, self._statements, canonical, content_hash),
+                                     "article lookup")
         if previous is not None:
             return previous, None
         return None, other or staged_hash
