@@ -2,7 +2,7 @@
 
 One SQLAlchemy Core code path for SQLite (the default, ``sqlite:///newscrawl.sqlite``)
 and PostgreSQL (``postgresql+psycopg://user@host:5432/db``), chosen by the
-``NEWSCRAWL_DB_URL`` setting. See docs/storage.md.
+``NEWSCRAWL_DB_URL`` setting. The modules are listed in docs/architecture.md (Storage).
 """
 from newscrawl.storage.dedupe import Decision, Deduplicator
 from newscrawl.storage.neardup import NearDupIndex, shingles
