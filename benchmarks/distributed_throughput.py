@@ -46,7 +46,7 @@ from crawl_throughput import SiteServer  # noqa: E402  (sitegen.py serve in a su
 @contextmanager
 def fresh_database(kind: str, workdir: Path):
     sys.path.insert(0, str(REPO))
-    from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
+    from tests.support.databases import postgres_unavailable, temporary_postgres_database
 
     if kind == "postgresql" or (kind == "auto" and postgres_unavailable() is None):
         with temporary_postgres_database(prefix="ncbench_") as url:

@@ -29,7 +29,7 @@ from scrapy.exceptions import DropItem  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 
 from newscrawl.storage.neardup import NearDupIndex  # noqa: E402
-from newscrawl.storage.testing import (  # noqa: E402
+from tests.support.databases import (  # noqa: E402
     PG_ADMIN_URL,
     make_item,
     postgres_unavailable,

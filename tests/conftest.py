@@ -11,7 +11,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
-from newscrawl.storage.testing import postgres_unavailable, reset_database, temporary_postgres_database
+from tests.support.databases import postgres_unavailable, reset_database, temporary_postgres_database
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("NEWSCRAWL_SHARED", REPO.parent / "shared"))

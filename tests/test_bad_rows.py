@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, select
 
 from newscrawl.ops.fixtureserver import FixtureServer
 from newscrawl.storage.schema import articles, rejects
-from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
+from tests.support.databases import postgres_unavailable, temporary_postgres_database
 
 SITE = "https://tuyengiao.vn"
 SURROGATE_PATH = "/thoi-su/bo-giao-duc-va-dao-tao-cong-bo-lich-thi-tot-nghiep-nam-2025-140623"

@@ -21,7 +21,7 @@ from tcpproxy import TcpProxy
 
 from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
 from newscrawl.storage.schema import article_versions, articles
-from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
+from tests.support.databases import postgres_unavailable, temporary_postgres_database
 
 OUTAGE_SECONDS = 20.0
 

@@ -22,7 +22,7 @@ from conftest import BIN, REPO, read_jsonl
 from sqlalchemy import create_engine, text
 
 from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
-from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
+from tests.support.databases import postgres_unavailable, temporary_postgres_database
 
 REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SITE = "tuyengiao"

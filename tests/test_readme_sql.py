@@ -142,7 +142,7 @@ def databases(tmp_path_factory, pg_url_or_none):
 
 @pytest.fixture(scope="module")
 def pg_url_or_none(request):
-    from newscrawl.storage.testing import postgres_unavailable
+    from tests.support.databases import postgres_unavailable
 
     if postgres_unavailable():
         return None
