@@ -7,14 +7,14 @@ import sqlite3
 
 from conftest import read_jsonl, run_newscrawl, run_scrapy, shared_path
 
-from newscrawl.sites import all_sites
+from newscrawl.sites import SiteRegistry
 
 
 def test_scrapy_list_names_every_site_file():
     result = run_scrapy(["list"])
     assert result.returncode == 0, result.stderr
     listed = set(result.stdout.split())
-    assert set(all_sites()) <= listed
+    assert set(SiteRegistry.from_dirs()) <= listed
     assert {"tuyengiao", "vnexpress", "tuoitre", "thanhnien", "dantri", "vietnamnet", "vietnamplus", "nhandan",
             "tienphong", "baochinhphu"} <= listed
 

@@ -25,7 +25,7 @@ from newscrawl.extract.fallback import extract_fallback
 from newscrawl.extract.sitelayer import extract_site_fields
 from newscrawl.model.item import SCHEMA_VERSION
 from newscrawl.extract.loader import ArticleLoader
-from newscrawl.sites import Site, get_site, site_for_url
+from newscrawl.sites import Site, SiteRegistry
 from newscrawl.model.text import clean_text
 from newscrawl.model.urls import canonical_url, same_site
 
@@ -66,9 +66,9 @@ def page_url(html: bytes | str, content_type: str | None = None) -> str | None:
 def _resolve_site(site, url: str) -> Site | None:
     if isinstance(site, Site):
         return site
-    if isinstance(site, str) and site:
-        return get_site(site)
-    return site_for_url(url)
+    if isinstance(site, str) and site:  # a name or none: the shipped site files (a caller with others passes the Site)
+        return SiteRegistry.from_dirs().site(site)
+    return SiteRegistry.from_dirs().for_url(url)
 
 
 def _has_offset(value, tz: str, now=None) -> bool:

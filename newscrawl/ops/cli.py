@@ -64,12 +64,12 @@ def _parse_setting(pairs) -> dict:
     return settings
 
 
-def _use_site_dirs(overrides: dict) -> None:
-    """Make the site files of NEWSCRAWL_SITE_DIRS (settings.py or -s) known before sites are looked up."""
+def _site_registry(overrides: dict | None = None):
+    """The site files the command's crawls will know: the shipped ones and NEWSCRAWL_SITE_DIRS' (settings.py or -s)."""
     from newscrawl.ops.crawling import newscrawl_settings
-    from newscrawl.sites import use_site_dirs
+    from newscrawl.sites import SiteRegistry
 
-    use_site_dirs(newscrawl_settings(overrides).getlist("NEWSCRAWL_SITE_DIRS"))
+    return SiteRegistry.from_settings(newscrawl_settings(overrides))
 
 
 def cmd_seed(args) -> int:
@@ -84,9 +84,8 @@ def cmd_seed(args) -> int:
     try:
         overrides = _parse_setting(args.setting)
         check_settings(overrides)
-        _use_site_dirs(overrides)
         spider_kwargs = {k: v for k, v in {"base_url": args.base_url, "sections": args.sections}.items() if v}
-        _check_spider_arguments(args.sites, spider_kwargs)
+        _check_spider_arguments(_site_registry(overrides), args.sites, spider_kwargs)
         pushed = seed_sites(args.sites, args.redis, overrides=overrides, spider_kwargs=spider_kwargs)
     except (SiteConfigError, ValueError) as exc:
         print(f"newscrawl seed: {exc}", file=sys.stderr)
@@ -99,24 +98,23 @@ def cmd_seed(args) -> int:
     return 0
 
 
-def _check_spider_arguments(sites, spider_kwargs: dict) -> None:
+def _check_spider_arguments(registry, sites, spider_kwargs: dict) -> None:
     """Each site's spider arguments, checked as the spider will (ConfigError naming the command's option)."""
-    from newscrawl.sites import get_site
     from newscrawl.crawl.spiders.arguments import SpiderArgumentError, check_spider_arguments
 
     if len(set(sites)) < len(sites):
         raise ConfigError(f"SITE: {sorted({s for s in sites if sites.count(s) > 1})} given twice; name each site once")
     for name in sites:
-        get_site(name)
+        registry.site(name)
         try:
-            check_spider_arguments(name, spider_kwargs)
+            check_spider_arguments(name, spider_kwargs, registry)
         except SpiderArgumentError as exc:
             raise ConfigError(exc.describe(cli=True)) from None
 
 
 def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
     """The settings and spider arguments of `newscrawl crawl`, checked before anything starts: a bad one
-    raises ConfigError (or SiteConfigError) saying what to fix, instead of failing inside the crawl."""
+    raises ConfigError (or SiteConfigError, for a site file) saying what to fix, instead of failing inside the crawl."""
     from newscrawl.crawl.config import check_db_url, check_settings
     from newscrawl.distributed import check_redis_url
 
@@ -133,11 +131,10 @@ def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
             raise ConfigError(f"--redis {args.redis!r}: expected a Redis URL such as redis://127.0.0.1:6379/0") from None
     if args.db:
         overrides["NEWSCRAWL_DB_URL"] = check_db_url(args.db, "--db")
-    _use_site_dirs(overrides)
     spider_kwargs = {k: v for k, v in {
         "base_url": args.base_url, "max_pages": args.max_pages, "since": args.since, "sections": args.sections,
     }.items() if v is not None}
-    _check_spider_arguments(args.sites, spider_kwargs)
+    _check_spider_arguments(_site_registry(overrides), args.sites, spider_kwargs)
     return overrides, spider_kwargs
 
 
@@ -255,6 +252,13 @@ def cmd_extract(args) -> int:
     from newscrawl.crawl.pipelines.validate import load_schema
     from newscrawl.sites import SiteConfigError
 
+    try:
+        registry = _site_registry()
+        site = registry.site(args.site) if args.site else None
+    except (ConfigError, SiteConfigError) as exc:
+        print(f"newscrawl extract: {exc}", file=sys.stderr)
+        return 2
+
     if args.url and not args.url.lower().startswith(("http://", "https://")):
         print(f"newscrawl extract: --url {args.url!r}: expected the page's http(s) URL", file=sys.stderr)
         return 2
@@ -280,11 +284,7 @@ def cmd_extract(args) -> int:
                   "give it with --url", file=sys.stderr)
             status = 2
             continue
-        try:
-            item = extract_article(data, url, args.site)
-        except SiteConfigError as exc:
-            print(f"newscrawl extract: {exc}", file=sys.stderr)
-            return 2
+        item = extract_article(data, url, site or registry.for_url(url))
         errors = sorted(f"{'/'.join(map(str, e.absolute_path)) or 'item'}: {e.message}" for e in schema.iter_errors(item))
         if errors:  # a bug of the extractor's, not of the page: say so rather than print an item consumers reject
             print(f"newscrawl extract: {path}: the extracted item breaks the article schema: {'; '.join(errors)}",
@@ -351,7 +351,6 @@ def cmd_export(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from newscrawl.ops.export import DATASET_MARKER, export_articles, is_dataset_dir, parse_partition, parse_since
-    from newscrawl.sites import all_sites
     from newscrawl.storage.schema import articles
 
     try:
@@ -380,7 +379,7 @@ def cmd_export(args) -> int:
             raise ConfigError(f"OUT: {problem}")
         engine = _readable_database(args.db, ("articles",))
         try:
-            if args.site and args.site not in all_sites():
+            if args.site and args.site not in _site_registry():
                 # Articles of pages without a site file are stored under their host: those are sites too.
                 with engine.connect() as conn:
                     stored = sorted(r[0] for r in conn.execute(select(articles.c.site).distinct()) if r[0])
