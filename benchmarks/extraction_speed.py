@@ -1,6 +1,6 @@
 """Extraction speed: newscrawl's extract_article against trafilatura on the same pages, in one run.
 
-    python benchmarks/extraction_speed.py [DIR] [--repeat N]
+    python -m benchmarks.extraction_speed [DIR] [--repeat N]
 
 Two groups: pages that have a site file (the fixture sites and ../shared/realpages,
 with their real URLs, so the site layer runs) and pages that have none (DIR,
@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 
 def load(directory: Path) -> list[tuple[bytes, str]]:
