@@ -67,7 +67,7 @@ def site_file_pages() -> list[tuple[bytes, str]]:
     """Pages that have a site file, with their real URLs: the fixture sites and ../shared/realpages."""
     pages = []
     tuyengiao = json.loads((REPO / "fixtures" / "tuyengiao" / "expected.json").read_text(encoding="utf-8"))
-    site_dir = REPO / "fixtures" / "tuyengiao" / "site"
+    site_dir = REPO / "newscrawl" / "ops" / "demo" / "tuyengiao" / "site"  # the demo site (package data)
     for article in tuyengiao["articles"]:
         pages.append(((site_dir / (article["path"].lstrip("/") + ".html")).read_bytes(), article["canonical_url"]))
     for expected in sorted((REPO / "fixtures" / "sites").glob("*/expected.json")):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 from tests.support.databases import postgres_unavailable, reset_database, temporary_postgres_database
 
 REPO = Path(__file__).resolve().parent.parent

@@ -24,7 +24,7 @@ from faultserver import parse_stats
 from sitecopy import SiteCopy
 from sqlalchemy import create_engine, select
 
-from newscrawl.ops.fixtureserver import FixtureServer
+from tests.support.fixtures import FixtureServer
 from newscrawl.storage.schema import articles, rejects
 from tests.support.databases import postgres_unavailable, temporary_postgres_database
 

@@ -86,3 +86,9 @@ def test_every_command_has_help():
         result = run_newscrawl([command, "--help"])
         assert result.returncode == 0, (command, result.stderr)
         assert result.stdout.startswith(f"usage: newscrawl {command}"), (command, result.stdout[:200])
+
+
+def test_demo_of_a_site_the_package_does_not_ship_says_which_it_ships(tmp_path):
+    result = run_newscrawl(["demo", "--site", "vnexpress", "--out", str(tmp_path)])
+    assert result.returncode == 2
+    assert result.stderr.strip() == "newscrawl demo: --site 'vnexpress': no such demo site; the package has tuyengiao"

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from tcpproxy import TcpProxy
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 from newscrawl.storage.schema import article_versions, articles
 from tests.support.databases import postgres_unavailable, temporary_postgres_database
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from conftest import REPO, read_jsonl, run_scrapy
 from sitecopy import SiteCopy
 
-from newscrawl.ops.fixtureserver import FixtureServer
+from tests.support.fixtures import FixtureServer
 
 FEED_ONLY = [
     "/thoi-su/trao-hoc-bong-cho-sinh-vien-co-hoan-canh-kho-khan-140412",

@@ -21,7 +21,7 @@ import pytest
 from conftest import BIN, REPO, read_jsonl
 from sqlalchemy import create_engine, text
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 from tests.support.databases import postgres_unavailable, temporary_postgres_database
 
 REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

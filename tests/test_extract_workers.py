@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import BIN, REPO, read_jsonl, run_scrapy
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 
 from benchmarks.crawl_throughput import process_tree  # the benchmark's /proc walker
 

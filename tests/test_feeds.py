@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from conftest import BIN, REPO, read_jsonl, run_newscrawl, run_scrapy
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 
 ARTICLES = 47  # fixtures/tuyengiao/expected.json
 

@@ -30,7 +30,7 @@ import pytest
 from backports import zstd
 from conftest import BIN, REPO, read_jsonl
 
-from newscrawl.ops.fixtureserver import FixtureServer, RequestRecord, fixture_site_dir
+from tests.support.fixtures import FixtureServer, RequestRecord, fixture_site_dir
 from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
 
 ARTICLES = 47  # the fixture site's articles (fixtures/tuyengiao/expected.json)

@@ -16,7 +16,7 @@ import pytest
 from conftest import BIN, REPO
 from sitecopy import SiteCopy
 
-from newscrawl.ops.fixtureserver import FixtureServer
+from tests.support.fixtures import FixtureServer
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 README = REPO / "README.md"

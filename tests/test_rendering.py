@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO, assert_valid_items, read_jsonl, run_newscrawl, run_scrapy
 
-from newscrawl.ops.fixtureserver import FixtureServer
+from tests.support.fixtures import FixtureServer
 
 JSNEWS = REPO / "fixtures" / "jsnews"
 CHROMIUM = Path("/usr/bin/chromium")

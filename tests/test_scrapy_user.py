@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, read_jsonl, run_newscrawl, run_scrapy
 
-from newscrawl.ops.fixtureserver import FIXTURES_DIR, FixtureServer
+from tests.support.fixtures import FIXTURES_DIR, FixtureServer
 from newscrawl.sites import SiteRegistry
 
 QUICK = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1", "-s", "NEWSCRAWL_RETRY_BACKOFF_BASE=0"]

@@ -188,7 +188,7 @@ def test_failures_path_is_confined_to_the_output_dir(tmp_path):
 
 
 def test_explicit_output_paths_outside_the_output_dir_are_refused(tmp_path):
-    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+    from tests.support.fixtures import FixtureServer, fixture_site_dir
 
     out = tmp_path / "out"
     escape = tmp_path / "escape.jsonl"
@@ -215,7 +215,7 @@ def _no_secret_in(text: str, where: str):
 
 def test_database_and_redis_passwords_never_printed(tmp_path):
     """A crawl whose database and Redis refuse the connection: the errors are logged, the passwords are not."""
-    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+    from tests.support.fixtures import FixtureServer, fixture_site_dir
 
     db_url = f"postgresql+psycopg://newscrawl:{DB_PASSWORD}@127.0.0.1:1/newscrawl"
     redis_url = f"redis://:{REDIS_PASSWORD}@127.0.0.1:1/0"

@@ -21,7 +21,7 @@ from sitecopy import SiteCopy
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 from newscrawl.storage import shingles
 from newscrawl.storage.schema import article_versions, articles, duplicates
 from tests.support.databases import postgres_unavailable, temporary_postgres_database, terminate_other_backends

@@ -13,8 +13,13 @@ from newscrawl.crawl.config import LOG_LEVELS, STATUS_CONFIG_ERROR, ConfigError
 
 def cmd_demo(args) -> int:
     from newscrawl.ops.crawling import run_crawls
-    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+    from newscrawl.ops.fixtureserver import FixtureServer, demo_site_dir
 
+    try:
+        pages = demo_site_dir(args.site)  # package data: the demo runs from an installed wheel
+    except ConfigError as exc:
+        print(f"newscrawl demo: {exc}", file=sys.stderr)
+        return 2
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     jsonl, db, rejects = out / "articles.jsonl", out / "newscrawl.sqlite", out / "rejects.jsonl"
@@ -24,7 +29,7 @@ def cmd_demo(args) -> int:
     # again (incremental off), every article goes to articles.jsonl (unchanged ones too, with no new
     # version stored), every invalid page to rejects.jsonl.
     started = time.monotonic()
-    with FixtureServer(fixture_site_dir(args.site)) as server:
+    with FixtureServer(pages) as server:
         crawlers = run_crawls(
             [args.site],
             overrides={
@@ -44,7 +49,7 @@ def cmd_demo(args) -> int:
     written = sum(1 for _ in jsonl.open(encoding="utf-8")) if jsonl.exists() else 0
     from newscrawl.storage import safe_url
 
-    print(f"newscrawl demo: crawled fixture site {args.site!r} served at {server.url}")
+    print(f"newscrawl demo: crawled demo site {args.site!r} served at {server.url}")
     print(f"  pages fetched     {stats.get('response_received_count', 0)}")
     print(f"  articles written  {written}  -> {jsonl}")
     print(f"  new / updated / unchanged in database  {stats.get('newscrawl/articles/new', 0)} / "
@@ -299,7 +304,11 @@ def cmd_extract(args) -> int:
 def cmd_serve_fixtures(args) -> int:
     from newscrawl.ops.fixtureserver import serve_forever
 
-    serve_forever(args.site, port=args.port)
+    try:
+        serve_forever(args.site, port=args.port)
+    except ConfigError as exc:
+        print(f"newscrawl serve-fixtures: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -440,10 +449,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="serve the bundled fixture site locally and crawl all of it into JSONL and SQLite")
+    p = sub.add_parser("demo", help="serve the bundled demo site locally and crawl all of it into JSONL and SQLite")
     p.add_argument("--out", default="out", help="output folder (default ./out)")
     p.add_argument("--db", help="database URL (default: sqlite:///OUT/newscrawl.sqlite)")
-    p.add_argument("--site", default="tuyengiao", help="fixture site to crawl (default tuyengiao)")
+    p.add_argument("--site", default="tuyengiao", help="demo site to crawl (default tuyengiao, the one the package ships)")
     p.add_argument("--log-level", default="WARNING")
     p.set_defaults(func=cmd_demo)
 
@@ -477,8 +486,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pretty", action="store_true", help="indent the JSON (one page only)")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("serve-fixtures", help="serve a bundled fixture site on 127.0.0.1, logging each request")
-    p.add_argument("--site", default="tuyengiao")
+    p = sub.add_parser("serve-fixtures", help="serve the bundled demo site on 127.0.0.1, logging each request")
+    p.add_argument("--site", default="tuyengiao", help="demo site to serve (default tuyengiao, the one `demo` crawls)")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve_fixtures)
 
