@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conftest import REPO, read_jsonl, run_scrapy
-from sitecopy import SiteCopy
+from tests.support.sitecopy import SiteCopy
 
 from tests.support.fixtures import FixtureServer
 

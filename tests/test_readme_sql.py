@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import BIN, REPO
-from sitecopy import SiteCopy
+from tests.support.sitecopy import SiteCopy
 
 from tests.support.fixtures import FixtureServer
 

@@ -35,7 +35,7 @@ from urllib.parse import urljoin
 
 import pytest
 from conftest import SHARED, shared_path
-from site_fixture_checks import listing_article_urls, next_page_url
+from tests.support.site_fixture_checks import listing_article_urls, next_page_url
 
 from newscrawl import extract_article
 from newscrawl.sites import SiteRegistry

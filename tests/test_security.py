@@ -1,4 +1,4 @@
-"""Security rules of a crawl, checked on real crawls of a hostile fixture site (tests/faultserver.py)
+"""Security rules of a crawl, checked on real crawls of a hostile fixture site (tests/support/faultserver.py)
 and on the components that enforce them:
 
 - only http(s) URLs are requested (links and redirects to file:, ftp:, javascript:, data: are not);
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import BIN, REPO
 
-from faultserver import FaultServer, project_settings, run_crawl
+from tests.support.faultserver import FaultServer, project_settings, run_crawl
 
 SETTINGS = project_settings()
 MAXSIZE = 2_000_000
@@ -298,7 +298,7 @@ def escapes(tmp_path_factory):
     """A crawl of a mirror whose pages try every way off it: pagination to another address and to another
     port of the mirror's host, a link to that port, redirects (an article's, robots.txt's) to the live host,
     feed and sitemap entries on another port and another address. Three more servers record what reaches them."""
-    from faultserver import GeneratedSite
+    from tests.support.faultserver import GeneratedSite
 
     probe = GeneratedSite(articles=24, seed=11, per_page=8)
     first_page = [probe.path(i) for i in probe._by_section["thoi-su"][:8]]

@@ -5,7 +5,7 @@ site (its traps, its real page in ../shared/realpages) are in tests/test_site_<s
 from pathlib import Path
 
 import pytest
-from site_fixture_checks import (
+from tests.support.site_fixture_checks import (
     article_field_params, article_params, check_article_field, check_article_page, check_layouts_covered,
     check_listing, check_pagination, check_sections, check_url_patterns, listing_params,
 )

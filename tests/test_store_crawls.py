@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, read_jsonl, run_newscrawl, run_scrapy
-from faultserver import parse_stats  # the stats Scrapy dumps at the end of its log
-from sitecopy import SiteCopy
+from tests.support.faultserver import parse_stats  # the stats Scrapy dumps at the end of its log
+from tests.support.sitecopy import SiteCopy
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 

@@ -28,7 +28,7 @@ from newscrawl.extract.sitelayer import extract_site_fields
 from newscrawl.sites import SiteRegistry
 from newscrawl.crawl.spiders.news import NewsSpider
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "sites"
 CAPTION_KEYS = ("text", "credit", "image_url")
 

@@ -630,7 +630,7 @@ class FaultServer:
 # ---------------------------------------------------------------------------
 # crawling the fault site through the real `scrapy crawl`
 # ---------------------------------------------------------------------------
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 def project_settings():
     from scrapy.settings import Settings
