@@ -344,7 +344,7 @@ PROFILE_AREAS = [
     ("  store flush (SQL batch)", "newscrawl/storage/store.py", "flush"),
     ("  store close", "newscrawl/storage/store.py", "close"),
     ("feed export (JSONL)", "scrapy/extensions/feedexport.py", "item_scraped"),
-    ("run summary extension", "newscrawl/crawl/runs.py", "item_scraped"),
+    ("run summary extension", "newscrawl/crawl/summary.py", "item_scraped"),
     ("sqlite3 execute (all)", "~", "<method 'execute' of 'sqlite3.Cursor' objects>"),
     ("sqlite3 commit (all)", "~", "<method 'commit' of 'sqlite3.Connection' objects>"),
     ("HTTP response parsing (twisted)", "twisted/web/_newclient.py", "dataReceived"),

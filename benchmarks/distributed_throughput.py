@@ -9,8 +9,9 @@ One run:
 2. for each worker count W: a fresh Redis key prefix and a fresh database (a new PostgreSQL
    database when the server at 127.0.0.1:5432 answers, else one SQLite file in WAL mode);
    starts W ``newscrawl crawl tuyengiao --redis URL --base-url SITE --out DIR_i --db DB``
-   workers, waits until all have joined, runs ``newscrawl seed tuyengiao``, and waits for
-   the workers to stop by themselves (frontier empty for NEWSCRAWL_REDIS_IDLE_SECONDS);
+   workers, waits until all have joined, seeds (``newscrawl seed tuyengiao``'s function, in this
+   process), and waits for the workers to stop by themselves (frontier empty for
+   NEWSCRAWL_REDIS_IDLE_SECONDS);
 3. prints, per worker count: pages fetched (site server's count), crawl time (from the seed to
    the last page served; the workers' idle wait is not counted), pages/s, how the pages split
    between the workers, and checks that every article was fetched once and stored once.
@@ -75,6 +76,11 @@ def jsonl_lines(out: Path) -> int:
 def run(workers: int, server: SiteServer, redis_url: str, db_kind: str, concurrency: int, workdir: Path) -> dict:
     import redis
 
+    # `newscrawl seed` in this process, its imports done before the workers start: a seed subprocess
+    # takes seconds to start on a loaded machine, and workers that joined would stop
+    # (NEWSCRAWL_REDIS_IDLE_SECONDS) before its requests arrive.
+    from newscrawl.distributed.seed import seed_sites
+
     client = redis.Redis.from_url(redis_url)
     prefix = f"ncbench{secrets.token_hex(3)}"
     settings = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"CONCURRENT_REQUESTS={concurrency}",
@@ -97,8 +103,7 @@ def run(workers: int, server: SiteServer, redis_url: str, db_kind: str, concurre
                 time.sleep(0.1)
             before = server.counts()
             seeded = time.monotonic()
-            subprocess.run([str(BIN / "newscrawl"), "seed", SITE, "--redis", redis_url, "--base-url", server.url,
-                            "-s", f"NEWSCRAWL_REDIS_PREFIX={prefix}"], cwd=REPO, check=True, capture_output=True)
+            seed_sites([SITE], redis_url, overrides={"NEWSCRAWL_REDIS_PREFIX": prefix}, spider_kwargs={"base_url": server.url})
             last_total, last_change = -1, seeded
             running, codes, cpu = {p.pid: i for i, p in enumerate(procs)}, [None] * workers, [0.0] * workers
             while running:  # note when the last page was served; os.wait4 gives each worker's own CPU time

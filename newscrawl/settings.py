@@ -118,7 +118,7 @@ NEWSCRAWL_CHROMIUM_PATH = "/usr/bin/chromium"  # the browser rendered pages go t
 NEWSCRAWL_PROGRESS = False  # `newscrawl crawl` turns it on; `scrapy crawl` keeps Scrapy's per-minute stats line
 NEWSCRAWL_PROGRESS_INTERVAL = 5.0  # seconds between progress reports
 
-# --- monitors (newscrawl/crawl/runs.py)
+# --- monitors (newscrawl/crawl/monitors.py, a Spidermon suite)
 NEWSCRAWL_MONITOR_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}  # floors per field
 NEWSCRAWL_MONITOR_MAX_DROP = 0.25  # flag a field whose fill rate fell this much below its recent runs' median
 NEWSCRAWL_MONITOR_HISTORY = 5  # recent runs compared
@@ -127,7 +127,7 @@ NEWSCRAWL_MAX_ERROR_RATE = 0.2  # a run whose failed requests exceed this share 
 
 EXTENSIONS = {
     "newscrawl.crawl.urlstate.UrlState": 400,  # the durable URL state (newscrawl/crawl/urlstate.py)
-    "newscrawl.crawl.runs.RunSummary": 500,
+    "newscrawl.crawl.summary.RunSummary": 500,
     "newscrawl.crawl.progress.Progress": 510,  # only with NEWSCRAWL_PROGRESS
 }
 

@@ -1,4 +1,4 @@
-"""Distributed crawls over Redis: worker processes share one frontier (newscrawl/distributed.py).
+"""Distributed crawls over Redis: worker processes share one frontier (newscrawl/distributed/).
 
 Real processes, a real Redis, a real database (a fresh PostgreSQL database per test; a shared
 SQLite file when PostgreSQL is absent), the bundled tuyengiao fixture site served locally.
@@ -165,7 +165,7 @@ def stop(procs):
 def test_seed_pushes_each_sections_first_listing_page_once(redis_client, prefix):
     from scrapy.utils.request import request_from_dict
 
-    from newscrawl.distributed import seed_sites
+    from newscrawl.distributed.seed import seed_sites
     from newscrawl.sites import SiteRegistry
 
     queue = f"{prefix}:{SITE}:requests"
@@ -294,3 +294,118 @@ def test_rendered_requests_go_through_the_shared_queue(tmp_path, redis_client, p
     items = {urlsplit(i["url"]).path: i for i in jsonl_items(out)}
     assert sorted(items) == sorted(a["path"] for a in expected["articles"])
     assert all(items[a["path"]]["body"] == a["body"] for a in expected["articles"])
+
+
+# --------------------------------------------------------------------------- one worker's bookkeeping, in process
+
+
+def frontier_for(redis_client, prefix):
+    """A Frontier on the test's keys, with one request taken from its queue: (frontier, field, request)."""
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.distributed.frontier import _CRAWLER_ATTR, Frontier
+    from newscrawl.distributed.keys import FrontierKeys
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_REDIS_URL": REDIS_URL})
+    frontier = Frontier(crawler, redis_client, FrontierKeys(prefix, SITE))
+    setattr(crawler, _CRAWLER_ATTR, frontier)  # as DistributedScheduler.open does: the middlewares find it there
+    redis_client.zadd(frontier.keys.queue, {b"serialised request": 0})
+    field, _data = frontier.pop()
+    request = Request("http://127.0.0.1/listing")
+    frontier.track(field, request)
+    return frontier, field, request
+
+
+class StagedStore:
+    """The store seen by the frontier: writes staged (pending), none written until the store says so."""
+    is_open = True
+    pending = 3
+
+    def flush(self):
+        raise AssertionError("settling between ticks does not flush")
+
+
+def test_a_request_is_settled_once_handled_and_once_its_batch_is_committed(redis_client, prefix, monkeypatch):
+    import newscrawl.storage
+    from scrapy import signals
+    from scrapy.http import HtmlResponse
+
+    from newscrawl.crawl import signals as newscrawl_signals
+    from newscrawl.distributed.handling import HandlingSpiderMiddleware
+
+    monkeypatch.setattr(newscrawl.storage, "get_store", lambda crawler: StagedStore())
+    frontier, field, request = frontier_for(redis_client, prefix)
+    crawler, inflight = frontier.crawler, frontier.keys.inflight(frontier.worker)
+    send = crawler.signals.send_catch_log
+    spider_mw = HandlingSpiderMiddleware(crawler)
+
+    # The callback yields an item and a request; the engine is done once both are.
+    response = HtmlResponse(request.url, body=b"<html></html>", request=request)
+    child = request.replace(url="http://127.0.0.1/article")
+    child.meta.clear()
+    assert list(spider_mw.process_spider_output(response, iter([{"title": "t"}, child]))) == [{"title": "t"}, child]
+    assert frontier.busy() is False and len(frontier.handling) == 1
+    send(signals.item_scraped, item={"title": "t"}, response=response, spider=None)
+    assert len(frontier.handling) == 1  # the request it yielded is not in the queue yet
+    send(signals.request_scheduled, request=child, spider=None)
+    assert len(frontier.handling) == 0
+
+    # Handled, but its item is only staged: it stays in flight until the store commits a batch.
+    assert frontier.settle() == 0 and redis_client.hlen(inflight) == 1
+    send(newscrawl_signals.batch_committed, count=3)
+    assert frontier.settle() == 1 and redis_client.hlen(inflight) == 0
+
+
+def test_a_worker_whose_store_lost_writes_puts_its_requests_back(redis_client, prefix, monkeypatch):
+    import newscrawl.storage
+
+    from newscrawl.crawl import signals as newscrawl_signals
+
+    monkeypatch.setattr(newscrawl.storage, "get_store", lambda crawler: StagedStore())
+    from scrapy.exceptions import IgnoreRequest
+
+    from newscrawl.distributed.handling import HandlingDownloaderMiddleware
+
+    frontier, field, request = frontier_for(redis_client, prefix)
+    HandlingDownloaderMiddleware(frontier.crawler).process_exception(request, IgnoreRequest())  # handled: it failed
+    assert len(frontier.handling) == 0
+    frontier.settle()
+    frontier.crawler.signals.send_catch_log(newscrawl_signals.batch_lost, count=3, reason="database away")
+    frontier.leave()
+    assert redis_client.zrange(frontier.keys.queue, 0, -1) == [b"serialised request"]
+    assert not redis_client.exists(frontier.keys.inflight(frontier.worker))
+
+
+def test_a_retry_or_redirect_of_a_popped_request_finishes_it(redis_client, prefix):
+    from scrapy import signals
+
+    frontier, field, request = frontier_for(redis_client, prefix)
+    redirected = request.replace(url="http://127.0.0.1/listing/")  # Scrapy copies the meta, and the field with it
+    frontier.crawler.signals.send_catch_log(signals.request_scheduled, request=redirected, spider=None)
+    assert frontier.handling.take_finished() == [field]
+
+
+def test_the_store_tells_when_a_batch_is_committed(tmp_path):
+    """The frontier learns durability from the store's signals: sent when a batch commits."""
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.crawl import signals as newscrawl_signals
+    from newscrawl.storage import get_store
+    from tests.support.databases import make_item, vietnamese_text
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_DB_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    committed = []
+
+    def batch_committed(count):
+        committed.append(count)
+
+    crawler.signals.connect(batch_committed, signal=newscrawl_signals.batch_committed)
+    store = get_store(crawler).open()
+    try:
+        store.add_article(make_item("https://example.vn/tin-1.htm", "Bản tin số 1", vietnamese_text(1, words=150)))
+        assert committed == [] and store.pending
+        store.flush()
+        assert committed == [1]
+    finally:
+        store.close()

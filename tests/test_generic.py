@@ -8,9 +8,13 @@ from datetime import datetime
 import pytest
 from lxml import etree
 
-from newscrawl.extract import generic as g
 from newscrawl.extract.document import Document
-from newscrawl.extract.fallback import ALL_FIELDS, choose_date, extract_fallback, person_names
+from newscrawl.extract.fallback import ALL_FIELDS, extract_fallback
+from newscrawl.extract.generic.body import trafilatura_blocks
+from newscrawl.extract.generic.bylines import person_names
+from newscrawl.extract.generic.dates import choose_date
+from newscrawl.extract.generic.dom import in_navigation
+from newscrawl.extract.generic.title import heading_texts, site_name_keys, strip_site_name
 
 URL = "https://www.dailyexample.com/news/2024/03/13/river-bridge-opens"
 
@@ -175,7 +179,7 @@ def test_trafilatura_blocks_leaves_the_page_as_it_was():
     )
     doc = Document(page, URL)
     before = etree.tostring(doc.root, encoding="unicode")
-    blocks = g.trafilatura_blocks(doc)
+    blocks = trafilatura_blocks(doc)
     assert etree.tostring(doc.root, encoding="unicode") == before
     texts = [text for _, text, _ in blocks]
     assert PARAGRAPHS[0] in texts and PARAGRAPHS[4] in texts
@@ -184,12 +188,12 @@ def test_trafilatura_blocks_leaves_the_page_as_it_was():
     assert doc.root.find("head/title") is not None
 
 def test_title_site_name_stripping():
-    keys = g.site_name_keys(Document("<html></html>", "https://www.theexample.co.uk/a"), ["The Example"])
-    assert g.strip_site_name("Budget day: what changes | The Example", keys) == "Budget day: what changes"
-    assert g.strip_site_name("Budget day - Politics - theexample.co.uk", keys) == "Budget day - Politics"
-    assert g.strip_site_name("Ukraine talks – DW – 13.06.2023", {"dw"}) == "Ukraine talks"
+    keys = site_name_keys(Document("<html></html>", "https://www.theexample.co.uk/a"), ["The Example"])
+    assert strip_site_name("Budget day: what changes | The Example", keys) == "Budget day: what changes"
+    assert strip_site_name("Budget day - Politics - theexample.co.uk", keys) == "Budget day - Politics"
+    assert strip_site_name("Ukraine talks – DW – 13.06.2023", {"dw"}) == "Ukraine talks"
     # a headline that itself contains a separator keeps it when another source confirms it
-    assert g.strip_site_name("Storms - what we know | The Example", keys, ["Storms - what we know"]) == "Storms - what we know"
+    assert strip_site_name("Storms - what we know | The Example", keys, ["Storms - what we know"]) == "Storms - what we know"
 
 
 def test_date_without_offset_borrows_a_sibling_offset():
@@ -301,14 +305,14 @@ def test_in_navigation():
     doc = Document("""<html><body><nav><ul><li><h1 id="a">Teaser</h1></li></ul></nav>
     <ul><li><article><h1 id="b">Story</h1><p>One.</p><p>Two.</p></article></li></ul>
     <div class="breadcrumb"><h1 id="c">Crumb</h1></div><main><h1 id="d">Main</h1></main></body></html>""", URL)
-    found = {h.get("id"): g.in_navigation(h) for h in doc.root.iter("h1")}
+    found = {h.get("id"): in_navigation(h) for h in doc.root.iter("h1")}
     assert found == {"a": True, "b": False, "c": True, "d": False}
 
 
 def test_heading_texts_drops_kicker_and_hidden_children():
     doc = Document("""<html><body><h1><span data-cy="kicker"><em>Tech in class</em></span>
     <span class="sr-only">:</span> <span>AI at school</span></h1></body></html>""", URL)
-    full, headline, parts = g.heading_texts(next(doc.root.iter("h1")))
+    full, headline, parts = heading_texts(next(doc.root.iter("h1")))
     assert full.startswith("Tech in class") and full.endswith("AI at school")
     assert headline == "AI at school"
     assert parts == ["AI at school"]

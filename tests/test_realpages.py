@@ -17,7 +17,7 @@ adjusted here, each with its reason:
   with it, ``authors`` too except where AUTHORS_PROPER_CASE gives the proper case
   of an uppercase byline ("XUÂN LONG" -> "Xuân Long").
 * A first body paragraph that repeats the lead word for word is dropped by the
-  cleaning (newscrawl/extract/cleaning.py); where the manifest counts that repeat it also
+  cleaning (newscrawl/extract/normalize.py); where the manifest counts that repeat it also
   gives ``body_paragraph_count_without_lead_repeat``, which is used instead, and
   the first paragraph must then not be the lead.
 * Text is compared whitespace-normalised (the manifest keeps a NBSP where the

@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 
 from newscrawl.crawl.pipelines.validate import ArticleValidator
 
-SCHEMA_FILE = REPO / "newscrawl" / "schema" / "article.schema.json"
+SCHEMA_FILE = REPO / "newscrawl" / "model" / "schema" / "article.schema.json"
 
 
 @pytest.fixture(scope="module")
@@ -64,3 +64,21 @@ def test_the_pipeline_still_rejects_what_this_version_does_not_emit(demo_items):
     # A misspelt field or a version number newscrawl does not write is a bug of newscrawl's: rejected, not shipped.
     assert "schema:item" in reasons and "schema:schema_version" in reasons
     assert any(r.startswith("schema:captions/") for r in reasons)
+
+
+def test_the_schema_names_the_items_fields_in_their_order():
+    # One definition of the fields (newscrawl.model.item); the published schema must say the same.
+    from newscrawl.model import item as model
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    properties = schema["properties"]
+    assert tuple(properties) == model.ARTICLE_FIELDS
+    assert set(schema["required"]) <= set(model.ARTICLE_FIELDS) - set(model.OPTIONAL_FIELDS)
+    assert tuple(n for n, p in properties.items() if p.get("type") == "array") == model.LIST_FIELDS
+    assert set(model.TEXT_LIST_FIELDS) <= set(model.LIST_FIELDS)
+    for name in model.TEXT_FIELDS:
+        assert properties[name]["type"] == ["string", "null"], name
+    for name in model.DATE_FIELDS:
+        assert properties[name] == {**properties[name], "$ref": "#/$defs/datetime"}, name
+    assert properties["schema_version"]["pattern"] == "^1\\.[0-9]+$"
+    assert model.ITEM_SCHEMA_VERSION.startswith("1.")

@@ -161,3 +161,31 @@ def test_scrapy_check_runs_a_contract_per_fixture_page_offline(tmp_path):
         result = scrapy(["check", "vnexpress", "-a", f"base_url={server.url}"], tmp_path)
     assert result.returncode == 1
     assert "FAIL: [vnexpress] fixture_" in result.stderr and "title: got" in result.stderr, result.stderr[-3000:]
+
+
+RAISING_PIPELINE = """
+class Raises:
+    # A pipeline with a bug: every item fails in it, and Scrapy goes on with the next one.
+    def process_item(self, item, spider=None):
+        raise RuntimeError("a pipeline broke")
+"""
+
+
+def test_a_pipeline_that_raises_fails_the_run_with_exit_status_4(tmp_path, tuyengiao_server):
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    (plugin / "raising_pipeline.py").write_text(RAISING_PIPELINE)
+    out = tmp_path / "out"
+    from newscrawl.settings import ITEM_PIPELINES
+
+    pipelines = json.dumps({**ITEM_PIPELINES, "raising_pipeline.Raises": 50})  # first: nothing is stored
+    result = run_scrapy(["crawl", "tuyengiao", "-a", f"base_url={tuyengiao_server.url}", "-a", "max_pages=1",
+                         "-s", f"NEWSCRAWL_OUT_DIR={out}", "-s", f"ITEM_PIPELINES={pipelines}", *QUICK],
+                        cwd=tmp_path, env={"SCRAPY_SETTINGS_MODULE": "newscrawl.settings", "PYTHONPATH": str(plugin)})
+    assert result.returncode == 4, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("scrapy crawl: tuyengiao: failed: "), last
+    assert "errors in spider or pipelines" in last, last
+    summary = last_run(out)
+    assert (summary["status"], summary["exit_code"]) == ("failed", 4)
+    assert "errors in spider or pipelines" in summary["sites"]["tuyengiao"]["problems"]

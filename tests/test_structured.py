@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from newscrawl.extract.document import Document
-from newscrawl.extract.structured import StructuredData, author_entries, extract_structured
+from newscrawl.extract.jsonld import author_entries
+from newscrawl.extract.structured import StructuredData
 
 URL = "https://news.example.org/world/2024/03/13/flood-relief.html"
 
@@ -46,14 +47,16 @@ def test_graph_article_with_id_references():
     assert "Example News Ltd" in data.publisher_names()
 
 
-def test_extract_structured_reports_layers():
+def test_structured_candidates_report_layers():
     head = GRAPH + '<meta property="og:title" content="Flood relief | Example News">'
-    fields, sources = extract_structured(page(head))
-    assert fields["title"] == "Flood relief reaches the delta"
-    assert sources["title"] == "jsonld"
-    assert fields["published"] == "2024-03-13T14:31:00+07:00"
-    assert fields["authors"] == ["Jane Doe"]
-    assert sources["authors"] == "jsonld"
+    data = StructuredData(page(head))
+    title, title_layer = data.titles()[0]
+    assert title == "Flood relief reaches the delta"
+    assert title_layer == "jsonld"
+    assert data.published_candidates()[0][0] == "2024-03-13T14:31:00+07:00"
+    entries, authors_layer = data.author_candidates()[0]
+    assert [name for name, _ in entries] == ["Jane Doe"]
+    assert authors_layer == "jsonld"
 
 
 def test_related_articles_in_an_item_list_are_not_the_article():
@@ -134,10 +137,12 @@ def test_open_graph_and_meta_tags():
 
 def test_no_structured_data_and_garbage_never_raise():
     for raw in (b"", b"\x00\x01\x02\xff\xfe binary", b"<html><head><title>x", "<p>only a paragraph"):
-        doc = Document(raw, URL)
-        fields, sources = extract_structured(doc)
-        assert isinstance(fields, dict) and isinstance(sources, dict)
-        assert set(fields) == set(sources)
+        data = StructuredData(Document(raw, URL))
+        for candidates in (data.titles(), data.descriptions(), data.published_candidates(),
+                           data.modified_candidates(), data.author_candidates()):
+            assert isinstance(candidates, list)
+        for pair in (data.section(), data.tags(), data.images(), data.language(), data.canonical()):
+            assert pair is None or (pair[0] and pair[1] in ("jsonld", "microdata", "meta"))
 
 
 def test_meta_cut_by_an_unescaped_quote_is_skipped():

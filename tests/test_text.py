@@ -1,7 +1,7 @@
 """The text cleaning every item goes through: nothing invisible, nothing a database or a UTF-8 file refuses."""
 from __future__ import annotations
 
-from newscrawl.extract.cleaning import clean_article
+from newscrawl.extract.normalize import clean_article
 from newscrawl.model.text import INVISIBLE, clean_text, storable, unstorable
 
 
@@ -38,3 +38,12 @@ def test_clean_article_leaves_no_unstorable_character_in_any_field():
     assert item["images"] == ["https://tuyengiao.vn/i.jpg"]
     assert item["captions"] == [{"text": "Ảnh chú thích", "image_url": "https://tuyengiao.vn/c.jpg", "credit": None}]
     assert item["body"] == ["Đoạn văn."]
+
+
+def test_clean_text_is_idempotent_on_entities_encoded_more_than_once():
+    # Extraction normalises each value once, so one call must decode what several used to.
+    assert clean_text("A &amp;#8220;quote&amp;#8221;") == "A “quote”"
+    assert clean_text("Fish &amp;amp;amp; chips") == "Fish & chips"
+    for text in ("a &amp;lt;b&amp;gt;", "x &amp;amp;#x200b; y", "&amp;nbsp;Tin &amp;amp; ảnh"):
+        once = clean_text(text)
+        assert clean_text(once) == once, text

@@ -141,7 +141,6 @@ SETTING_KINDS = {
     "NEWSCRAWL_STALE_PAGES_STOP": _whole(0),
     # set by `newscrawl crawl` and the tests
     "NEWSCRAWL_RUN_ID": _text,
-    "NEWSCRAWL_SUMMARY_BY_CLI": _bool,
     "NEWSCRAWL_TEST_PG_URL": _text,
     # Scrapy's, whose values its own code checks only once the crawl runs
     "LOG_LEVEL": lambda value: None if str(value).upper() in LOG_LEVELS or isinstance(value, int)

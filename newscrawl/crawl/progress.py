@@ -6,7 +6,7 @@ in place; otherwise (cron, a log file, a pipe) it is one plain line per interval
 
     progress tuyengiao: pages=120 articles=85 rate=4.1 pages/s pending=12 elapsed=29s
 
-``pending`` is the stat ``newscrawl/model/urls/pending``: URLs this run set out to fetch and has not
+``pending`` is the stat ``newscrawl/urls/pending``: URLs this run set out to fetch and has not
 settled yet (newscrawl/crawl/urlstate.py).
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Progress:
 
     def _counts(self):
         return (self.stats.get_value("response_received_count", 0), self.stats.get_value("item_scraped_count", 0),
-                self.stats.get_value("newscrawl/model/urls/pending", 0))
+                self.stats.get_value("newscrawl/urls/pending", 0))
 
     def show(self):
         pages, articles, pending = self._counts()

@@ -21,7 +21,7 @@ that pagination reaches, is written to the ``url_state`` table *before* it is re
 
 Every URL tracked by a run that ends without an outcome (a request dropped somewhere, an item
 whose pipeline failed, a write the store gave up on) stays ``discovered`` for the next run and
-is counted in ``newscrawl/model/urls/pending``, which makes the run fail (newscrawl/crawl/runs.py).
+is counted in ``newscrawl/urls/pending``, which makes the run fail (newscrawl/crawl/runs.py).
 
 The state lives in the store the item pipelines open (``get_store``); with no database
 (``NEWSCRAWL_DB_URL`` empty) there is no URL state and a crawl behaves as plain Scrapy does.
@@ -164,7 +164,7 @@ class UrlState:
         for request in requests:
             key = request_key(request)
             if key in self.tracked:
-                self.stats.inc_value("newscrawl/model/urls/already_tracked")
+                self.stats.inc_value("newscrawl/urls/already_tracked")
                 continue
             info = request.meta[META_KEY]
             row = self.earlier.get(key)
@@ -174,15 +174,15 @@ class UrlState:
             self.open.add(key)
             rows.append(self._row(request, "discovered", None, now, info["attempts"]))
             fresh.append(request)
-            self.stats.inc_value(f"newscrawl/model/urls/discovered/{info['kind']}")
+            self.stats.inc_value(f"newscrawl/urls/discovered/{info['kind']}")
             if row is not None and row.state == "failed":
-                self.stats.inc_value("newscrawl/model/urls/retried")
+                self.stats.inc_value("newscrawl/urls/retried")
         store = self.store
         if store is not None and rows:
             try:
                 store.record_urls(rows)
             except Exception as exc:  # the database is gone for longer than the store retries: the run must say so
-                self.stats.inc_value("newscrawl/model/urls/unrecorded", len(rows))
+                self.stats.inc_value("newscrawl/urls/unrecorded", len(rows))
                 logger.error("URL state: could not record %d discovered URLs (e.g. %s): %s",
                              len(rows), rows[0]["url"], exc)
         self._count_open()
@@ -206,7 +206,7 @@ class UrlState:
 
     def item_error(self, item, response, spider, failure):
         # A pipeline failed (e.g. the database stayed down): the URL stays pending for the next run.
-        self.stats.inc_value("newscrawl/model/urls/item_errors")
+        self.stats.inc_value("newscrawl/urls/item_errors")
         logger.error("URL state: %s stays pending: its item failed in the pipelines (%s)",
                      ItemAdapter(item).get("url") or getattr(response, "url", None), failure.getErrorMessage())
 
@@ -233,7 +233,7 @@ class UrlState:
         row = self._row(request, state, reason, datetime.now(timezone.utc), attempts)
         if state == "failed":
             row["next_attempt"] = row["updated_at"] + self._backoff(attempts)  # for people; _due decides
-        self.stats.inc_value(f"newscrawl/model/urls/{state}")
+        self.stats.inc_value(f"newscrawl/urls/{state}")
         store = self.store
         if store is not None:
             store.stage_url(row)
@@ -248,7 +248,7 @@ class UrlState:
                 "next_attempt": None, "run_id": self.run_id}
 
     def _count_open(self) -> None:
-        self.stats.set_value("newscrawl/model/urls/pending", len(self.open))
+        self.stats.set_value("newscrawl/urls/pending", len(self.open))
 
 
 class UrlStateMiddleware:

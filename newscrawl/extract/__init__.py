@@ -1,7 +1,7 @@
 """Article extraction: pure functions on HTML, no Scrapy.
 
 ``extract_article(html, url, site=None)`` runs the layers per field, in order of
-trust, and loads the result through :class:`newscrawl.extract.loader.ArticleLoader`:
+trust, and normalises the result once (:mod:`newscrawl.extract.normalize`):
 
 1. the site file's selectors (``newscrawl/sites/<site>.toml``), when a site file
    owns the URL's host or is named;
@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
-from newscrawl.extract.cleaning import clean_article
 from newscrawl.extract.dates import parse_datetime_ex
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import extract_fallback
 from newscrawl.extract.sitelayer import extract_site_fields
-from newscrawl.model.item import SCHEMA_VERSION
-from newscrawl.extract.loader import ArticleLoader
+from newscrawl.model.item import (
+    ARTICLE_FIELDS, DATE_FIELDS, DEFAULT_TIMEZONE, ITEM_SCHEMA_VERSION, LIST_FIELDS, TEXT_FIELDS,
+)
+from newscrawl.extract.normalize import ArticleLoader, finish_article
 from newscrawl.sites import Site, SiteRegistry
 from newscrawl.model.text import clean_text
 from newscrawl.model.urls import canonical_url, same_site
@@ -43,7 +45,12 @@ WANTED_FIELDS = (
 
 def content_hash(title: str | None, body: list[str] | None) -> str:
     """sha256 of the normalised title and body: equal for the same text whatever its markup or spelling."""
-    text = "\n".join([clean_text(title) or "", *[clean_text(p) or "" for p in body or ()]])
+    return _hash_of_clean(clean_text(title), [clean_text(p) for p in body or ()])
+
+
+def _hash_of_clean(title: str | None, body: list) -> str:
+    # content_hash of values clean_text already normalised (it is idempotent): extract_article's own.
+    text = "\n".join([title or "", *[p or "" for p in body]])
     return hashlib.sha256(text.casefold().encode("utf-8")).hexdigest()
 
 
@@ -53,11 +60,7 @@ def page_url(html: bytes | str, content_type: str | None = None) -> str | None:
     Only an absolute http(s) URL counts: a relative one has nothing to be resolved against once the
     page is a file on disk.
     """
-    from newscrawl.extract.structured import StructuredData
-
-    from urllib.parse import urlsplit
-
-    found = StructuredData(Document(html, "", content_type=content_type)).canonical()
+    found = Document(html, "", content_type=content_type).structured.canonical()
     url = found[0].strip() if found else ""
     parts = urlsplit(url)
     return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
@@ -94,11 +97,12 @@ def _choose_published(site_value, fallback_value, tz: str, now=None):
     site_parsed = parse_datetime_ex(str(site_value), tz=tz, now=now)
     if site_parsed is None:
         return fallback_value, False
+    # The visible date as parsed here: the loader only formats it (parsed once).
     if site_parsed.has_time and site_parsed.has_offset:
-        return site_value, True
+        return site_parsed.value, True
     if _has_offset(fallback_value, tz, now) or not site_parsed.has_time:
         return fallback_value, False
-    return site_value, True
+    return site_parsed.value, True
 
 
 def _declared_fields(site: Site, layout_name: str | None) -> set[str]:
@@ -128,15 +132,17 @@ def _drop_teaser_lead(lead: str | None, body: list[str]) -> str | None:
 
 
 def extract_article(html: bytes | str, url: str, site: str | Site | None = None, *,
-                    content_type: str | None = None, now: datetime | None = None) -> dict:
+                    content_type: str | None = None, now: datetime | None = None, strict: bool = False) -> dict:
     """Extract one article page into the item schema (JSON-ready values).
 
     Never raises on bad input: a page that is empty, binary or not an article gives
-    an item whose ``missing`` lists the required fields it lacks.
+    an item whose ``missing`` lists the required fields it lacks. A field whose
+    extractor fails is left to the next layer; the failure is logged and kept in the
+    item's ``errors`` ({field: "ValueError: ..."}). ``strict`` raises it instead (tests).
     """
-    doc = Document(html, url, content_type=content_type)
+    doc = Document(html, url, content_type=content_type, strict=strict)
     site_obj = _resolve_site(site, url)
-    tz = site_obj.timezone if site_obj else "Asia/Ho_Chi_Minh"
+    tz = site_obj.timezone if site_obj else DEFAULT_TIMEZONE
 
     fields, sources = {}, {}
     declared: set[str] = set()
@@ -144,7 +150,8 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         site_fields, layout_name = extract_site_fields(doc, site_obj)
         fields.update(site_fields)
         sources.update({name: "site" for name in site_fields if name != "authors_raw"})
-        declared = _declared_fields(site_obj, layout_name)
+        # A field whose selectors failed is not the layout's answer: the next layers are asked for it.
+        declared = _declared_fields(site_obj, layout_name) - set(doc.errors.errors)
 
     wanted = [f for f in WANTED_FIELDS if not fields.get(f)]
     if "body" in declared:
@@ -165,12 +172,16 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         if name in declared and fallback_sources.get(name, "generic") == "generic":
             continue
         if value and not fields.get(name):
-            fields[name] = value
+            # The fallback's dates are ISO strings it made from the datetimes it parsed: read back, not parsed again.
+            fields[name] = datetime.fromisoformat(value) if name in DATE_FIELDS else value
             sources[name] = fallback_sources.get(name, "generic")
     fallback_published = fallback.get("published")
+    fallback_published = datetime.fromisoformat(fallback_published) if fallback_published else None
     if "published" in declared and fallback_sources.get("published", "generic") == "generic":
         fallback_published = None  # the generic layer's date on a known layout is a guess (a banner, a sidebar)
-    published, from_site = _choose_published(fields.get("published"), fallback_published, tz, now)
+    published, from_site = None, False
+    with doc.errors.guard("published"):
+        published, from_site = _choose_published(fields.get("published"), fallback_published, tz, now)
     if published is not None:
         fields["published"] = published
         sources["published"] = "site" if from_site else fallback_sources.get("published", "generic")
@@ -194,27 +205,28 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     loader = ArticleLoader(timezone=tz, base_url=url, now=now)
     for name, value in fields.items():
         if value not in (None, "", []):
-            loader.add_value(name, value)
+            with doc.errors.guard(name):
+                loader.add_value(name, value)
     item = loader.load_item()
 
     item["url"] = url
     item["site"] = site_obj.name if site_obj else (doc.url.split("/")[2].lower() if "://" in doc.url else "unknown")
-    for name in ("section", "title", "lead", "published", "modified", "source", "language"):
+    for name in (*TEXT_FIELDS, *DATE_FIELDS):
         item.setdefault(name, None)
-    for name in ("authors", "authors_raw", "captions", "body", "tags", "images"):
+    for name in LIST_FIELDS:
         item.setdefault(name, [])
-    clean_article(item, site_obj.boilerplate if site_obj else frozenset())
+    finish_article(item, site_obj.boilerplate if site_obj else frozenset())
     item["extraction"] = {name: layer for name, layer in sources.items() if item.get(name) not in (None, [], "")}
     item["missing"] = [name for name in REQUIRED_FIELDS if not item.get(name)]
     item["crawled_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    item["content_hash"] = content_hash(item.get("title"), item.get("body"))
+    item["content_hash"] = _hash_of_clean(item.get("title"), item.get("body"))
     item["duplicate_of"] = None
     item["version"] = 1
-    item["schema_version"] = SCHEMA_VERSION
+    item["schema_version"] = ITEM_SCHEMA_VERSION
+    if doc.errors.errors:
+        item["errors"] = dict(doc.errors.errors)
     return {key: item[key] for key in sorted(item, key=_field_order)}
 
 
 def _field_order(name: str) -> int:
-    from newscrawl.model.item import ARTICLE_FIELDS
-
     return ARTICLE_FIELDS.index(name) if name in ARTICLE_FIELDS else len(ARTICLE_FIELDS)

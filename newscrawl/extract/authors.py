@@ -348,11 +348,8 @@ def _analyse(text) -> _Analysis:
 
 
 def parse_byline(text: str) -> Byline:
-    """Split a byline into authors (people) and a source (agency).  Never raises."""
-    try:
-        found = _analyse(text)
-    except Exception:  # pragma: no cover - defensive: a byline must never break extraction
-        return Byline()
+    """Split a byline into authors (people) and a source (agency); anything not a string gives no one."""
+    found = _analyse(text)
     if not found.ok:
         return Byline()
     authors, raw = [], []
@@ -366,10 +363,7 @@ def parse_byline(text: str) -> Byline:
 def looks_like_byline(text: str) -> bool:
     """True for a short line that is wholly a byline or credit ("Thu Hằng", "Theo TTXVN",
     "Bài và ảnh: Ngọc Mai", "Ảnh: Minh Đức"); False for ordinary sentences."""
-    try:
-        found = _analyse(text)
-    except Exception:  # pragma: no cover
-        return False
+    found = _analyse(text)
     return found.ok and bool(found.authors or found.sources or found.credits)
 
 

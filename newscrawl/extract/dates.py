@@ -22,11 +22,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from newscrawl.model.item import DEFAULT_TIMEZONE
 
 __all__ = ["ParsedDate", "parse_datetime", "parse_datetime_ex", "find_dates"]
-
-DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,8 +181,8 @@ def _resolve_tz(tz) -> tzinfo:
     if isinstance(tz, tzinfo):
         return tz
     try:
-        return _zone(tz or DEFAULT_TZ)
-    except Exception as exc:  # ZoneInfoNotFoundError, ValueError, TypeError
+        return _zone(tz or DEFAULT_TIMEZONE)
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
         raise ValueError(f"unknown time zone {tz!r}") from exc
 
 
@@ -357,10 +357,8 @@ def _candidates(text: str, zone: tzinfo, now, dayfirst: bool):
 
 
 def _dateparser(text: str, zone: tzinfo, now, languages, dayfirst: bool) -> ParsedDate | None:
-    try:
-        import dateparser
-    except ImportError:  # pragma: no cover - dateparser is a declared dependency
-        return None
+    import dateparser  # here, not at the top: its import takes a third of a second, and most pages never need it
+
     settings = {
         "RETURN_AS_TIMEZONE_AWARE": True,
         "REQUIRE_PARTS": ["day", "month", "year"],
@@ -375,7 +373,9 @@ def _dateparser(text: str, zone: tzinfo, now, languages, dayfirst: bool) -> Pars
         settings["RELATIVE_BASE"] = _now_in(zone, now).replace(tzinfo=None)
     try:
         value = dateparser.parse(text, languages=list(languages) if languages else None, settings=settings)
-    except Exception:  # dateparser raises assorted errors on odd input
+    except (ValueError, OverflowError, TypeError, KeyError, IndexError):
+        # dateparser's errors on odd input ("year out of range", a failed lookup in its tables); anything
+        # else is a bug, for the field's error accounting.
         return None
     if value is None:
         return None
@@ -396,7 +396,7 @@ def _dateparser(text: str, zone: tzinfo, now, languages, dayfirst: bool) -> Pars
 
 def parse_datetime_ex(
     text: str,
-    tz: str | tzinfo = DEFAULT_TZ,
+    tz: str | tzinfo = DEFAULT_TIMEZONE,
     now: datetime | None = None,
     languages=("vi", "en"),
     *,
@@ -433,7 +433,7 @@ def parse_datetime_ex(
 
 def parse_datetime(
     text: str,
-    tz: str | tzinfo = DEFAULT_TZ,
+    tz: str | tzinfo = DEFAULT_TIMEZONE,
     now: datetime | None = None,
     languages=("vi", "en"),
     *,
@@ -447,7 +447,7 @@ def parse_datetime(
 
 def find_dates(
     text: str,
-    tz: str | tzinfo = DEFAULT_TZ,
+    tz: str | tzinfo = DEFAULT_TIMEZONE,
     now: datetime | None = None,
     *,
     dayfirst: bool = True,

@@ -10,6 +10,9 @@ from lxml import etree
 from parsel.selector import create_root_node
 from w3lib.encoding import html_body_declared_encoding, html_to_unicode, http_content_type_encoding, read_bom
 
+from newscrawl.extract.errors import ExtractionErrors
+from newscrawl.extract.structured import StructuredData
+
 
 def decode_html(data: bytes | str, content_type: str | None = None, fallback_encoding: str = "windows-1258") -> str:
     """Decode page bytes the way a careful browser would.
@@ -78,10 +81,12 @@ class _HTMLParser(lxml.html.HTMLParser):
 
 
 class Document:
-    """One page to extract from. Parsing happens once and is shared by every layer."""
+    """One page to extract from. Parsing happens once and is shared by every layer, and so does the
+    structured data (JSON-LD is parsed once per page) and the record of failed extractors (``errors``)."""
 
-    def __init__(self, html: bytes | str, url: str, content_type: str | None = None):
+    def __init__(self, html: bytes | str, url: str, content_type: str | None = None, *, strict: bool = False):
         self.url = url
+        self.errors = ExtractionErrors(url, strict)
         self.text = decode_html(html, content_type)
         # lxml chokes on NUL bytes and on an XML declaration inside a str.
         self.text = self.text.replace("\x00", "")
@@ -92,9 +97,13 @@ class Document:
         try:
             root = create_root_node(text, _HTMLParser, base_url=self.url)
             return parsel.Selector(root=root, type="html", base_url=self.url)
-        except Exception:  # parsel/lxml raise on some binary garbage
+        except (etree.LxmlError, ValueError):  # lxml refuses some binary garbage: it is read as an empty page
             return parsel.Selector(text="<html></html>", type="html", base_url=self.url)
 
     @property
     def root(self):
         return self.sel.root
+
+    @cached_property
+    def structured(self) -> StructuredData:
+        return StructuredData(self)

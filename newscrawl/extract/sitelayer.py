@@ -15,10 +15,11 @@ from lxml import etree
 
 from newscrawl.extract.authors import looks_like_byline, parse_byline, split_photo_credit
 from newscrawl.extract.document import Document
+from newscrawl.extract.jsonld import ARTICLE_TYPES, node_types
 from newscrawl.sites import JSONLD_PREFIX, LIST_FIELDS, XPATH_PREFIX, Layout, Site
 from newscrawl.model.text import clean_text
 
-__all__ = ["element_text", "choose_layout", "extract_site_fields", "lead_prefix_pattern"]
+__all__ = ["raw_element_text", "choose_layout", "extract_site_fields", "lead_prefix_pattern"]
 
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "template", "iframe", "svg", "button", "form", "select"})
 _BREAK_TAGS = frozenset({"br", "hr"})
@@ -35,8 +36,8 @@ def _short_name(text: str) -> bool:
     return 0 < len(words) <= 4 and text[0].isupper() and all(_NAME_WORD.fullmatch(w) for w in words)
 
 
-def element_text(el, skip=frozenset()) -> str:
-    """The visible text of an element: text nodes joined as a browser shows them.
+def raw_element_text(el, skip=frozenset()) -> str:
+    """The visible text of an element, not yet cleaned: text nodes joined as a browser shows them.
 
     Inline tags add no space (``<b>Th</b>u`` is "Thu"); ``<br>`` and block
     boundaries do; scripts, styles, comments and the elements in ``skip`` are
@@ -109,18 +110,6 @@ def _inside(el, nodes, stop=None) -> bool:
 
 # --------------------------------------------------------------------------- JSON-LD values
 
-_ARTICLE_TYPES = frozenset({
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "liveblogposting", "report",
-})
-
-
-def _ld_types(node: dict) -> set[str]:
-    value = node.get("@type")
-    values = [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-    return {v.rsplit("/", 1)[-1].strip().lower() for v in values}
-
-
 def _ld_strings(value, resolve) -> list[str]:
     value = resolve(value)
     if isinstance(value, str):
@@ -157,11 +146,9 @@ class _Page:
         self.doc, self.site, self.layout = doc, site, layout
         self.skip = frozenset(_all_elements(doc.sel, layout.remove))
 
-    @cached_property
+    @property
     def jsonld(self):
-        from newscrawl.extract.structured import StructuredData
-
-        return StructuredData(self.doc).jsonld
+        return self.doc.structured.jsonld  # parsed once per page, shared with the structured layer
 
     @cached_property
     def order(self) -> dict:
@@ -169,16 +156,13 @@ class _Page:
 
     def jsonld_values(self, path: str) -> list[str]:
         parts = path.strip().split(".")
-        try:
-            nodes = self.jsonld.nodes
-        except Exception:  # pragma: no cover - structured data never breaks the site layer
-            return []
+        nodes = self.jsonld.nodes
         if parts[0][:1].isupper():
             wanted = parts[0].lower()
-            nodes = [n for n in nodes if wanted in _ld_types(n)]
+            nodes = [n for n in nodes if wanted in node_types(n)]
             parts = parts[1:]
         else:
-            nodes = [n for n in nodes if _ld_types(n) & _ARTICLE_TYPES]
+            nodes = [n for n in nodes if node_types(n) & ARTICLE_TYPES]
         for node in nodes:
             texts = [t for t in (clean_text(v) for v in _ld_walk(node, parts, self.jsonld.resolve)) if t]
             if texts:
@@ -201,7 +185,7 @@ class _Page:
                 if isinstance(root, etree._Element):
                     if _inside(root, skip):
                         continue
-                    text = element_text(root, skip)
+                    text = raw_element_text(root, skip)
                 else:
                     text = str(root)
                 text = clean_text(text)
@@ -252,7 +236,7 @@ def _captions(page: _Page) -> tuple[list[dict], set]:
         caption = {"text": text, "image_url": _image_url(page, block, doc.url)}
         credit = None
         if credit_nodes:
-            credit = clean_text(" ".join(element_text(n, page.skip) for n in credit_nodes))
+            credit = clean_text(" ".join(raw_element_text(n, page.skip) for n in credit_nodes))
             credit = credit and (split_photo_credit(credit)[1] or credit)
         elif text.endswith(")."):
             # "... (Ảnh: Mạnh Quân)." - the sentence's full stop after the credit's bracket.
@@ -307,7 +291,7 @@ def _body(page: _Page, caption_blocks: set) -> tuple[list[str], list[str]]:
         for node in sorted(byline_nodes, key=lambda n: page.order.get(n, 0)) if len(byline_nodes) > 1 else byline_nodes:
             if _inside(node, excluded, stop=root):
                 continue
-            text = clean_text(element_text(node, page.skip))
+            text = clean_text(raw_element_text(node, page.skip))
             if text:
                 bylines.append(text)
         skip = frozenset(excluded | byline_nodes)
@@ -317,7 +301,7 @@ def _body(page: _Page, caption_blocks: set) -> tuple[list[str], list[str]]:
             if el in skip or any(node is not root and (node in skip or node in selected_set)
                                  for node in _ancestors_below(el, root)):
                 continue  # excluded, a byline, or nested in a paragraph already taken
-            text = clean_text(element_text(el, skip))
+            text = clean_text(raw_element_text(el, skip))
             if not text or text.casefold() in boilerplate or any(p.search(text) for p in patterns):
                 continue
             paragraphs.append((el, text))
@@ -371,28 +355,52 @@ def _strip_lead_prefix(lead: str, prefixes) -> str:
 
 def extract_site_fields(doc: Document, site: Site) -> tuple[dict, str | None]:
     """Fields the site file's selectors find, and the name of the layout used (None: no layout matched)."""
-    layout = choose_layout(doc, site)
+    layout = None
+    with doc.errors.guard("layout"):  # no layout: every field is left to the structured and generic layers
+        layout = choose_layout(doc, site)
     if layout is None:
         return {}, None
     page = _Page(doc, site, layout)
+    guard = doc.errors.guard  # a field whose selectors fail is left to the next layer
     fields: dict = {}
     for name, selectors in layout.fields.items():
-        texts = page.texts(doc.sel, selectors)
-        if not texts:
-            continue
-        if name == "tags" and layout.tags_separator:
-            texts = [t for text in texts for t in (clean_text(p) for p in text.split(layout.tags_separator)) if t]
-        fields[name] = texts if name in LIST_FIELDS else texts[0]
-    captions, caption_blocks = _captions(page)
+        with guard(name):
+            texts = page.texts(doc.sel, selectors)
+            if not texts:
+                continue
+            if name == "tags" and layout.tags_separator:
+                texts = [t for text in texts for t in (clean_text(p) for p in text.split(layout.tags_separator)) if t]
+            fields[name] = texts if name in LIST_FIELDS else texts[0]
+    captions, caption_blocks = [], set()
+    with guard("captions"):
+        captions, caption_blocks = _captions(page)
     if captions:
         fields["captions"] = captions
-    body, bylines = _body(page, caption_blocks)
+    body, bylines = [], []
+    with guard("body"):
+        body, bylines = _body(page, caption_blocks)
     if body:
         fields["body"] = body
 
-    # Bylines (from the authors selectors, else from the body) split into people and agency credits.
-    authors, authors_raw, source = [], [], fields.get("source")
     raw_bylines = fields.pop("authors", [])
+    with guard("authors"):
+        authors, authors_raw, source = _people(raw_bylines, bylines, fields.get("source"))
+        if raw_bylines or bylines:
+            fields["authors"] = authors
+            fields["authors_raw"] = authors_raw
+        if source:
+            fields["source"] = source
+
+    lead = fields.get("lead")
+    if lead and layout.lead_prefixes:
+        fields["lead"] = _strip_lead_prefix(lead, layout.lead_prefixes)
+    return fields, layout.name
+
+
+def _people(raw_bylines: list[str], bylines: list[str], source: str | None) -> tuple[list[str], list[str], str | None]:
+    """Bylines (from the authors selectors, else from the body) split into people and agency credits:
+    (authors, authors_raw, source)."""
+    authors, authors_raw = [], []
     for candidates, selected in ((raw_bylines, True), (bylines, False)):
         for raw in candidates:
             byline = parse_byline(raw)
@@ -407,13 +415,4 @@ def extract_site_fields(doc: Document, site: Site) -> tuple[dict, str | None]:
             source = source or byline.source
         if authors or source:
             break
-    if raw_bylines or bylines:
-        fields["authors"] = authors
-        fields["authors_raw"] = authors_raw
-    if source:
-        fields["source"] = source
-
-    lead = fields.get("lead")
-    if lead and layout.lead_prefixes:
-        fields["lead"] = _strip_lead_prefix(lead, layout.lead_prefixes)
-    return fields, layout.name
+    return authors, authors_raw, source

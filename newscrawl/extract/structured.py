@@ -3,236 +3,31 @@
 :class:`StructuredData` reads a :class:`~newscrawl.extract.document.Document`
 once and keeps what publishers declare about the article:
 
-* JSON-LD: every ``<script type="application/ld+json">`` block, parsed leniently
-  (comments, trailing commas, CDATA, several objects in one block, a block that
-  does not parse at all is skipped), flattened through ``@graph``, lists and
-  nested objects, with ``{"@id": ...}`` references resolved;
+* JSON-LD: every ``<script type="application/ld+json">`` block, read by
+  :mod:`newscrawl.extract.jsonld` (leniently, flattened, ``@id`` references resolved);
 * microdata: extruct's W3C microdata extractor, run only when the page has
   ``itemscope`` elements, plus loose ``itemprop`` values outside any item;
 * ``<meta>`` tags by ``property`` / ``name`` / ``itemprop``, and ``<link rel>``.
 
-:func:`extract_structured` turns that into item fields with the layer each came
-from (``"jsonld"``, ``"microdata"`` or ``"meta"``). Choosing between layers and
+Its methods give candidates for item fields with the layer each came from
+(``"jsonld"``, ``"microdata"`` or ``"meta"``). Choosing between layers and
 checking them against the visible page is :mod:`newscrawl.extract.fallback`'s job.
 """
 from __future__ import annotations
 
-import json
 import re
 from functools import cached_property
-from typing import Any, Iterable
-from urllib.parse import urljoin, urlsplit
+from typing import Iterable
+from urllib.parse import urljoin
 
+from extruct.w3cmicrodata import MicrodataExtractor
+
+from newscrawl.extract.jsonld import (
+    ARTICLE_TYPES, NEWS_TYPES, ORG_TYPES, PAGE_TYPES, URL_LIKE, JsonLd, author_entries, first_text, loads_lenient,
+    name_of, node_types, url_key, value_texts,
+)
 from newscrawl.model.text import clean_text
 
-# schema.org types whose node describes the article itself.
-ARTICLE_TYPES = {
-    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
-    "backgroundnewsarticle", "reviewnewsarticle", "askpublicnewsarticle", "satiricalarticle",
-    "blogposting", "liveblogposting", "socialmediaposting", "discussionforumposting", "report",
-    "techarticle", "scholarlyarticle", "medicalscholarlyarticle", "advertisercontentarticle",
-    "creativework",
-}
-NEWS_TYPES = {t for t in ARTICLE_TYPES if "news" in t} | {"liveblogposting", "blogposting"}
-PAGE_TYPES = {"webpage", "itempage", "collectionpage", "aboutpage", "medicalwebpage"}
-PERSON_TYPES = {"person"}
-ORG_TYPES = {
-    "organization", "newsmediaorganization", "corporation", "educationalorganization",
-    "governmentorganization", "ngo", "localbusiness", "website", "brand",
-}
-
-_HTML_COMMENT = re.compile(r"<!--.*?-->|<!--|-->", re.DOTALL)
-_CDATA = re.compile(r"<!\[CDATA\[|\]\]>")
-_LINE_COMMENT = re.compile(r"^\s*//[^\n]*$", re.MULTILINE)
-_BLOCK_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_TRAILING_COMMA = re.compile(r",\s*([\]}])")
-_URL_LIKE = re.compile(r"^(https?:)?//|^www\.", re.IGNORECASE)
-
-
-# --------------------------------------------------------------------------- JSON-LD parsing
-
-
-def _loads_lenient(text: str) -> list[Any]:
-    """Parse one JSON-LD block; return the values it holds (possibly several)."""
-    text = text.strip()
-    if not text:
-        return []
-    try:
-        return [json.loads(text, strict=False)]
-    except ValueError:
-        pass
-    repaired = _CDATA.sub("", _HTML_COMMENT.sub("", text))
-    repaired = _BLOCK_COMMENT.sub("", _LINE_COMMENT.sub("", repaired))
-    repaired = _TRAILING_COMMA.sub(r"\1", repaired).strip().rstrip(";")
-    try:
-        return [json.loads(repaired, strict=False)]
-    except ValueError:
-        pass
-    # Several objects back to back, or garbage after the first one.
-    decoder = json.JSONDecoder(strict=False)
-    values, pos = [], 0
-    while pos < len(repaired):
-        while pos < len(repaired) and repaired[pos] in " \t\r\n,;":
-            pos += 1
-        if pos >= len(repaired):
-            break
-        try:
-            value, end = decoder.raw_decode(repaired, pos)
-        except ValueError:
-            break
-        values.append(value)
-        pos = end
-    if values:
-        return values
-    try:  # extruct's own fallback parser copes with a few more oddities
-        from extruct.jsonld import jstyleson  # type: ignore
-
-        return [jstyleson.loads(repaired, strict=False)]
-    except Exception:
-        return []
-
-
-def _types(node: dict) -> set[str]:
-    value = node.get("@type")
-    if isinstance(value, str):
-        values = [value]
-    elif isinstance(value, list):
-        values = [v for v in value if isinstance(v, str)]
-    else:
-        return set()
-    return {v.rsplit("/", 1)[-1].rsplit(":", 1)[-1].strip().lower() for v in values}
-
-
-def _url_key(url: Any) -> str:
-    """Host + path, lowercased, without scheme, www, query, fragment or trailing slash."""
-    if not isinstance(url, str) or not url.strip():
-        return ""
-    parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
-    return host + parts.path.rstrip("/").lower()
-
-
-class JsonLd:
-    """All JSON-LD nodes of a page, flattened, with ``@id`` references resolvable."""
-
-    def __init__(self, blocks: Iterable[Any]):
-        self.nodes: list[dict] = []  # every dict with an @type, document order
-        self.depth: dict[int, int] = {}  # id(node) -> nesting depth (0 = top level or @graph member)
-        self.in_list: set[int] = set()  # nodes found inside an ItemList / hasPart / relatedLink
-        self.ids: dict[str, dict] = {}
-        self.blocks = 0
-        for block in blocks:
-            self.blocks += 1
-            self._walk(block, 0, False)
-
-    def _walk(self, value: Any, depth: int, listed: bool) -> None:
-        if isinstance(value, list):
-            for item in value:
-                self._walk(item, depth, listed)
-            return
-        if not isinstance(value, dict):
-            return
-        if "@graph" in value:
-            self._walk(value["@graph"], depth, listed)
-        types = _types(value)
-        if types:
-            self.nodes.append(value)
-            self.depth[id(value)] = depth
-            if listed:
-                self.in_list.add(id(value))
-        node_id = value.get("@id")
-        if isinstance(node_id, str) and len(value) > 1 and node_id not in self.ids:
-            self.ids[node_id] = value
-        listed_here = listed or bool(types & {"itemlist", "breadcrumblist"})
-        for key, child in value.items():
-            if key in ("@graph", "@context"):
-                continue
-            child_listed = listed_here or key in ("itemListElement", "hasPart", "relatedLink", "isPartOf", "citation")
-            if isinstance(child, (dict, list)):
-                self._walk(child, depth + 1, child_listed)
-
-    def resolve(self, value: Any) -> Any:
-        """Follow an ``{"@id": ...}`` reference to the full node when the page has it."""
-        if isinstance(value, dict) and "@id" in value and len(value) <= 2 and not value.get("name"):
-            target = self.ids.get(value["@id"])
-            if target is not None:
-                return target
-        return value
-
-    def of_type(self, names: set[str]) -> list[dict]:
-        return [n for n in self.nodes if _types(n) & names]
-
-
-def _first_text(value: Any) -> str | None:
-    """The first non-empty string in a JSON-LD value (string, list or {"@value"} / {"name"})."""
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, list):
-        for item in value:
-            text = _first_text(item)
-            if text:
-                return text
-        return None
-    if isinstance(value, dict):
-        for key in ("@value", "name", "text"):
-            if key in value:
-                return _first_text(value[key])
-    return None
-
-
-def _texts(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        out = []
-        for item in value:
-            out.extend(_texts(item))
-        return out
-    text = _first_text(value)
-    return [text] if text else []
-
-
-# --------------------------------------------------------------------------- people and organisations
-
-
-def _name_of(node: dict) -> str | None:
-    name = _first_text(node.get("name"))
-    if not name:
-        given, family = _first_text(node.get("givenName")), _first_text(node.get("familyName"))
-        name = clean_text(" ".join(p for p in (given, family) if p)) if (given or family) else None
-    if not name:
-        name = _first_text(node.get("alternateName"))
-    return name
-
-
-def author_entries(value: Any, jsonld: JsonLd | None = None) -> list[tuple[str, str]]:
-    """``[(name, kind)]`` from a schema.org ``author`` value; kind is "person", "org" or "text"."""
-    out: list[tuple[str, str]] = []
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if jsonld is not None:
-            item = jsonld.resolve(item)
-        if isinstance(item, str):
-            text = clean_text(item)
-            if text and not _URL_LIKE.match(text):
-                out.append((text, "text"))
-        elif isinstance(item, dict):
-            if "@list" in item:
-                out.extend(author_entries(item["@list"], jsonld))
-                continue
-            name = _name_of(item)
-            if not name or _URL_LIKE.match(name):
-                continue
-            types = _types(item)
-            kind = "org" if types & ORG_TYPES and not types & PERSON_TYPES else "person" if types & PERSON_TYPES else "text"
-            out.append((name, kind))
-        elif isinstance(item, list):
-            out.extend(author_entries(item, jsonld))
-    return out
 
 
 # --------------------------------------------------------------------------- the data
@@ -263,24 +58,15 @@ class StructuredData:
     @cached_property
     def _item_nodes(self) -> list:
         """Elements with ``itemprop`` or ``itemscope``, in page order."""
-        try:
-            return self.doc.root.xpath("//*[@itemprop or @itemscope]")
-        except Exception:
-            return []
+        return self.doc.root.xpath("//*[@itemprop or @itemscope]")
 
     @cached_property
     def jsonld(self) -> JsonLd:
         blocks = []
-        try:
-            scripts = [el for el in self.doc.root.iter("script") if "ld+json" in (el.get("type") or "").lower()]
-        except Exception:
-            scripts = []
+        scripts = [el for el in self.doc.root.iter("script") if "ld+json" in (el.get("type") or "").lower()]
         for script in scripts:
-            try:
-                text = script.text_content() if hasattr(script, "text_content") else (script.text or "")
-            except Exception:
-                continue
-            blocks.extend(_loads_lenient(text or ""))
+            text = script.text_content() if hasattr(script, "text_content") else (script.text or "")
+            blocks.extend(loads_lenient(text or ""))
         return JsonLd(blocks)
 
     @cached_property
@@ -290,10 +76,7 @@ class StructuredData:
         A tag whose content an unescaped quote cut short (``content="a "b" c"``:
         the rest became stray attributes) is skipped."""
         out: dict[str, list[str]] = {}
-        try:
-            metas = [el for el in self.doc.root.iter("meta") if el.get("content") is not None]
-        except Exception:
-            metas = []
+        metas = [el for el in self.doc.root.iter("meta") if el.get("content") is not None]
         for meta in metas:
             if _cut_at_quote(meta):
                 continue
@@ -322,10 +105,7 @@ class StructuredData:
     @cached_property
     def links(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        try:
-            links = [el for el in self.doc.root.iter("link") if el.get("rel") is not None and el.get("href") is not None]
-        except Exception:
-            links = []
+        links = [el for el in self.doc.root.iter("link") if el.get("rel") is not None and el.get("href") is not None]
         for link in links:
             for rel in (link.get("rel") or "").lower().split():
                 out.setdefault(rel, []).append(link.get("href").strip())
@@ -334,24 +114,19 @@ class StructuredData:
     @cached_property
     def microdata(self) -> list[dict]:
         """extruct microdata items (only when the page has ``itemscope``)."""
-        try:
-            if not any(el.get("itemscope") is not None for el in self._item_nodes):
-                return []
-            from extruct.w3cmicrodata import MicrodataExtractor
-
-            return MicrodataExtractor(nested=True).extract_items(self.doc.root, self.url) or []
-        except Exception:
+        if not any(el.get("itemscope") is not None for el in self._item_nodes):
             return []
+        # extruct on markup nobody checked: a failure costs the microdata layer, recorded once for the page.
+        with self.doc.errors.guard("microdata"):
+            return MicrodataExtractor(nested=True).extract_items(self.doc.root, self.url) or []
+        return []
 
     @cached_property
     def itemprops(self) -> dict[str, list[str]]:
         """Loose ``itemprop`` values anywhere in the page (content / datetime / text)."""
         out: dict[str, list[str]] = {}
         wanted = {"datePublished", "dateModified", "dateCreated", "headline", "author", "articleSection"}
-        try:
-            nodes = [n for n in self._item_nodes if n.get("itemprop") in wanted]
-        except Exception:
-            nodes = []
+        nodes = [n for n in self._item_nodes if n.get("itemprop") in wanted]
         for node in nodes:
             prop = node.get("itemprop")
             if node.get("itemscope") is not None:
@@ -391,7 +166,7 @@ class StructuredData:
         if not nodes:
             # A WebPage with a headline is the next best thing.
             nodes = [n for n in self.jsonld.of_type(PAGE_TYPES) if n.get("headline") or n.get("datePublished")]
-        page_keys = {_url_key(self.url), *(_url_key(u) for u in self.canonical_candidates)} - {""}
+        page_keys = {url_key(self.url), *(url_key(u) for u in self.canonical_candidates)} - {""}
 
         def score(node: dict) -> float:
             s = 0.0
@@ -401,7 +176,7 @@ class StructuredData:
                 if isinstance(value, dict):
                     value = value.get("@id") or value.get("url")
                 if isinstance(value, str):
-                    ids.append(_url_key(urljoin(self.url, value)))
+                    ids.append(url_key(urljoin(self.url, value)))
             if page_keys & set(ids):
                 s += 4
             if node.get("headline"):
@@ -412,7 +187,7 @@ class StructuredData:
                 s += 1
             if node.get("articleBody"):
                 s += 1
-            if _types(node) & NEWS_TYPES:
+            if node_types(node) & NEWS_TYPES:
                 s += 0.5
             if id(node) in self.jsonld.in_list:
                 s -= 5
@@ -453,13 +228,13 @@ class StructuredData:
         art = self.article
         if art:
             for key in ("headline", "name", "alternativeHeadline"):
-                text = _first_text(art.get(key))
+                text = first_text(art.get(key))
                 if text:
                     out.append((text, "jsonld"))
                     break
         micro = self.micro_article if not out else None
         if micro:
-            text = _first_text(micro.get("headline") or micro.get("name"))
+            text = first_text(micro.get("headline") or micro.get("name"))
             if text:
                 out.append((text, "microdata"))
         for value in self.itemprops.get("headline", [])[:1]:
@@ -474,7 +249,7 @@ class StructuredData:
         out = []
         art = self.article
         if art:
-            text = _first_text(art.get("description"))
+            text = first_text(art.get("description"))
             if text:
                 out.append((text, "jsonld"))
         for name in ("og:description", "description", "twitter:description"):
@@ -488,13 +263,13 @@ class StructuredData:
         art = self.article
         if art:
             for key in ("datePublished", "dateCreated", "uploadDate"):
-                text = _first_text(art.get(key))
+                text = first_text(art.get(key))
                 if text:
                     out.append((text, "jsonld"))
                     break
         micro = self.micro_article if not out else None
         if micro:
-            text = _first_text(micro.get("datePublished") or micro.get("dateCreated"))
+            text = first_text(micro.get("datePublished") or micro.get("dateCreated"))
             if text:
                 out.append((text, "microdata"))
         for name in (
@@ -512,7 +287,7 @@ class StructuredData:
             for node in self.jsonld.nodes:
                 if id(node) in self.jsonld.in_list:
                     continue
-                text = _first_text(node.get("datePublished"))
+                text = first_text(node.get("datePublished"))
                 if text:
                     out.append((text, "jsonld"))
                     break
@@ -522,12 +297,12 @@ class StructuredData:
         out = []
         art = self.article
         if art:
-            text = _first_text(art.get("dateModified"))
+            text = first_text(art.get("dateModified"))
             if text:
                 out.append((text, "jsonld"))
         micro = self.micro_article if not out else None
         if micro:
-            text = _first_text(micro.get("dateModified"))
+            text = first_text(micro.get("dateModified"))
             if text:
                 out.append((text, "microdata"))
         for name in ("article:modified_time", "og:updated_time", "og:article:modified_time", "dcterms.modified",
@@ -563,7 +338,7 @@ class StructuredData:
             for value in values:
                 if isinstance(value, dict):
                     props = value.get("properties") or {}
-                    name = _first_text(props.get("name"))
+                    name = first_text(props.get("name"))
                     types = value.get("type")
                     types = types if isinstance(types, list) else [types]
                     is_org = any(str(t).rsplit("/", 1)[-1].lower() in ORG_TYPES for t in types if t)
@@ -573,12 +348,12 @@ class StructuredData:
                     entries.append((clean_text(value), "text"))
             if entries:
                 out.append((entries, "microdata"))
-        loose = [v for v in self.itemprops.get("author", []) if not _URL_LIKE.match(v)]
+        loose = [v for v in self.itemprops.get("author", []) if not URL_LIKE.match(v)]
         if loose:
             out.append(([(v, "text") for v in dict.fromkeys(loose)], "microdata"))
         for names in (("author",), ("article:author",), ("parsely-author",), ("sailthru.author",),
                       ("dc.creator", "dcterms.creator"), ("byl",)):
-            values = [v for v in self.meta_all(*names) if not _URL_LIKE.match(v)]
+            values = [v for v in self.meta_all(*names) if not URL_LIKE.match(v)]
             if values:
                 out.append(([(v, "text") for v in dict.fromkeys(values)], "meta"))
         return out
@@ -593,7 +368,7 @@ class StructuredData:
                 names.add(name)
         for node in self.jsonld.of_type({"newsmediaorganization", "organization", "website"}):
             if self.jsonld.depth.get(id(node), 0) == 0:
-                name = _name_of(node)
+                name = name_of(node)
                 if name:
                     names.add(name)
         for name in ("og:site_name", "application-name", "publisher", "copyright"):
@@ -605,12 +380,12 @@ class StructuredData:
     def section(self) -> tuple[str, str] | None:
         art = self.article
         if art:
-            text = _first_text(art.get("articleSection"))
+            text = first_text(art.get("articleSection"))
             if text:
                 return text, "jsonld"
         micro = self.micro_article if art is None else None
         if micro:
-            text = _first_text(micro.get("articleSection"))
+            text = first_text(micro.get("articleSection"))
             if text:
                 return text, "microdata"
         for value in self.itemprops.get("articleSection", [])[:1]:
@@ -624,7 +399,7 @@ class StructuredData:
         art = self.article
         if art and art.get("keywords"):
             kw = art.get("keywords")
-            values = _texts(kw)
+            values = value_texts(kw)
             if isinstance(kw, str) or len(values) == 1:
                 values = [v.strip() for v in re.split(r"[,;]", values[0] if values else "") if v.strip()]
             if values:
@@ -666,7 +441,7 @@ class StructuredData:
     def language(self) -> tuple[str, str] | None:
         art = self.article
         if art:
-            text = _first_text(art.get("inLanguage"))
+            text = first_text(art.get("inLanguage"))
             if text:
                 return text, "jsonld"
         value = self.meta_first("og:locale", "content-language", "language", "dc.language")
@@ -688,54 +463,3 @@ class StructuredData:
             if isinstance(value, str) and value.strip():
                 return urljoin(self.url, value.strip()), "jsonld"
         return None
-
-    def article_body(self) -> str | None:
-        art = self.article
-        if art:
-            text = art.get("articleBody")
-            if isinstance(text, str) and text.strip():
-                return text
-        micro = self.micro_article
-        if micro:
-            text = micro.get("articleBody")
-            if isinstance(text, str) and text.strip():
-                return text
-        return None
-
-
-def extract_structured(doc, data: StructuredData | None = None) -> tuple[dict, dict]:
-    """Fields the structured layers give on their own, each from its best layer.
-
-    Returns ``(fields, sources)``. Values are raw strings as declared (dates not
-    parsed, authors not split); :mod:`newscrawl.extract.fallback` cleans,
-    cross-checks and combines them with the generic layer.
-    """
-    data = data or StructuredData(doc)
-    fields: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-
-    def put(name, pair):
-        if pair and pair[0]:
-            fields[name], sources[name] = pair[0], pair[1]
-
-    try:
-        titles = data.titles()
-        put("title", titles[0] if titles else None)
-        descs = data.descriptions()
-        put("lead", descs[0] if descs else None)
-        pubs = data.published_candidates()
-        put("published", pubs[0] if pubs else None)
-        mods = data.modified_candidates()
-        put("modified", mods[0] if mods else None)
-        authors = data.author_candidates()
-        if authors:
-            entries, layer = authors[0]
-            put("authors", ([name for name, _ in entries], layer))
-        put("section", data.section())
-        put("tags", data.tags())
-        put("images", data.images())
-        put("language", data.language())
-        put("canonical_url", data.canonical())
-    except Exception:  # never let a page's odd markup break extraction
-        pass
-    return fields, sources

@@ -1,13 +1,31 @@
-"""The article item. Its JSON form is described by newscrawl/model/schema/article.schema.json."""
+"""The article item: its fields, once. Its JSON form is described by newscrawl/model/schema/article.schema.json,
+which tests/test_schema_versions.py checks against the names here."""
 import scrapy
 
-SCHEMA_VERSION = "1.0"
+#: The version of the item's JSON form (each item's ``schema_version``). Not the database's schema version
+#: (newscrawl.storage.schema), which counts migrations of the tables.
+ITEM_SCHEMA_VERSION = "1.0"
 
+#: The zone a date without offset is read in when no site file names one.
+DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+
+#: Every field, in the schema's (and every output's) order.
 ARTICLE_FIELDS = (
     "url", "canonical_url", "site", "section", "title", "lead", "published", "modified",
     "authors", "authors_raw", "source", "captions", "body", "tags", "images", "language",
     "crawled_at", "content_hash", "extraction", "missing", "duplicate_of", "version", "schema_version",
+    "errors",
 )
+#: Free text: one string or null, normalised by clean_text.
+TEXT_FIELDS = ("title", "lead", "section", "source", "language")
+#: Dates: ISO 8601 with offset, or null.
+DATE_FIELDS = ("published", "modified")
+#: Arrays (possibly empty, never null).
+LIST_FIELDS = ("authors", "authors_raw", "captions", "body", "tags", "images", "missing")
+#: Arrays of free text, each string normalised and kept once.
+TEXT_LIST_FIELDS = ("authors", "authors_raw", "tags")
+#: Present only when an extractor failed on the page: {field: "ExceptionType: message"}.
+OPTIONAL_FIELDS = ("errors",)
 
 
 class ArticleItem(scrapy.Item):

@@ -29,6 +29,7 @@ _STORABLE_FIX = re.compile(f"[{_SURROGATE_CHARS}{_CONTROL_CHARS}]")
 _NEEDS_FIXING = re.compile(f"[{_INVISIBLE_CHARS}{_CONTROL_CHARS}{_SURROGATE_CHARS}&]")
 # An entity left in text after parsing means the page double-encoded it.
 _ENTITY = re.compile(r"&(#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});")
+_MAX_ENTITY_PASSES = 8
 
 
 def clean_text(value: str | None) -> str | None:
@@ -39,7 +40,11 @@ def clean_text(value: str | None) -> str | None:
     # Every text field of every item passes here, several times: the common case
     # (nothing to fix, ASCII or already NFC) must cost one scan and a split.
     if _NEEDS_FIXING.search(value):
-        if _ENTITY.search(value):
+        # Until no entity is left (bounded): text encoded twice or three times is common in JSON-LD and
+        # meta tags, and one call must do what several did, so that cleaning clean text changes nothing.
+        for _ in range(_MAX_ENTITY_PASSES):
+            if not _ENTITY.search(value):
+                break
             value = html.unescape(value)
         value = INVISIBLE.sub("", value)
         value = _STORABLE_FIX.sub(_removed_or_space, value)

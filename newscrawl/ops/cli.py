@@ -82,7 +82,7 @@ def cmd_seed(args) -> int:
     import redis
 
     from newscrawl.crawl.config import check_settings
-    from newscrawl.distributed import seed_sites
+    from newscrawl.distributed.seed import seed_sites
     from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_FAILED
     from newscrawl.sites import SiteConfigError
 
@@ -121,7 +121,7 @@ def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
     """The settings and spider arguments of `newscrawl crawl`, checked before anything starts: a bad one
     raises ConfigError (or SiteConfigError, for a site file) saying what to fix, instead of failing inside the crawl."""
     from newscrawl.crawl.config import check_db_url, check_settings
-    from newscrawl.distributed import check_redis_url
+    from newscrawl.distributed.config import check_redis_url
 
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {str(out)!r}: not a folder; give the folder the crawl writes its files in")
@@ -146,7 +146,7 @@ def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
 def _config_error(out: Path, run_id: str, sites, message: str) -> int:
     """Print the one line, and record it as the run's status: a cron user reading last-run.json must
     not see the previous run's "ok"."""
-    from newscrawl.crawl.runs import EXIT_CONFIG, write_json_atomic
+    from newscrawl.crawl.runs import EXIT_CONFIG, write_run_record
 
     print(f"newscrawl crawl: {message}", file=sys.stderr)
     if out.exists() and not out.is_dir():
@@ -154,8 +154,7 @@ def _config_error(out: Path, run_id: str, sites, message: str) -> int:
     record = {"run_id": run_id, "status": STATUS_CONFIG_ERROR, "exit_code": EXIT_CONFIG, "message": message,
               "sites": {name: {"status": STATUS_CONFIG_ERROR, "problems": [message]} for name in dict.fromkeys(sites)}}
     try:
-        write_json_atomic(out / "runs" / f"{run_id}.json", record)
-        write_json_atomic(out / "last-run.json", record)
+        write_run_record(out, record)
     except OSError as exc:
         print(f"newscrawl crawl: could not record this in {out / 'last-run.json'}: {exc}", file=sys.stderr)
     return EXIT_CONFIG
@@ -168,7 +167,8 @@ def cmd_crawl(args) -> int:
     from newscrawl.ops.crawling import run_crawls
     from newscrawl.ops.locks import LockHeld, RunLock
     from newscrawl.crawl.outputs import check_output_dir
-    from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, run_record, write_json_atomic
+    from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_LOCKED, STATUS_FAILED, new_run_id, run_record, write_run_record
+    from newscrawl.crawl.summary import RunSummary
     from newscrawl.sites import SiteConfigError
 
     out = Path(args.out).resolve()
@@ -178,7 +178,7 @@ def cmd_crawl(args) -> int:
     except (ConfigError, SiteConfigError) as exc:
         return _config_error(out, run_id, args.sites, str(exc))
     if args.redis:
-        from newscrawl.distributed import redis_unreachable
+        from newscrawl.distributed.config import redis_unreachable
         from newscrawl.crawl.runs import EXIT_FAILED
 
         problem = redis_unreachable(args.redis)
@@ -207,7 +207,6 @@ def cmd_crawl(args) -> int:
         overrides.update({
             "NEWSCRAWL_OUT_DIR": str(out),
             "NEWSCRAWL_RUN_ID": run_id,
-            "NEWSCRAWL_SUMMARY_BY_CLI": True,
             "LOG_LEVEL": args.log_level,
         })
         overrides.setdefault("NEWSCRAWL_PROGRESS", True)  # a bar on a terminal, a line per interval in cron's mail
@@ -219,17 +218,14 @@ def cmd_crawl(args) -> int:
         summaries = {}
         for name, crawler in zip(args.sites, crawlers):
             try:
-                extensions = crawler.extensions.middlewares
-            except RuntimeError:  # Scrapy sets Crawler.extensions when the crawl starts: this one never did
-                extensions = ()
-            ext = next((e for e in extensions if hasattr(e, "summary")), None)
-            summary = getattr(ext, "summary", None) or {"status": STATUS_FAILED, "problems": ["the crawl did not start"]}
-            summaries[name] = summary
+                ext = crawler.get_extension(RunSummary)
+            except RuntimeError:  # Scrapy makes the extensions when the crawl starts: this one never did
+                ext = None
+            summaries[name] = (ext and ext.summary) or {"status": STATUS_FAILED, "problems": ["the crawl did not start"]}
         aggregate = run_record(run_id, summaries)  # the same shape as `scrapy crawl -s NEWSCRAWL_OUT_DIR=` writes
         exit_code = aggregate["exit_code"]
         try:
-            write_json_atomic(out / "runs" / f"{run_id}.json", aggregate)
-            write_json_atomic(out / "last-run.json", aggregate)
+            write_run_record(out, aggregate)
         except OSError as exc:  # a full disk: say so in one line, and never exit 0 without a summary
             from newscrawl.crawl.outputs import describe_os_error
             from newscrawl.crawl.runs import EXIT_FAILED

@@ -50,12 +50,7 @@ PARTITION_KEYS = ("site", "date")
 #: The file that marks a directory as a partitioned export, so a later export may replace it.
 DATASET_MARKER = "_newscrawl_export.json"
 
-#: Item fields in schema order (schema_version 1.0).
-ITEM_FIELDS = (
-    "url", "canonical_url", "site", "section", "title", "lead", "published", "modified",
-    "authors", "authors_raw", "source", "captions", "body", "tags", "images", "language",
-    "crawled_at", "content_hash", "extraction", "missing", "duplicate_of", "version", "schema_version",
-)
+from newscrawl.model.item import ARTICLE_FIELDS as ITEM_FIELDS  # noqa: E402 - item fields in schema order
 _LIST_FIELDS = ("authors", "authors_raw", "body", "tags", "images", "missing")
 _CHUNK = 2000
 

@@ -317,7 +317,7 @@ table {{ border-collapse: collapse; font-size: 13px; }} td, th {{ border: 1px so
 def write_report(db_url: str, out: str, days: int = DEFAULT_DAYS) -> str:
     from pathlib import Path
 
-    from newscrawl.crawl.runs import write_text_atomic
+    from newscrawl.crawl.atomic import write_text_atomic
 
     page = render_report(load_report_data(db_url, days=days), safe_url(db_url))
     write_text_atomic(Path(out), page)

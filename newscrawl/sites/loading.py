@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lxml import etree
 from parsel.csstranslator import HTMLTranslator
 
+from newscrawl.model.item import DEFAULT_TIMEZONE
 from newscrawl.sites.model import (
     FIELD_NAMES, JSONLD_PREFIX, TRAILING, XPATH_PREFIX, Layout, Listing, Render, Section, Site, SiteConfigError,
 )
@@ -227,7 +228,7 @@ def parse_site(data: dict, path: str = "<site file>") -> Site:
     name = _require(data, "name", path)
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
         raise SiteConfigError(f"{path}: name {name!r} must be lowercase letters, digits or _ (it is the spider name)")
-    tz = data.get("timezone", "Asia/Ho_Chi_Minh")
+    tz = data.get("timezone", DEFAULT_TIMEZONE)
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:

@@ -46,6 +46,7 @@ from sqlalchemy import and_, bindparam, create_engine, delete, event, func, or_,
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from newscrawl.crawl.signals import batch_committed, batch_lost  # joined at merge
 from newscrawl.storage import urlstate
 from newscrawl.storage.neardup import NearDupIndex
 from newscrawl.storage.schema import (
@@ -87,7 +88,7 @@ DEFAULT_OUTAGE_MAX_SECONDS = 120.0
 # within seconds of the database's return.
 OUTAGE_POLL_MAX = 5.0
 
-_LIST_FIELDS = ("authors", "authors_raw", "captions", "body", "tags", "images", "missing")
+from newscrawl.model.item import LIST_FIELDS as _LIST_FIELDS  # noqa: E402 - the item's array fields
 
 
 # --------------------------------------------------------------------------- helpers
@@ -502,6 +503,8 @@ class ArticleStore:
             lost = len(self._batch)
             logger.error("newscrawl store %s: %d staged writes could not be saved", self.safe_db_url, lost)
             self._inc("newscrawl/db/lost", lost)
+            if getattr(self, "signals", None) is not None:  # joined at merge
+                self.signals.send_catch_log(batch_lost, count=lost, reason="the last batch could not be saved")  # joined at merge
             raise
         finally:
             self._drop_reader()
@@ -1020,6 +1023,8 @@ class ArticleStore:
             written = self._write_isolating(batch.units(), error)
         self._batch = _Batch()
         self._inc("newscrawl/db/batches")
+        if getattr(self, "signals", None) is not None:  # joined at merge
+            self.signals.send_catch_log(batch_committed, count=written)  # joined at merge
         self._inc("newscrawl/db/articles_written", written)
         self._inc("newscrawl/db/duplicates_written", len(batch.duplicates))
         try:
@@ -1263,5 +1268,6 @@ def get_store(crawler) -> ArticleStore:
         store = ArticleStore.from_settings(crawler.settings, stats=getattr(crawler, "stats", None))
         # Its calls run on the reactor thread: never sleep there (see ArticleStore.run).
         store.wait_in_thread = False
+        store.signals = crawler.signals  # joined at merge
         setattr(crawler, _CRAWLER_ATTR, store)
     return store

@@ -1,6 +1,7 @@
-"""The project's own Scrapy commands (setting COMMANDS_MODULE): `scrapy crawl` checks its arguments first
-and exits with the run's status; `scrapy parse`, `scrapy shell` and `scrapy check` are Scrapy's, except
-that they are not runs: they write no `runs` row, run summary or URL state (NEWSCRAWL_RECORD_RUNS)."""
+"""The project's own Scrapy commands (setting COMMANDS_MODULE): `scrapy crawl` checks its arguments first,
+writes the run's last-run.json and exits with the run's status; `scrapy runspider` writes and exits the same
+way; `scrapy parse`, `scrapy shell` and `scrapy check` are Scrapy's, except that they are not runs: they
+write no `runs` row, run summary or URL state (NEWSCRAWL_RECORD_RUNS)."""
 from scrapy.settings import SETTINGS_PRIORITIES
 
 

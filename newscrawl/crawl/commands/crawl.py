@@ -18,29 +18,54 @@ from newscrawl.crawl.runs import EXIT_CONFIG
 from newscrawl.sites import SiteConfigError
 
 
+def run_crawler(command, crawler, spider_arguments: dict, name: str) -> None:
+    """Run one crawler in the command's CrawlerProcess, then set the command's exit status from the run
+    (:func:`finish_run`); 1 when the crawl could not start, as Scrapy's commands do."""
+    command.crawler_process.crawl(crawler, **spider_arguments)
+    command.crawler_process.start()
+    if command.crawler_process.bootstrap_failed:
+        command.exitcode = 1
+        return
+    exit_code = finish_run(crawler, name)
+    if exit_code is not None:
+        command.exitcode = exit_code
+
+
+def finish_run(crawler, command: str) -> int | None:
+    """After a one-spider command's crawl (`scrapy crawl`, `scrapy runspider`): the run's record from the
+    crawler's RunSummary, written as runs/<run id>.json and last-run.json as `newscrawl crawl` writes them,
+    one line on stderr when the run is not ok, and its exit status (None: no summary, as when RunSummary is
+    switched off in EXTENSIONS or the crawl was not a run; Scrapy's status stands)."""
+    from newscrawl.crawl.outputs import describe_os_error
+    from newscrawl.crawl.runs import EXIT_FAILED, run_record, write_run_record
+    from newscrawl.crawl.summary import RunSummary
+
+    ext = crawler.get_extension(RunSummary)
+    summary = ext.summary if ext else None
+    if not summary:
+        return None
+    record = run_record(ext.base_run_id, {summary["site"]: summary})
+    if summary["status"] != "ok":
+        why = "; ".join(summary["problems"]) or "fill-rate alerts: " + ", ".join(
+            a["field"] for a in summary.get("alerts", []))
+        print(f"scrapy {command}: {summary['site']}: {summary['status']}: {why}", file=sys.stderr)
+    if ext.runs_dir:
+        try:
+            write_run_record(ext.runs_dir, record)
+        except OSError as exc:  # a full disk: one line, and never exit 0 without a summary
+            print(f"scrapy {command}: the run summary could not be written to {ext.runs_dir}: "
+                  f"{describe_os_error(exc)}", file=sys.stderr)
+            return EXIT_FAILED
+    return record["exit_code"]
+
+
 class Command(ScrapyCrawlCommand):
     def run(self, args, opts) -> None:
         """Scrapy's run, and then the run summary's status as the exit status (as `newscrawl crawl`
         maps it: 4 failed, 5 degraded), with one line saying why: Scrapy's own exits 0 whatever happened."""
         if len(args) != 1:
             return super().run(args, opts)  # Scrapy's usage errors
-        from newscrawl.crawl.runs import EXIT_BY_STATUS, RunSummary
-
-        crawler = self.crawler_process.create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
-        if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
-            return
-        ext = crawler.get_extension(RunSummary)
-        summary = getattr(ext, "summary", None)
-        if not summary:  # RunSummary switched off in EXTENSIONS: nothing to judge by, Scrapy's status stands
-            return
-        self.exitcode = EXIT_BY_STATUS[summary["status"]]
-        if summary["status"] != "ok":
-            why = "; ".join(summary["problems"]) or "fill-rate alerts: " + ", ".join(
-                a["field"] for a in summary.get("alerts", []))
-            print(f"scrapy crawl: {summary['site']}: {summary['status']}: {why}", file=sys.stderr)
+        run_crawler(self, self.crawler_process.create_crawler(args[0]), opts.spargs, "crawl")
 
     def process_options(self, args, opts) -> None:
         super().process_options(args, opts)  # parses -a and -s (a malformed pair is Scrapy's usage error)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itemadapter import ItemAdapter
 
-from newscrawl.extract.cleaning import clean_article
+from newscrawl.extract.normalize import clean_article
 from newscrawl.extract import content_hash
 from newscrawl.sites import SiteRegistry
 

@@ -101,10 +101,10 @@ class DedupePipeline:
 
     def _log_skipped(self) -> None:
         stats = self.stats
-        known = stats.get_value("newscrawl/crawl/incremental/skipped_known", 0)
+        known = stats.get_value("newscrawl/incremental/skipped_known", 0)
         if known:
             logger.info("%d known articles skipped: stored, rejected lately or settled by earlier runs, not fetched "
-                        "(newscrawl/crawl/incremental/skipped_known; NEWSCRAWL_INCREMENTAL=0 fetches the stored ones again)",
+                        "(newscrawl/incremental/skipped_known; NEWSCRAWL_INCREMENTAL=0 fetches the stored ones again)",
                         known)
         unchanged = stats.get_value("newscrawl/articles/unchanged", 0)
         if unchanged:

@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 
 def load_schema() -> dict:
-    return json.loads(resources.files("newscrawl.model.schema").joinpath("article.schema.json").read_text("utf-8"))
+    return json.loads(resources.files("newscrawl.model").joinpath("schema", "article.schema.json").read_text("utf-8"))
 
 
 def strict_schema(schema: dict | None = None) -> dict:
@@ -43,7 +43,7 @@ def strict_schema(schema: dict | None = None) -> dict:
     misspelt or unlisted field (top level or in a caption) and any ``schema_version`` but this
     code's are violations: a field is added to the schema file before an item may carry it.
     """
-    from newscrawl.model.item import SCHEMA_VERSION
+    from newscrawl.model.item import ITEM_SCHEMA_VERSION as SCHEMA_VERSION
 
     schema = json.loads(json.dumps(load_schema() if schema is None else schema))  # a deep copy
     schema["additionalProperties"] = False

@@ -22,7 +22,7 @@ requests what earlier runs discovered and did not finish.
 JavaScript pages: the page kinds a site file's ``[render]`` table names are fetched
 through headless Chromium (newscrawl/crawl/rendering.py). Distributed crawls: with
 NEWSCRAWL_REDIS_URL set, workers share a Redis frontier and take their start requests
-from it (``newscrawl seed``) instead of yielding them (newscrawl/distributed.py).
+from it (``newscrawl seed``) instead of yielding them (newscrawl/distributed/).
 """
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ class NewsSpider(scrapy.Spider):
         configure_output_dir(settings)
         if cls.site_name:
             configure_rendering(settings, cls.site_registry().site(cls.site_name))
-        from newscrawl.distributed import configure_distributed
+        from newscrawl.distributed.config import configure_distributed
 
         configure_distributed(settings)
 
@@ -160,7 +160,7 @@ class NewsSpider(scrapy.Spider):
         if path not in self.known:
             return False
         if self.recheck_window and self.known.recent(path, datetime.now(timezone.utc) - self.recheck_window):
-            self.crawler.stats.inc_value("newscrawl/crawl/incremental/rechecked")
+            self.crawler.stats.inc_value("newscrawl/incremental/rechecked")
             return False
         return True
 
@@ -253,7 +253,7 @@ class NewsSpider(scrapy.Spider):
         unknown = 0
         for url in dict.fromkeys(links):  # a listing may link one article twice
             if self.is_known(url):
-                self.crawler.stats.inc_value("newscrawl/crawl/incremental/skipped_known")
+                self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
                 continue
             unknown += 1
             yield self.make_request(url, "article", self.parse_article, track={"section": section},
@@ -267,7 +267,7 @@ class NewsSpider(scrapy.Spider):
                 self.logger.info("section %s: %d listing page(s) in a row hold only known articles; not paging further",
                                  section, known_streak)
                 return
-            self.crawler.stats.inc_value("newscrawl/crawl/incremental/paged_past_known")
+            self.crawler.stats.inc_value("newscrawl/incremental/paged_past_known")
 
         if older_seen:
             self.logger.info("section %s: listing page %d reaches articles older than %s; not paging further",
@@ -301,7 +301,7 @@ class NewsSpider(scrapy.Spider):
             if self.since and when and when < self.since:
                 continue
             if self.is_known(url):
-                self.crawler.stats.inc_value("newscrawl/crawl/incremental/skipped_known")
+                self.crawler.stats.inc_value("newscrawl/incremental/skipped_known")
                 continue
             self.crawler.stats.inc_value(f"newscrawl/discovered/{source}")
             yield self.make_request(url, "article", self.parse_article, track={"section": ""}, cb_kwargs={"section": ""})
@@ -365,5 +365,7 @@ class NewsSpider(scrapy.Spider):
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
         # In-process, or in a worker process with NEWSCRAWL_EXTRACT_WORKERS (newscrawl/extract/workers.py).
         fields = await self.extractor.extract(response.body, response.url, self.site, content_type=content_type)
+        for field in fields.get("errors") or ():  # a failed extractor, logged where it ran (maybe a worker): counted here
+            self.crawler.stats.inc_value(f"newscrawl/extract/errors/{field}")
         yield ArticleItem(**fields)
 

@@ -1,0 +1,148 @@
+"""The run's monitors, as a Spidermon MonitorSuite (:class:`RunMonitors`) that RunSummary runs at spider close.
+
+- :class:`FillRateMonitor`: each field's fill rate under its floor (``NEWSCRAWL_MONITOR_MIN_FILL``) or
+  fallen by more than ``NEWSCRAWL_MONITOR_MAX_DROP`` from the median of the site's recent runs
+  (``NEWSCRAWL_MONITOR_HISTORY`` runs of at least ``NEWSCRAWL_MONITOR_MIN_ITEMS`` articles, from the
+  database), so a layout change that breaks one field on one site is flagged in the first run after it.
+  Its alerts degrade the run (exit status 5).
+- :class:`ErrorRateMonitor`: more than ``NEWSCRAWL_MAX_ERROR_RATE`` of the page requests failed. The
+  run failed (exit status 4).
+
+RunSummary (newscrawl/crawl/summary.py) calls :func:`run_monitors` itself rather than through Spidermon's
+extension (``SPIDERMON_SPIDER_CLOSE_MONITORS``): the verdicts go into the run summary, its status and
+the exit status, and the extension keeps its results to itself. The monitors get Spidermon's
+``stats``, ``crawler`` and ``spider``, and ``fill`` (the fill counts RunSummary took from each item:
+``site``, ``run_id``, ``seen``, ``rates``, ``examples``) and ``alerts`` (a list the fill-rate monitor
+adds its alerts to). Spidermon's extension stays free for a project's own suites and actions.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+
+from spidermon import Monitor, MonitorRunner, MonitorSuite, monitors
+from spidermon import settings as spidermon_settings
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}
+# Failure reasons that are the crawl protecting itself (traps, robots.txt, off-site refusals), not the site failing.
+NOT_SITE_FAILURES = ("crawl_trap", "link_flood", "robots", "offsite", "robots_txt_unreachable")
+
+
+def check_fill_rates(site: str, rates: dict, history: list[dict], min_fill: dict, max_drop: float,
+                     examples: dict) -> list[dict]:
+    """Alerts for fields whose fill rate is under its floor or fell by more than max_drop from recent runs."""
+    alerts = []
+    for field, rate in rates.items():
+        before_values = [h[field] for h in history if field in h]
+        before = statistics.median(before_values) if before_values else None
+        floor = min_fill.get(field)
+        reasons = []
+        if floor is not None and rate < floor:
+            reasons.append(f"below the floor {floor:.2f}")
+        if before is not None and before - rate > max_drop:
+            reasons.append(f"fell by {before - rate:.2f} from recent runs")
+        if reasons:
+            alerts.append({
+                "site": site, "field": field, "before": before, "after": rate, "floor": floor,
+                "reasons": reasons, "examples": examples.get(field, [])[:5],
+            })
+    return alerts
+
+
+def recent_fill_rates(db_url: str | None, site: str, run_id: str, min_items: int, limit: int) -> list[dict]:
+    """Fill rates of this site's recent finished runs, newest first (from the database)."""
+    if not db_url:
+        return []
+    try:
+        from sqlalchemy import select
+
+        from newscrawl.storage.schema import runs
+        from newscrawl.storage.store import create_db_engine
+
+        engine = create_db_engine(db_url)
+        try:
+            with engine.connect() as conn:
+                rows = conn.execute(select(runs.c.stats).order_by(runs.c.started_at.desc()).limit(200)).all()
+        finally:
+            engine.dispose()
+    except Exception as exc:  # no runs table yet, database down: judge without history
+        logger.info("monitor: no run history (%s)", exc.__class__.__name__)
+        return []
+    history = []
+    for (stats,) in rows:
+        if isinstance(stats, str):
+            stats = json.loads(stats)
+        if not stats or stats.get("site") != site or stats.get("run_id") == run_id:
+            continue
+        if (stats.get("articles") or {}).get("seen", 0) >= min_items and stats.get("fill_rate"):
+            history.append(stats["fill_rate"])
+        if len(history) >= limit:
+            break
+    return history
+
+
+@monitors.name("fill rates")
+class FillRateMonitor(Monitor):
+    """Each field's fill rate holds its floor and its level of the site's recent runs."""
+
+    fails_run = False  # its alerts degrade the run
+
+    @monitors.name("fields filled as before")
+    def test_fields_filled_as_before(self):
+        settings, fill = self.data.crawler.settings, self.data.fill
+        min_items = settings.getint("NEWSCRAWL_MONITOR_MIN_ITEMS", 20)
+        if fill["seen"] < min_items:
+            self.skipTest(f"{fill['seen']} articles, fewer than NEWSCRAWL_MONITOR_MIN_ITEMS={min_items}: no sample")
+        history = recent_fill_rates(settings.get("NEWSCRAWL_DB_URL"), fill["site"], fill["run_id"], min_items,
+                                    settings.getint("NEWSCRAWL_MONITOR_HISTORY", 5))
+        min_fill = {**DEFAULT_MIN_FILL, **(settings.getdict("NEWSCRAWL_MONITOR_MIN_FILL") or {})}
+        alerts = check_fill_rates(fill["site"], fill["rates"], history, min_fill,
+                                  settings.getfloat("NEWSCRAWL_MONITOR_MAX_DROP", 0.25), fill["examples"])
+        self.data.alerts.extend(alerts)
+        if alerts:
+            self.fail("fill-rate alerts: " + ", ".join(a["field"] for a in alerts))
+
+
+@monitors.name("error rate")
+class ErrorRateMonitor(Monitor):
+    """At most NEWSCRAWL_MAX_ERROR_RATE of the page requests failed."""
+
+    fails_run = True
+
+    @monitors.name("page requests succeed")
+    def test_page_requests_succeed(self):
+        stats = self.data.stats
+        max_rate = self.data.crawler.settings.getfloat("NEWSCRAWL_MAX_ERROR_RATE", 0.2)
+        # URLs given up on (after their retries), from the failure log.
+        failed = sum(v for k, v in stats.items()
+                     if k.startswith("newscrawl/failures/") and k.split("/", 2)[2] not in NOT_SITE_FAILURES)
+        # Pages asked for, each once however often retried; Scrapy's robots.txt requests are left out, as
+        # their failures are (the failure log skips them): "2 of 3" when both article pages and robots.txt failed
+        # was the robots.txt request counted on one side only.
+        requests = (stats.get("downloader/request_count", 0) - stats.get("retry/count", 0)
+                    - stats.get("robotstxt/request_count", 0))
+        if requests and failed / requests > max_rate:
+            self.fail(f"{failed} of {requests} page requests failed (robots.txt not counted)")
+
+
+class RunMonitors(MonitorSuite):
+    monitors = [FillRateMonitor, ErrorRateMonitor]
+
+
+def run_monitors(crawler, spider, fill: dict) -> tuple[list[dict], list[str]]:
+    """Run :class:`RunMonitors`: the fill-rate alerts (they degrade the run) and the problems (they fail it)."""
+    alerts: list[dict] = []
+    result = MonitorRunner().run(RunMonitors(crawler=crawler), stats=crawler.stats.get_stats(), crawler=crawler,
+                                 spider=spider, fill=fill, alerts=alerts)
+    problems = []
+    status = spidermon_settings.MONITOR.STATUS
+    for outcome in result.monitor_results:
+        if outcome.status == status.ERROR:  # a bug in a monitor: the run cannot be judged, so it is not ok
+            logger.error("monitor %s of site %s could not run:\n%s", outcome.monitor.name, fill["site"], outcome.error)
+            problems.append(f"monitor {outcome.monitor.name} could not run (see the log)")
+        elif outcome.status == status.FAILURE and outcome.monitor.fails_run:
+            problems.append(outcome.reason)
+    return alerts, problems

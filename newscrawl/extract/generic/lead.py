@@ -1,0 +1,101 @@
+"""The lead (standfirst): lead-classed elements before the body, or the structured description when
+the page shows it (:func:`choose_lead`)."""
+from __future__ import annotations
+
+import re
+
+from newscrawl.extract.generic.dom import NON_CONTENT_TAGS, all_text, class_and_id, clean_element_text, in_boilerplate, norm_key
+from newscrawl.extract.structured import StructuredData
+
+
+_LEAD_CLASS = re.compile(
+    r"(^|[\s_-])(lead|lede|intro|standfirst|sapo|summary|teaser|dek|deck|subtitle|sub-?headline|subhead|"
+    r"excerpt|description|abstract|chapeau|kicker-?text|article-?lead|story-?lead|header-?text|strapline|"
+    r"vorspann|entradilla|entradeta|ingress|ingr?ess|descricao|occhiello|sommario|standfirst)($|[\s_-])",
+    re.IGNORECASE,
+)
+
+
+def lead_candidates(doc, region, first_el=None) -> list[str]:
+    """Standfirst-looking texts (class says lead/intro/summary...) in the article
+    region, before the body's first paragraph, outside figures and boxes."""
+    out: list[str] = []
+    if region is None:
+        return out
+    for el in region.iter():
+        if el is first_el:
+            break
+        if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS or el.tag in ("meta", "link", "img", "a"):
+            continue
+        cls = class_and_id(el)
+        if not cls.strip() or not _LEAD_CLASS.search(cls):
+            continue
+        if in_boilerplate(el, region) and not _LEAD_CLASS.search(el.get("class") or ""):
+            continue
+        if any(anc.tag in ("figure", "figcaption", "aside", "nav", "footer") for anc in el.iterancestors()):
+            continue
+        blocks = sum(1 for sub in el.iter("p", "div", "li", "h1", "h2", "h3", "figure", "ul") if sub is not el)
+        if blocks > 3:
+            continue
+        text = clean_element_text(el)
+        if not text or not 30 <= len(text) <= 1000:
+            continue
+        links = sum(len(all_text(a)) for a in el.iter("a"))
+        if links > 0.5 * len(text):
+            continue
+        out.append(text)
+    return list(dict.fromkeys(out))
+
+_CREDIT_MARK = re.compile(r"©|\((?:image|photo|foto|bild|picture|credit)s?\s*:|\b(?:foto|photo|bild|image)\s*:\s", re.IGNORECASE)
+
+
+def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=None, *,
+                title: str | None = None, caption_keys: set[str] = frozenset()) -> tuple[str | None, str | None, list[str]]:
+    """(lead, layer, body without the lead).
+
+    1. a standfirst candidate (lead-class element or structured description)
+       printed as one of the body's first paragraphs is moved out of the body;
+    2. a lead-class element of the article region placed before the body;
+    3. the structured description, when the article region shows it and it is
+       not just the first paragraph cut short.
+    """
+    first_keys = [norm_key(p) for p in body[:3]]
+    body_keys = [norm_key(p) for p in body]
+    dom = [(text, "generic") for text in lead_candidates(doc, region, first_el)]
+    described = list(data.descriptions())
+
+    title_key = norm_key(title)
+
+    def usable(text: str) -> bool:
+        key = norm_key(text)
+        if len(key) < 20 or (len(key.split()) < 6 and len(text) < 40):
+            return False
+        if key in caption_keys or _CREDIT_MARK.search(text):
+            return False  # an image caption
+        if title_key and title_key in key and len(key) < len(title_key) + 30:
+            return False  # the headline with a label
+        return not any(len(bk) > 30 and bk in key and bk != key for bk in body_keys)  # holds body text
+
+    for text, layer in [*dom, *described]:
+        if not usable(text):
+            continue
+        key = norm_key(text)
+        for i, fk in enumerate(first_keys):
+            if fk == key:
+                return body[i], layer, body[:i] + body[i + 1:]
+    for text, layer in dom:
+        if usable(text):
+            return text, layer, body
+    region_key = None
+    for text, layer in described:
+        if not usable(text):
+            continue
+        key = norm_key(text)
+        stem = key.rsplit(" ", 1)[0] if text.rstrip().endswith(("…", "...")) else key
+        if body_keys and body_keys[0].startswith(stem):
+            continue  # a teaser: the first paragraph cut short
+        if region_key is None:
+            region_key = norm_key(clean_element_text(region)) if region is not None else ""
+        if key and key in region_key:
+            return text, layer, body
+    return None, None, body

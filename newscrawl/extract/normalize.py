@@ -1,0 +1,150 @@
+"""The one normalisation pass: every extracted value made what the schema promises, once.
+
+:class:`ArticleLoader` (itemloaders, no Scrapy needed) takes the layers' raw values field by
+field: NFC text without entities or invisible characters (:func:`~newscrawl.model.text.clean_text`),
+one caption per image with its credit split off, bylines de-duplicated, image URLs absolute, dates
+as ISO 8601 with their UTC offset (a datetime a layer already parsed is only formatted).
+:func:`finish_article` then does what no single field's processor can see: the body without
+boilerplate lines, captions, a trailing byline or the lead repeated, and no character a database
+refuses in any value.
+
+``extract_article`` runs the two, so each string is cleaned once. :func:`clean_article` is both
+passes for the dict of another producer (CleanPipeline), whose values were never loaded.
+Idempotent: cleaning a clean item changes nothing.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urljoin
+
+from itemloaders import ItemLoader
+from itemloaders.processors import Identity, MapCompose, TakeFirst
+
+from newscrawl.extract.authors import split_photo_credit
+from newscrawl.extract.dates import parse_datetime
+from newscrawl.model.item import DEFAULT_TIMEZONE, TEXT_FIELDS, TEXT_LIST_FIELDS
+from newscrawl.model.text import clean_lines, clean_text, storable, unique
+
+# --------------------------------------------------------------------------- field by field
+
+
+def to_iso_datetime(value, loader_context) -> str | None:
+    """A datetime or date string as ISO 8601 with offset; naive values take the site's zone."""
+    tz = loader_context.get("timezone") or DEFAULT_TIMEZONE
+    if isinstance(value, datetime):
+        parsed = value if value.tzinfo else parse_datetime(value.isoformat(), tz=tz)
+    else:
+        parsed = parse_datetime(str(value), tz=tz, now=loader_context.get("now"))
+    return parsed.isoformat() if parsed else None
+
+
+def clean_caption(value, loader_context) -> dict | None:
+    if isinstance(value, str):
+        value = {"text": value}
+    text = clean_text(value.get("text"))
+    if not text:
+        return None
+    credit = clean_text(value.get("credit"))
+    if not credit:
+        _, credit = split_photo_credit(text)
+    image_url = value.get("image_url")
+    if image_url:
+        image_url = urljoin(loader_context.get("base_url") or "", image_url.strip())
+    return {"text": text, "image_url": image_url or None, "credit": credit or None}
+
+
+def unique_captions(captions: list[dict]) -> list[dict]:
+    """One caption per text: pages print a caption twice (alt text and caption) or repeat a photo."""
+    seen, out = set(), []
+    for caption in captions:
+        key = caption["text"].casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(caption)
+    return out
+
+
+def absolute_url(value, loader_context) -> str | None:
+    value = (value or "").strip()
+    if not value or value.startswith("data:"):
+        return None
+    return urljoin(loader_context.get("base_url") or "", value)
+
+
+class ArticleLoader(ItemLoader):
+    default_item_class = dict
+    default_input_processor = MapCompose(clean_text)
+    default_output_processor = TakeFirst()
+
+    published_in = MapCompose(to_iso_datetime)
+    modified_in = MapCompose(to_iso_datetime)
+
+    authors_out = unique
+    authors_raw_out = unique
+    tags_out = unique
+    body_out = Identity()
+
+    captions_in = MapCompose(clean_caption)
+    captions_out = unique_captions
+    images_in = MapCompose(absolute_url)
+    images_out = unique
+
+    url_in = canonical_url_in = Identity()
+    extraction_in = missing_in = Identity()
+    extraction_out = TakeFirst()
+    missing_out = Identity()
+
+
+# --------------------------------------------------------------------------- the article as a whole
+
+
+def body_without_furniture(paragraphs: list[str], *, boilerplate=frozenset(), captions=(), bylines=(),
+                           lead: str | None = None) -> list[str]:
+    """Clean body paragraphs without boilerplate lines, captions, a trailing byline, or the lead repeated."""
+    drop = {t.casefold() for t in boilerplate} | {c.casefold() for c in captions}
+    paragraphs = [p for p in paragraphs if p.casefold() not in drop]
+    byline_set = {b.casefold() for b in bylines}
+    while paragraphs and paragraphs[-1].casefold() in byline_set:
+        paragraphs.pop()
+    if lead and paragraphs and paragraphs[0].casefold() == lead.casefold():
+        paragraphs.pop(0)
+    return paragraphs
+
+
+def finish_article(item: dict, boilerplate=frozenset()) -> dict:
+    """The article-level pass over an item whose values are clean (loaded): in place, and returned."""
+    if "body" in item:
+        bylines = [*(item.get("authors_raw") or []), *(item.get("authors") or [])]
+        if item.get("source"):
+            bylines += [item["source"], f"Theo {item['source']}", f"({item['source']})"]
+        item["body"] = body_without_furniture(
+            item.get("body") or [], boilerplate=boilerplate, captions=[c["text"] for c in item.get("captions") or []],
+            bylines=bylines, lead=item.get("lead"),
+        )
+    # Everything else (URLs, image URLs of captions, extraction notes...): no character a database or a
+    # UTF-8 file refuses. One bad value would otherwise cost the article its row, or its batch.
+    for name in list(item.keys()):
+        item[name] = storable(item[name])
+    return item
+
+
+def clean_article(item: dict, boilerplate=frozenset()) -> dict:
+    """Clean an article dict of any producer in place and return it: text fields as :func:`clean_text`
+    makes them, then :func:`finish_article`."""
+    for name in TEXT_FIELDS:
+        if name in item:
+            item[name] = clean_text(item[name])
+    for name in TEXT_LIST_FIELDS:
+        if name in item:
+            item[name] = list(dict.fromkeys(clean_lines(item[name])))
+    if "captions" in item:
+        captions = []
+        for caption in item.get("captions") or []:
+            text = clean_text(caption.get("text"))
+            if text:
+                captions.append({**caption, "text": text, "credit": clean_text(caption.get("credit"))})
+        item["captions"] = captions
+    if "body" in item:
+        item["body"] = clean_lines(item.get("body"))
+    return finish_article(item, boilerplate)
