@@ -1,7 +1,7 @@
 """Crawl throughput: a bare Scrapy crawl against the full newscrawl pipeline, on one generated site.
 
-  .venv/bin/python benchmarks/crawl_throughput.py [--articles 5000] [--latency-ms 100,0] [--concurrency 16]
-                                                  [--workers 0,1] [--profile full.prof] [--keep DIR]
+  .venv/bin/python -m benchmarks.crawl_throughput [--articles 5000] [--latency-ms 100,0] [--concurrency 16]
+                                                       [--workers 0,1] [--profile full.prof] [--keep DIR]
 
 For each site size and each server latency, one run:
 1. starts ``benchmarks/sitegen.py serve`` (a generated tuyengiao-markup site of N articles,
@@ -36,6 +36,7 @@ The functions here are also used by tests/test_benchmark_counts.py (untimed, sma
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import re
@@ -46,10 +47,10 @@ import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from sitegen import DEFAULT_PARAGRAPHS
+from benchmarks.sitegen import DEFAULT_PARAGRAPHS
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -153,7 +154,27 @@ def parse_stats(log: str) -> dict:
     m = _STATS_RE.search(log)
     if not m:
         return {}
-    return eval(m.group(1), {"__builtins__": {}}, {"datetime": __import__("datetime")})  # noqa: S307 - our own log
+    return _stats_value(ast.parse(m.group(1), mode="eval").body)
+
+
+# What a stats dump holds besides literals: the datetimes of start_time / finish_time.
+_STATS_CALLS = {"datetime.datetime": datetime, "datetime.timedelta": timedelta}
+_STATS_NAMES = {"datetime.timezone.utc": timezone.utc}
+
+
+def _stats_value(node: ast.expr):
+    """A stats dump's expression read as data (literals, those calls and names), never run as code."""
+    if isinstance(node, ast.Dict):
+        return {_stats_value(k): _stats_value(v) for k, v in zip(node.keys, node.values)}
+    if isinstance(node, (ast.List, ast.Tuple)):
+        values = [_stats_value(e) for e in node.elts]
+        return values if isinstance(node, ast.List) else tuple(values)
+    if isinstance(node, ast.Call) and ast.unparse(node.func) in _STATS_CALLS:
+        return _STATS_CALLS[ast.unparse(node.func)](*map(_stats_value, node.args),
+                                                   **{kw.arg: _stats_value(kw.value) for kw in node.keywords})
+    if isinstance(node, ast.Attribute) and ast.unparse(node) in _STATS_NAMES:
+        return _STATS_NAMES[ast.unparse(node)]
+    return ast.literal_eval(node)  # ValueError for anything else
 
 
 def _run(name: str, cmd: list[str], server: SiteServer, cwd: Path, env: dict | None = None,
@@ -231,7 +252,7 @@ def process_tree(root: int) -> dict[int, tuple[int, float, int]]:
 
 
 def run_bare(server: SiteServer, workdir: Path, concurrency: int = 16) -> CrawlResult:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "_bare", "--base-url", server.url,
+    cmd = [sys.executable, "-m", "benchmarks.crawl_throughput", "_bare", "--base-url", server.url,
            "--concurrency", str(concurrency)]
     return _run("bare", cmd, server, workdir)
 
@@ -269,7 +290,7 @@ def run_full(server: SiteServer, workdir: Path, concurrency: int = 16, profile: 
 
 
 # ---------------------------------------------------------------------------
-# the bare crawl (runs in its own process: `crawl_throughput.py _bare`)
+# the bare crawl (runs in its own process: `python -m benchmarks.crawl_throughput _bare`, from the repository root)
 # ---------------------------------------------------------------------------
 def _bare_main(base_url: str, concurrency: int) -> int:
     from scrapy.crawler import CrawlerProcess

@@ -1,6 +1,6 @@
 """Distributed throughput: the full pipeline with 1 and with 2 worker processes sharing a Redis frontier.
 
-  .venv/bin/python benchmarks/distributed_throughput.py [--articles 5000] [--workers 1,2]
+  .venv/bin/python -m benchmarks.distributed_throughput [--articles 5000] [--workers 1,2]
                                                         [--concurrency 16] [--redis URL] [--db sqlite]
 
 One run:
@@ -40,14 +40,12 @@ BIN = Path(sys.executable).parent
 SITE = "tuyengiao"
 IDLE_SECONDS = 3
 
-sys.path.insert(0, str(HERE))
-from crawl_throughput import SiteServer  # noqa: E402  (sitegen.py serve in a subprocess)
+from benchmarks.crawl_throughput import SiteServer  # sitegen.py serve in a subprocess
 
 
 @contextmanager
 def fresh_database(kind: str, workdir: Path):
-    sys.path.insert(0, str(REPO))
-    from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
+    from tests.support.databases import postgres_unavailable, temporary_postgres_database
 
     if kind == "postgresql" or (kind == "auto" and postgres_unavailable() is None):
         with temporary_postgres_database(prefix="ncbench_") as url:

@@ -1,6 +1,6 @@
 """Extraction speed: newscrawl's extract_article against trafilatura on the same pages, in one run.
 
-    python benchmarks/extraction_speed.py [DIR] [--repeat N]
+    python -m benchmarks.extraction_speed [DIR] [--repeat N]
 
 Two groups: pages that have a site file (the fixture sites and ../shared/realpages,
 with their real URLs, so the site layer runs) and pages that have none (DIR,
@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
 
 
 def load(directory: Path) -> list[tuple[bytes, str]]:
@@ -68,7 +67,7 @@ def site_file_pages() -> list[tuple[bytes, str]]:
     """Pages that have a site file, with their real URLs: the fixture sites and ../shared/realpages."""
     pages = []
     tuyengiao = json.loads((REPO / "fixtures" / "tuyengiao" / "expected.json").read_text(encoding="utf-8"))
-    site_dir = REPO / "fixtures" / "tuyengiao" / "site"
+    site_dir = REPO / "newscrawl" / "ops" / "demo" / "tuyengiao" / "site"  # the demo site (package data)
     for article in tuyengiao["articles"]:
         pages.append(((site_dir / (article["path"].lstrip("/") + ".html")).read_bytes(), article["canonical_url"]))
     for expected in sorted((REPO / "fixtures" / "sites").glob("*/expected.json")):

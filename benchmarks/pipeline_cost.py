@@ -1,6 +1,6 @@
 """What each item pipeline stage costs, on SQLite and PostgreSQL, side by side.
 
-    .venv/bin/python benchmarks/pipeline_cost.py [--items 10000] [--words 400] [--batch-size 100]
+    .venv/bin/python -m benchmarks.pipeline_cost [--items 10000] [--words 400] [--batch-size 100]
                                                  [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 
 Generates realistic items (Vietnamese-looking text, ~400 words each; 2% exact
@@ -17,19 +17,15 @@ import argparse
 import importlib
 import os
 import random
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scrapy.exceptions import DropItem
+from scrapy.utils.test import get_crawler
 
-from scrapy.exceptions import DropItem  # noqa: E402
-from scrapy.utils.test import get_crawler  # noqa: E402
-
-from newscrawl.storage.neardup import NearDupIndex  # noqa: E402
-from newscrawl.storage.testing import (  # noqa: E402
+from newscrawl.storage.neardup import NearDupIndex
+from tests.support.databases import (
     PG_ADMIN_URL,
     make_item,
     postgres_unavailable,

@@ -18,8 +18,8 @@ Layout of the site (``GeneratedSite(articles=N)``):
   /<section>/<slug>-<id>           article pages (articles alternate between the two sections)
   anything else                    404
 
-Used by benchmarks/crawl_throughput.py (``python benchmarks/sitegen.py serve``) and by
-tests/faultserver.py (``GeneratedSite.article`` gives the expected fields of a page).
+Used by benchmarks/crawl_throughput.py (``python benchmarks/sitegen.py serve``: stdlib only, runs as a script) and by
+tests/support/faultserver.py (``GeneratedSite.article`` gives the expected fields of a page).
 
 Run a server:  python benchmarks/sitegen.py serve --articles 5000 [--port 0] [--seed 7] [--paragraphs 3,8]
 It prints ``READY http://127.0.0.1:PORT`` on stdout once it listens. ``GET /__stats__``

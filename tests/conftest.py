@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
-from newscrawl.storage.testing import postgres_unavailable, reset_database, temporary_postgres_database
+from tests.support.fixtures import FixtureServer, fixture_site_dir
+from tests.support.databases import postgres_unavailable, reset_database, temporary_postgres_database
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("NEWSCRAWL_SHARED", REPO.parent / "shared"))

@@ -15,7 +15,7 @@ import pytest
 from conftest import read_jsonl, run_newscrawl, run_scrapy
 from sqlalchemy.engine import make_url
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ stayed staged and failed again with every later batch: nothing after it was stor
 
 * ``test_poisoned_pages_*``: the spider's own cleaning removes the surrogate and the NUL (the two articles are
   stored, clean); validation rejects the over-long canonical URL (``url_too_long``); every other article is stored.
-* ``test_store_isolates_rows_the_database_refuses``: a producer that cleans nothing (tests/rawspider.py) and no
+* ``test_store_isolates_rows_the_database_refuses``: a producer that cleans nothing (tests/support/rawspider.py) and no
   clean/validate pipelines, so the poison reaches the store: the batch is split, every row the database accepts is
   stored, each row it refuses is in ``rejects`` (``db_refused: <the database's message>``) and counted, and the
   run ends "failed" (exit 4 for `newscrawl crawl`).
@@ -20,13 +20,13 @@ import string
 
 import pytest
 from conftest import REPO, read_jsonl, run_scrapy
-from faultserver import parse_stats
-from sitecopy import SiteCopy
+from tests.support.faultserver import parse_stats
+from tests.support.sitecopy import SiteCopy
 from sqlalchemy import create_engine, select
 
-from newscrawl.ops.fixtureserver import FixtureServer
+from tests.support.fixtures import FixtureServer
 from newscrawl.storage.schema import articles, rejects
-from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
+from tests.support.databases import postgres_unavailable, temporary_postgres_database
 
 SITE = "https://tuyengiao.vn"
 SURROGATE_PATH = "/thoi-su/bo-giao-duc-va-dao-tao-cong-bo-lich-thi-tot-nghiep-nam-2025-140623"
@@ -125,7 +125,7 @@ def test_store_isolates_rows_the_database_refuses(db_url, tmp_path, tuyengiao_ex
                                 "newscrawl.crawl.pipelines.store.DatabaseStorePipeline": 400})
     with FixtureServer(SiteCopy(tmp_path / "site").root) as server:
         result, stats, summary = crawl(
-            ["runspider", str(REPO / "tests" / "rawspider.py"), "-a", f"base_url={server.url}",
+            ["runspider", str(REPO / "tests" / "support" / "rawspider.py"), "-a", f"base_url={server.url}",
              "-a", f"paths={','.join(paths)}", "-a", "poison=" + ",".join(f"{p}={k}" for p, k in poison.items()),
              "-a", f"long_canonical={LONG_CANONICAL}"],
             db_url, tmp_path / "out", "-s", f"ITEM_PIPELINES={raw_pipelines}")

@@ -4,15 +4,10 @@ article into one item, one database row, nothing rejected. benchmarks/crawl_thro
 same functions on 5,000 articles and times them."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-
-import crawl_throughput as bench  # noqa: E402
-from sitegen import GeneratedSite  # noqa: E402
+import benchmarks.crawl_throughput as bench
+from benchmarks.sitegen import GeneratedSite
 
 ARTICLES = 200
 

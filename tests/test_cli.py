@@ -7,14 +7,14 @@ import sqlite3
 
 from conftest import read_jsonl, run_newscrawl, run_scrapy, shared_path
 
-from newscrawl.sites import all_sites
+from newscrawl.sites import SiteRegistry
 
 
 def test_scrapy_list_names_every_site_file():
     result = run_scrapy(["list"])
     assert result.returncode == 0, result.stderr
     listed = set(result.stdout.split())
-    assert set(all_sites()) <= listed
+    assert set(SiteRegistry.from_dirs()) <= listed
     assert {"tuyengiao", "vnexpress", "tuoitre", "thanhnien", "dantri", "vietnamnet", "vietnamplus", "nhandan",
             "tienphong", "baochinhphu"} <= listed
 
@@ -86,3 +86,9 @@ def test_every_command_has_help():
         result = run_newscrawl([command, "--help"])
         assert result.returncode == 0, (command, result.stderr)
         assert result.stdout.startswith(f"usage: newscrawl {command}"), (command, result.stdout[:200])
+
+
+def test_demo_of_a_site_the_package_does_not_ship_says_which_it_ships(tmp_path):
+    result = run_newscrawl(["demo", "--site", "vnexpress", "--out", str(tmp_path)])
+    assert result.returncode == 2
+    assert result.stderr.strip() == "newscrawl demo: --site 'vnexpress': no such demo site; the package has tuyengiao"

@@ -13,7 +13,7 @@ from conftest import assert_valid_items, read_jsonl, run_scrapy
 
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
-    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+    from tests.support.fixtures import FixtureServer, fixture_site_dir
 
     out = tmp_path_factory.mktemp("crawl")
     with FixtureServer(fixture_site_dir("tuyengiao")) as server:

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import BIN, REPO, read_jsonl
-from sitecopy import SiteCopy
+from tests.support.sitecopy import SiteCopy
 
-from newscrawl.ops.fixtureserver import FixtureServer
+from tests.support.fixtures import FixtureServer
 from newscrawl.crawl.runs import EXIT_DEGRADED, EXIT_LOCKED, EXIT_OK
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -1,6 +1,6 @@
 """A database outage in the middle of a real crawl loses nothing and does not stop the fetching.
 
-PostgreSQL sits behind a TCP proxy (tests/tcpproxy.py) that, once the crawl has stored some articles,
+PostgreSQL sits behind a TCP proxy (tests/support/tcpproxy.py) that, once the crawl has stored some articles,
 refuses connections and drops the open ones for 20 s, then forwards again. Before, the first item
 whose dedupe lookup met the outage ran out of retries (time.sleep on the reactor thread, about 15 s in
 all, during which nothing was fetched) and was dropped ("Error processing"); the run exited 0.
@@ -13,15 +13,15 @@ import time
 
 import pytest
 from conftest import read_jsonl, run_scrapy
-from faultserver import parse_stats
+from tests.support.faultserver import parse_stats
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
-from tcpproxy import TcpProxy
+from tests.support.tcpproxy import TcpProxy
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 from newscrawl.storage.schema import article_versions, articles
-from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
+from tests.support.databases import postgres_unavailable, temporary_postgres_database
 
 OUTAGE_SECONDS = 20.0
 

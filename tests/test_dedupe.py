@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -16,7 +17,8 @@ from newscrawl.crawl.pipelines.dedupe import DedupePipeline
 from newscrawl.crawl.pipelines.store import DatabaseStorePipeline
 from newscrawl.storage import ArticleStore, NearDupIndex, shingles
 from newscrawl.storage.schema import article_versions, articles, duplicates, minhash_signatures
-from newscrawl.storage.testing import (
+from conftest import REPO
+from tests.support.databases import (
     make_item,
 )
 
@@ -316,7 +318,7 @@ SPIDER_SCRIPT = textwrap.dedent(
     import json, sys
     import scrapy
     from scrapy.crawler import CrawlerProcess
-    from newscrawl.storage.testing import make_item
+    from tests.support.databases import make_item
 
     db_url, feed, items_path = sys.argv[1:4]
     items = json.load(open(items_path, encoding="utf-8"))
@@ -368,6 +370,7 @@ def test_two_real_crawls_store_once_and_feed_only_news(db_url, tmp_path):
         done = subprocess.run(
             [sys.executable, str(script), db_url, str(feed), str(items_path)],
             capture_output=True, text=True, timeout=120,
+            env={**os.environ, "PYTHONPATH": str(REPO)},  # the script imports tests.support
         )
         assert done.returncode == 0, done.stderr[-3000:]
         lines = [json.loads(line) for line in feed.read_text(encoding="utf-8").splitlines()]

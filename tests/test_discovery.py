@@ -6,9 +6,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conftest import REPO, read_jsonl, run_scrapy
-from sitecopy import SiteCopy
+from tests.support.sitecopy import SiteCopy
 
-from newscrawl.ops.fixtureserver import FixtureServer
+from tests.support.fixtures import FixtureServer
 
 FEED_ONLY = [
     "/thoi-su/trao-hoc-bong-cho-sinh-vien-co-hoan-canh-kho-khan-140412",

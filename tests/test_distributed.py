@@ -21,8 +21,8 @@ import pytest
 from conftest import BIN, REPO, read_jsonl
 from sqlalchemy import create_engine, text
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
-from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database
+from tests.support.fixtures import FixtureServer, fixture_site_dir
+from tests.support.databases import postgres_unavailable, temporary_postgres_database
 
 REDIS_URL = os.environ.get("NEWSCRAWL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SITE = "tuyengiao"
@@ -166,7 +166,7 @@ def test_seed_pushes_each_sections_first_listing_page_once(redis_client, prefix)
     from scrapy.utils.request import request_from_dict
 
     from newscrawl.distributed.seed import seed_sites
-    from newscrawl.sites import get_site
+    from newscrawl.sites import SiteRegistry
 
     queue = f"{prefix}:{SITE}:requests"
     dupefilter = f"{prefix}:{SITE}:dupefilter"
@@ -174,17 +174,17 @@ def test_seed_pushes_each_sections_first_listing_page_once(redis_client, prefix)
     overrides = {"NEWSCRAWL_REDIS_PREFIX": prefix}
     for _ in range(2):  # seeding again before any worker took them adds nothing
         pushed = seed_sites([SITE], REDIS_URL, overrides=overrides, spider_kwargs={"base_url": "http://127.0.0.1:8123"})
-        assert pushed == {SITE: len(get_site(SITE).sections)}
-    assert redis_client.zcard(queue) == len(get_site(SITE).sections)
+        assert pushed == {SITE: len(SiteRegistry.from_dirs().site(SITE).sections)}
+    assert redis_client.zcard(queue) == len(SiteRegistry.from_dirs().site(SITE).sections)
     assert not redis_client.exists(dupefilter)  # no live worker: a new crawl starts with an empty dupefilter
 
     from newscrawl.crawl.spiderloader import spider_class_for
 
     spider = spider_class_for(SITE)(base_url="http://127.0.0.1:8123")
     requests = [request_from_dict(pickle.loads(data), spider=spider) for data in redis_client.zrange(queue, 0, -1)]
-    assert sorted(r.url for r in requests) == sorted(f"http://127.0.0.1:8123{s.url}" for s in get_site(SITE).sections)
+    assert sorted(r.url for r in requests) == sorted(f"http://127.0.0.1:8123{s.url}" for s in SiteRegistry.from_dirs().site(SITE).sections)
     assert all(r.callback == spider.parse_listing and r.dont_filter for r in requests)
-    assert sorted(r.cb_kwargs["section"] for r in requests) == sorted(s.slug for s in get_site(SITE).sections)
+    assert sorted(r.cb_kwargs["section"] for r in requests) == sorted(s.slug for s in SiteRegistry.from_dirs().site(SITE).sections)
 
 
 def test_two_workers_share_the_crawl_each_article_fetched_once(tmp_path, redis_client, prefix, shared_db, reference,
@@ -392,7 +392,7 @@ def test_the_store_tells_when_a_batch_is_committed(tmp_path):
 
     from newscrawl.crawl import signals as newscrawl_signals
     from newscrawl.storage import get_store
-    from newscrawl.storage.testing import make_item, vietnamese_text
+    from tests.support.databases import make_item, vietnamese_text
 
     crawler = get_crawler(settings_dict={"NEWSCRAWL_DB_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
     committed = []

@@ -13,7 +13,7 @@ import newscrawl.ops.export as export_module
 from newscrawl.ops.export import export_articles, parse_since
 from newscrawl.crawl.pipelines.dedupe import DedupePipeline
 from newscrawl.crawl.pipelines.store import DatabaseStorePipeline
-from newscrawl.storage.testing import (
+from tests.support.databases import (
     make_item,
     vietnamese_text,
 )

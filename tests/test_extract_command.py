@@ -7,7 +7,9 @@ import shutil
 
 from conftest import REPO, run_newscrawl
 
-TUYENGIAO = REPO / "fixtures" / "tuyengiao" / "site" / "thoi-su" / "khai-mac-hoi-bao-xuan-giap-thin-2024-130853.html"
+from tests.support.fixtures import fixture_site_dir
+
+TUYENGIAO = fixture_site_dir("tuyengiao") / "thoi-su" / "khai-mac-hoi-bao-xuan-giap-thin-2024-130853.html"
 TUYENGIAO_URL = "https://tuyengiao.vn/thoi-su/khai-mac-hoi-bao-xuan-giap-thin-2024-130853"
 VNEXPRESS = REPO / "fixtures" / "sites" / "vnexpress" / "article-fck-detail.html"
 
@@ -68,7 +70,7 @@ def test_a_page_without_any_url_is_named_on_stderr_and_exits_2(tmp_path, article
 
 
 def test_every_fixture_article_extracted_without_url_validates(tmp_path, article_schema):
-    pages = sorted((REPO / "fixtures" / "tuyengiao" / "site").glob("*/*-[0-9]*.html"))
+    pages = sorted(fixture_site_dir("tuyengiao").glob("*/*-[0-9]*.html"))
     copies = []
     for n, source in enumerate(pages):
         copies.append(tmp_path / f"{n}.html")

@@ -13,6 +13,7 @@ import pytest
 from conftest import REPO, SHARED
 
 from newscrawl.extract import extract_article, fallback, page_url, sitelayer
+from tests.support.fixtures import fixture_site_dir
 
 ARTICLE = """<!doctype html><html lang="en"><head><title>River bridge opens | Daily Example</title>
 <meta property="og:title" content="River bridge opens">
@@ -56,7 +57,7 @@ def test_strict_mode_raises_what_would_be_recorded(monkeypatch):
 def test_a_site_field_that_fails_is_left_to_the_next_layer(monkeypatch):
     expected = json.loads((REPO / "fixtures" / "tuyengiao" / "expected.json").read_text(encoding="utf-8"))
     article = expected["articles"][0]
-    data = (REPO / "fixtures" / "tuyengiao" / "site" / (article["path"].lstrip("/") + ".html")).read_bytes()
+    data = (fixture_site_dir("tuyengiao") / (article["path"].lstrip("/") + ".html")).read_bytes()
     url = article["canonical_url"]
     clean = extract_article(data, url)
     assert clean["extraction"]["body"] == "site" and "errors" not in clean

@@ -5,17 +5,15 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import BIN, REPO, read_jsonl, run_scrapy
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 
-sys.path.insert(0, str(REPO / "benchmarks"))
-from crawl_throughput import process_tree  # noqa: E402  (the benchmark's /proc walker)
+from benchmarks.crawl_throughput import process_tree  # the benchmark's /proc walker
 
 # Fields that differ between two crawls of the same pages whatever extracts them.
 RUN_FIELDS = {"crawled_at"}

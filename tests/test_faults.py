@@ -1,5 +1,5 @@
 """Real crawls (`scrapy crawl tuyengiao -a base_url=...`) of a site that misbehaves on purpose
-(tests/faultserver.py): per fault, what a user checks afterwards — the good articles are all
+(tests/support/faultserver.py): per fault, what a user checks afterwards — the good articles are all
 there, exactly; each URL that could not be had is in the failures file with its reason; retries
 stay bounded and wait as asked; no mojibake, no markup in text, nothing twice.
 
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from faultserver import FAULTS, FaultServer, project_settings, run_crawl
+from tests.support.faultserver import FAULTS, FaultServer, project_settings, run_crawl
 
 SETTINGS = project_settings()
 RETRY_TIMES = SETTINGS.getint("RETRY_TIMES")

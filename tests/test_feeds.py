@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from conftest import BIN, REPO, read_jsonl, run_newscrawl, run_scrapy
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 
 ARTICLES = 47  # fixtures/tuyengiao/expected.json
 
@@ -160,3 +160,22 @@ def test_demo_gives_the_same_result_every_time(tmp_path):
         assert f"rejected          {len(results[-1][1])}  -> {rejects}" in demo.stdout, demo.stdout
     assert len(results[0][0]) == ARTICLES
     assert results[1] == results[0] and results[2] == results[0]
+
+
+def test_a_repaired_feed_takes_the_umask_of_when_it_is_written_not_of_import_time(tmp_path):
+    """A daemon may set its umask after importing newscrawl: the rewritten feed follows the umask then in force
+    (and importing the module leaves the process umask alone)."""
+    feed = tmp_path / "articles.jsonl"
+    feed.write_bytes(b'{"canonical_url": "https://a.vn/1", "content_hash": "h1"}\n{"canonical_url": "https://a.v')
+    code = f"""
+import os
+os.umask(0o022)
+import newscrawl.crawl.feeds as feeds
+assert os.umask(0o077) == 0o022, "importing feeds changed the umask"
+storage = feeds.AtomicFileFeedStorage({str(feed.as_uri())!r}, feed_options={{"overwrite": False}})
+storage.store(storage.open(None))
+print(oct(os.stat({str(feed)!r}).st_mode & 0o777))
+"""
+    result = subprocess.run([str(BIN / "python"), "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "0o600"  # 0o666 & ~0o077: the cut line repaired under the umask in force

@@ -30,7 +30,7 @@ import pytest
 from backports import zstd
 from conftest import BIN, REPO, read_jsonl
 
-from newscrawl.ops.fixtureserver import FixtureServer, RequestRecord, fixture_site_dir
+from tests.support.fixtures import FixtureServer, RequestRecord, fixture_site_dir
 from newscrawl.crawl.runs import EXIT_CONFIG, EXIT_FAILED, EXIT_OK
 
 ARTICLES = 47  # the fixture site's articles (fixtures/tuyengiao/expected.json)
@@ -250,7 +250,7 @@ def test_a_read_only_out_is_refused_before_the_crawl_in_one_line(tmp_path, mount
 def test_two_crawls_started_in_the_same_second_get_two_runs_rows(tmp_path, pg_url, tuyengiao_server):
     from sqlalchemy import create_engine, text
 
-    from newscrawl.storage.testing import reset_database
+    from tests.support.databases import reset_database
 
     for attempt in range(4):  # the starts must fall in one second; rarely they straddle one
         reset_database(pg_url)

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import BIN, REPO
-from sitecopy import SiteCopy
+from tests.support.sitecopy import SiteCopy
 
-from newscrawl.ops.fixtureserver import FixtureServer
+from tests.support.fixtures import FixtureServer
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 README = REPO / "README.md"
@@ -142,7 +142,7 @@ def databases(tmp_path_factory, pg_url_or_none):
 
 @pytest.fixture(scope="module")
 def pg_url_or_none(request):
-    from newscrawl.storage.testing import postgres_unavailable
+    from tests.support.databases import postgres_unavailable
 
     if postgres_unavailable():
         return None

@@ -35,10 +35,10 @@ from urllib.parse import urljoin
 
 import pytest
 from conftest import SHARED, shared_path
-from site_fixture_checks import listing_article_urls, next_page_url
+from tests.support.site_fixture_checks import listing_article_urls, next_page_url
 
 from newscrawl import extract_article
-from newscrawl.sites import site_for_url
+from newscrawl.sites import SiteRegistry
 
 REALPAGES = SHARED / "realpages"
 
@@ -99,7 +99,7 @@ def _item(file: str, url: str) -> str:
 
 def _article(entry: dict) -> dict:
     _manifest()  # skips when ../shared is absent
-    if site_for_url(entry["url"]) is None:
+    if SiteRegistry.from_dirs().for_url(entry["url"]) is None:
         pytest.skip(f"no site file owns {entry['url']} yet")
     return json.loads(_item(entry["file"], entry["url"]))
 
@@ -195,7 +195,7 @@ def _listing_params():
 @pytest.mark.parametrize("entry", _listing_params())
 def test_real_listing(entry):
     _manifest()
-    site = site_for_url(entry["url"])
+    site = SiteRegistry.from_dirs().for_url(entry["url"])
     if site is None:
         pytest.skip(f"no site file owns {entry['url']} yet")
     gt = entry["ground_truth"]
@@ -212,4 +212,4 @@ def test_every_real_article_has_a_site_file():
     """No article entry of the manifest is left unchecked for want of a site file."""
     _manifest()
     for entry in _entries("article"):
-        assert site_for_url(entry["url"]) is not None, entry["file"]
+        assert SiteRegistry.from_dirs().for_url(entry["url"]) is not None, entry["file"]

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import REPO, assert_valid_items, read_jsonl, run_newscrawl, run_scrapy
 
-from newscrawl.ops.fixtureserver import FixtureServer
+from tests.support.fixtures import FixtureServer
 
 JSNEWS = REPO / "fixtures" / "jsnews"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -190,17 +190,13 @@ def test_render_table_mistakes_fail_fast_naming_the_key():
 
 
 def test_site_dirs_add_site_files_and_refuse_a_name_used_twice(tmp_path):
-    from newscrawl.sites import SiteConfigError, all_sites, get_site, use_site_dirs
+    from newscrawl.sites import SiteConfigError, SiteRegistry
 
-    try:
-        use_site_dirs([str(JSNEWS)])
-        assert get_site("jsnews").hosts == ("jsnews.example.vn",) and "tuyengiao" in all_sites()
-        twin = tmp_path / "twin"
-        twin.mkdir()
-        (twin / "copy.toml").write_text((JSNEWS / "jsnews.toml").read_text(encoding="utf-8"), encoding="utf-8")
-        use_site_dirs(f"{JSNEWS},{twin}")
-        with pytest.raises(SiteConfigError, match="used twice"):
-            all_sites()
-    finally:
-        use_site_dirs([])
-    assert "jsnews" not in all_sites()
+    sites = SiteRegistry.from_dirs([str(JSNEWS)])
+    assert sites.site("jsnews").hosts == ("jsnews.example.vn",) and "tuyengiao" in sites
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    (twin / "copy.toml").write_text((JSNEWS / "jsnews.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(SiteConfigError, match="used twice"):
+        SiteRegistry.from_dirs(f"{JSNEWS},{twin}")
+    assert "jsnews" not in SiteRegistry.from_dirs()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_newscrawl
 
-from newscrawl.ops.fixtureserver import FixtureServer, RequestRecord, fixture_site_dir
+from tests.support.fixtures import FixtureServer, RequestRecord, fixture_site_dir
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "artifacts"

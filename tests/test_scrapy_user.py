@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, read_jsonl, run_newscrawl, run_scrapy
 
-from newscrawl.ops.fixtureserver import FIXTURES_DIR, FixtureServer
-from newscrawl.sites import all_sites
+from tests.support.fixtures import FIXTURES_DIR, FixtureServer
+from newscrawl.sites import SiteRegistry
 
 QUICK = ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "RETRY_TIMES=1", "-s", "NEWSCRAWL_RETRY_BACKOFF_BASE=0"]
 
@@ -142,8 +142,8 @@ def test_scrapy_parse_and_shell_need_no_extra_arguments_and_record_no_run(tmp_pa
 
 def test_scrapy_check_runs_a_contract_per_fixture_page_offline(tmp_path):
     from newscrawl.crawl.contracts import fixture_cases
-    expected = sum(len(fixture_cases(site)) for site in all_sites())
-    with_pages = [site for site in all_sites() if fixture_cases(site)]
+    expected = sum(len(fixture_cases(site)) for site in SiteRegistry.from_dirs())
+    with_pages = [site for site in SiteRegistry.from_dirs() if fixture_cases(site)]
     assert expected > 0 and len(with_pages) >= 10
     result = scrapy(["check"], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr[-3000:]

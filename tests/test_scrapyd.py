@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import BIN, REPO, read_jsonl
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 
 SOURCES = ("newscrawl", "pyproject.toml", "setup.py", "scrapy.cfg", "README.md")
 

@@ -1,4 +1,4 @@
-"""Security rules of a crawl, checked on real crawls of a hostile fixture site (tests/faultserver.py)
+"""Security rules of a crawl, checked on real crawls of a hostile fixture site (tests/support/faultserver.py)
 and on the components that enforce them:
 
 - only http(s) URLs are requested (links and redirects to file:, ftp:, javascript:, data: are not);
@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from conftest import BIN, REPO
 
-from faultserver import FaultServer, project_settings, run_crawl
+from tests.support.faultserver import FaultServer, project_settings, run_crawl
 
 SETTINGS = project_settings()
 MAXSIZE = 2_000_000
@@ -188,7 +188,7 @@ def test_failures_path_is_confined_to_the_output_dir(tmp_path):
 
 
 def test_explicit_output_paths_outside_the_output_dir_are_refused(tmp_path):
-    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+    from tests.support.fixtures import FixtureServer, fixture_site_dir
 
     out = tmp_path / "out"
     escape = tmp_path / "escape.jsonl"
@@ -215,7 +215,7 @@ def _no_secret_in(text: str, where: str):
 
 def test_database_and_redis_passwords_never_printed(tmp_path):
     """A crawl whose database and Redis refuse the connection: the errors are logged, the passwords are not."""
-    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+    from tests.support.fixtures import FixtureServer, fixture_site_dir
 
     db_url = f"postgresql+psycopg://newscrawl:{DB_PASSWORD}@127.0.0.1:1/newscrawl"
     redis_url = f"redis://:{REDIS_PASSWORD}@127.0.0.1:1/0"
@@ -298,7 +298,7 @@ def escapes(tmp_path_factory):
     """A crawl of a mirror whose pages try every way off it: pagination to another address and to another
     port of the mirror's host, a link to that port, redirects (an article's, robots.txt's) to the live host,
     feed and sitemap entries on another port and another address. Three more servers record what reaches them."""
-    from faultserver import GeneratedSite
+    from tests.support.faultserver import GeneratedSite
 
     probe = GeneratedSite(articles=24, seed=11, per_page=8)
     first_page = [probe.path(i) for i in probe._by_section["thoi-su"][:8]]

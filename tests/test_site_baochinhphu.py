@@ -1,5 +1,5 @@
 """Báo Chính phủ site file (newscrawl/sites/baochinhphu.toml) on fixture pages in the structure it expects."""
-from site_fixture_checks import extracted, load_expected
+from tests.support.site_fixture_checks import extracted, load_expected
 
 SITE = "baochinhphu"
 

@@ -1,5 +1,5 @@
 """Dân trí site file (newscrawl/sites/dantri.toml): today's data-slot layout and the 2021-2024 singular layout, on fixture pages."""
-from site_fixture_checks import extracted, load_expected
+from tests.support.site_fixture_checks import extracted, load_expected
 
 SITE = "dantri"
 
@@ -19,7 +19,7 @@ def test_visible_time_without_offset_is_read_as_vietnam_time():
     import re
 
     from newscrawl import extract_article
-    from site_fixture_checks import page_bytes
+    from tests.support.site_fixture_checks import page_bytes
 
     case = next(c for c in load_expected(SITE)["articles"] if c["layout"] == "data-slot")
     html = page_bytes(SITE, case["file"]).decode("utf-8")

@@ -5,19 +5,20 @@ site (its traps, its real page in ../shared/realpages) are in tests/test_site_<s
 from pathlib import Path
 
 import pytest
-from site_fixture_checks import (
+from tests.support.site_fixture_checks import (
     article_field_params, article_params, check_article_field, check_article_page, check_layouts_covered,
     check_listing, check_pagination, check_sections, check_url_patterns, listing_params,
 )
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "sites"
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures" / "sites"
 SITES = sorted(p.parent.name for p in FIXTURES.glob("*/expected.json"))
 
 
 def test_every_shipped_site_has_fixture_pages():
-    from newscrawl.sites import all_sites
+    from newscrawl.sites import SiteRegistry
 
-    assert set(all_sites()) - {"tuyengiao"} <= set(SITES)  # tuyengiao's fixture site is fixtures/tuyengiao
+    assert set(SiteRegistry.from_dirs()) - {"tuyengiao"} <= set(SITES)  # tuyengiao's fixture site is fixtures/tuyengiao
 
 
 def _over_sites(make):
@@ -58,3 +59,39 @@ def test_sections_are_listings(site):
 @pytest.mark.parametrize("site", SITES)
 def test_every_layout_has_a_fixture_page(site):
     check_layouts_covered(site)
+
+
+def test_the_registry_is_an_object_built_from_folders_and_keeps_no_state(tmp_path):
+    """What the setting NEWSCRAWL_SITE_DIRS names is in the registry built from it, and in no other; a folder
+    that is not there is a setting's error (ConfigError), not a site file's; an unknown name lists the known ones."""
+    from newscrawl.crawl.config import ConfigError
+    from newscrawl.sites import SiteConfigError, SiteRegistry
+
+    private = tmp_path / "sites"
+    private.mkdir()
+    toml = (REPO / "fixtures" / "jsnews" / "jsnews.toml").read_text(encoding="utf-8")
+    (private / "mysite.toml").write_text(toml.replace('name = "jsnews"', 'name = "mysite"'), encoding="utf-8")
+    with_private = SiteRegistry.from_dirs(str(private))
+    assert "mysite" in with_private and "tuyengiao" in with_private
+    assert with_private.for_url("http://jsnews.example.vn/a.html").name == "mysite"
+    shipped = SiteRegistry.from_dirs()
+    assert "mysite" not in shipped and shipped.for_url("http://jsnews.example.vn/a.html") is None
+    with pytest.raises(ConfigError, match="is not a folder") as err:
+        SiteRegistry.from_dirs(str(tmp_path / "nowhere"))
+    assert not isinstance(err.value, SiteConfigError)
+    with pytest.raises(ConfigError, match="unknown site 'nosuch'; known sites: .*tuyengiao"):
+        shipped.site("nosuch")
+
+
+def test_the_spider_loader_hands_its_registry_to_the_spiders_it_makes(tmp_path):
+    from scrapy.settings import Settings
+
+    from newscrawl.crawl.spiderloader import SiteSpiderLoader
+
+    loader = SiteSpiderLoader(Settings({"SPIDER_MODULES": ["newscrawl.crawl.spiders"],
+                                        "NEWSCRAWL_SITE_DIRS": str(REPO / "fixtures" / "jsnews")}))
+    assert "jsnews" in loader.list()
+    assert loader.load("jsnews").sites is loader.sites and loader.load("news").sites is loader.sites
+    spider = loader.load("news")(site="jsnews")  # the generic spider knows the folder's sites too
+    assert spider.site.name == "jsnews"
+    assert "jsnews" not in SiteSpiderLoader(Settings({"SPIDER_MODULES": ["newscrawl.crawl.spiders"]})).list()

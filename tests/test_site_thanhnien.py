@@ -1,5 +1,5 @@
 """Thanh Niên site file (newscrawl/sites/thanhnien.toml) on fixture pages in Thanh Niên's markup."""
-from site_fixture_checks import extracted, load_expected
+from tests.support.site_fixture_checks import extracted, load_expected
 
 SITE = "thanhnien"
 

@@ -4,7 +4,7 @@ page in ../shared/realpages (ground truth from its MANIFEST.json; skipped when t
 from __future__ import annotations
 
 import pytest
-from site_fixture_checks import check_article_page, extracted, load_expected, real_page, ws
+from tests.support.site_fixture_checks import check_article_page, extracted, load_expected, real_page, ws
 
 SITE = "tienphong"
 REAL_FILE = "tienphong/article_1874068_2026-09-06.excerpt.html.gz"

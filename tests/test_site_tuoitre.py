@@ -1,5 +1,5 @@
 """Tuổi Trẻ site file (newscrawl/sites/tuoitre.toml): today's and the 2015 layout, on fixture pages."""
-from site_fixture_checks import extracted, load_expected
+from tests.support.site_fixture_checks import extracted, load_expected
 
 SITE = "tuoitre"
 

@@ -4,7 +4,7 @@ page in ../shared/realpages (ground truth from its MANIFEST.json; skipped when t
 from __future__ import annotations
 
 import pytest
-from site_fixture_checks import extracted, load_expected, real_page, ws
+from tests.support.site_fixture_checks import extracted, load_expected, real_page, ws
 
 SITE = "vietnamplus"
 REAL_FILE = "vietnamplus/article_1125344_2026-07-21.excerpt.html.gz"

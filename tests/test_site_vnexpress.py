@@ -1,5 +1,5 @@
 """VnExpress site file (newscrawl/sites/vnexpress.toml) on fixture pages in VnExpress's markup."""
-from site_fixture_checks import extracted, load_expected
+from tests.support.site_fixture_checks import extracted, load_expected
 
 SITE = "vnexpress"
 

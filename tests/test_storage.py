@@ -13,7 +13,7 @@ from newscrawl.crawl.pipelines.dedupe import DedupePipeline
 from newscrawl.crawl.pipelines.store import DatabaseStorePipeline
 from newscrawl.storage import SCHEMA_VERSION, ArticleStore, canonical_url, get_store, init_schema, record_run
 from newscrawl.storage.schema import article_versions, articles, duplicates, minhash_signatures, runs, schema_meta
-from newscrawl.storage.testing import (
+from tests.support.databases import (
     make_item,
     reset_database,
     terminate_other_backends,
@@ -358,6 +358,7 @@ store.close()
 
 
 def test_concurrent_worker_processes_store_each_article_once(db_url, tmp_path):
+    import os
     import subprocess
     import sys
     import time
@@ -371,7 +372,8 @@ def test_concurrent_worker_processes_store_each_article_once(db_url, tmp_path):
     tests_dir = str(Path(__file__).parent)
     workers = [
         subprocess.Popen([sys.executable, str(script), db_url, str(w), tests_dir, start],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(tests_dir).parent)})  # test_storage imports tests.support
         for w in range(3)
     ]
     for w in workers:

@@ -3,7 +3,7 @@ SQLite and in PostgreSQL: a wire story carried by two sites is stored as a near-
 same rows, a second run adds nothing, an edited article becomes version 2 in place, the Parquet export has one
 row per stored article, and a crawl whose PostgreSQL sessions are killed midway still stores every article once.
 
-The PostgreSQL variants use a throw-away database per test (newscrawl.storage.testing) and are skipped only when
+The PostgreSQL variants use a throw-away database per test (tests/support/databases.py) and are skipped only when
 the server does not answer (NEWSCRAWL_TEST_PG_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/test).
 """
 from __future__ import annotations
@@ -16,15 +16,15 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, read_jsonl, run_newscrawl, run_scrapy
-from faultserver import parse_stats  # the stats Scrapy dumps at the end of its log
-from sitecopy import SiteCopy
+from tests.support.faultserver import parse_stats  # the stats Scrapy dumps at the end of its log
+from tests.support.sitecopy import SiteCopy
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 from newscrawl.storage import shingles
 from newscrawl.storage.schema import article_versions, articles, duplicates
-from newscrawl.storage.testing import postgres_unavailable, temporary_postgres_database, terminate_other_backends
+from tests.support.databases import postgres_unavailable, temporary_postgres_database, terminate_other_backends
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 

@@ -15,9 +15,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import BIN, REPO, read_jsonl
-from faultserver import FaultServer
+from tests.support.faultserver import FaultServer
 
-from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 from newscrawl.crawl.runs import EXIT_FAILED, EXIT_OK
 
 KILLS_PER_SEED = 4

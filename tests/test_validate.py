@@ -12,6 +12,7 @@ from newscrawl.extract import extract_article
 from jsonschema import Draft202012Validator
 
 from newscrawl.crawl.pipelines.validate import ArticleValidator, strict_schema
+from tests.support.fixtures import fixture_site_dir
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = REPO / "fixtures" / "tuyengiao"
@@ -26,7 +27,7 @@ def validator():
 def items() -> list[dict]:
     expected = json.loads((SITE / "expected.json").read_text(encoding="utf-8"))
     return [
-        extract_article((SITE / "site" / (a["path"].lstrip("/") + ".html")).read_bytes(), a["canonical_url"], "tuyengiao")
+        extract_article((fixture_site_dir("tuyengiao") / (a["path"].lstrip("/") + ".html")).read_bytes(), a["canonical_url"], "tuyengiao")
         for a in expected["articles"]
     ]
 

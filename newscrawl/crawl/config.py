@@ -115,7 +115,7 @@ SETTING_KINDS = {
     "NEWSCRAWL_MIN_BODY_CHARS": _whole(0),
     "NEWSCRAWL_FUTURE_TOLERANCE_HOURS": _num(minimum=0),
     "NEWSCRAWL_EXTRACT_WORKERS": _whole(0),
-    "NEWSCRAWL_SITE_DIRS": _text,  # the folders are checked when the sites are loaded (use_site_dirs)
+    "NEWSCRAWL_SITE_DIRS": _text,  # the folders are checked when the sites are loaded (SiteRegistry.from_dirs)
     "NEWSCRAWL_REDIS_URL": _redis_url,
     "NEWSCRAWL_REDIS_PREFIX": _text,
     "NEWSCRAWL_REDIS_IDLE_SECONDS": _num(above=0),

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scrapy.contracts import Contract
 
-from newscrawl.ops.fixtureserver import FIXTURES_DIR
+from newscrawl.ops.fixtureserver import DEMO_DIR, FIXTURES_DIR
 
 #: Item fields a fixture's expected values are compared on.
 COMPARED = ("canonical_url", "title", "published", "modified", "section", "lead", "authors", "authors_raw",
@@ -38,7 +38,8 @@ def fixture_cases(site: str, fixtures_dir: Path = FIXTURES_DIR) -> list[tuple[st
         for case in _expected(str(pages)).get("articles", []):
             cases.append((case["file"], f"/sites/{site}/{case['file']}", case.get("expected", {})))
     fixture_site = fixtures_dir / site / "expected.json"
-    if fixture_site.is_file() and (fixtures_dir / site / "site").is_dir():
+    # A fixture site's pages are in fixtures/<site>/site/, or for a demo site in the package (served beside fixtures/).
+    if fixture_site.is_file() and any((root / site / "site").is_dir() for root in (fixtures_dir, DEMO_DIR)):
         for case in _expected(str(fixture_site)).get("articles", []):
             cases.append((case["path"], f"/{site}/site{case['path']}", case))
     return cases

@@ -50,8 +50,20 @@ from newscrawl.crawl.outputs import output_guard, write_whole
 
 logger = logging.getLogger(__name__)
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
+
+def _umask() -> int:
+    """The process umask, read when a file is made (a daemon may set it after this module is imported)
+    and without changing it: Linux shows it in /proc/self/status; elsewhere it is set and put back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            umask = next((line.split()[1] for line in status if line.startswith("Umask:")), None)
+    except OSError:  # no /proc
+        umask = None
+    if umask is not None:
+        return int(umask, 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _json_object(line: bytes):
@@ -286,7 +298,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".merge")
         seen: set = set()
         try:
-            os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 would hide the feed from its readers
+            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide the feed from its readers
             counts: dict = {}
             with os.fdopen(fd, "wb") as out:
                 for source in sources:

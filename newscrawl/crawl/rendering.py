@@ -34,6 +34,8 @@ import os
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawl.crawl.config import ConfigError
+
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 CHROMIUM_ARGS = [
     "--no-sandbox",  # needed as root (containers, CI)
@@ -53,9 +55,7 @@ RENDER_MODES = ("auto", "off")
 def render_mode(settings) -> str:
     mode = str(settings.get("NEWSCRAWL_RENDER", "auto") or "auto").strip().lower()
     if mode not in RENDER_MODES:
-        from newscrawl.sites import SiteConfigError
-
-        raise SiteConfigError(f"NEWSCRAWL_RENDER={mode!r}: expected one of {list(RENDER_MODES)}")
+        raise ConfigError(f"NEWSCRAWL_RENDER={mode!r}: expected one of {list(RENDER_MODES)}")
     return mode
 
 
@@ -72,12 +72,10 @@ def _unset(settings, name: str) -> bool:
 def configure_rendering(settings, site) -> bool:
     """Switch the playwright download handlers on for a crawl of ``site`` when it renders something.
 
-    Returns whether rendering is on. Fails fast (``SiteConfigError``) when the browser is missing.
+    Returns whether rendering is on. Fails fast (``ConfigError``) when the browser is missing.
     """
     if not site_renders(site, settings):
         return False
-    from newscrawl.sites import SiteConfigError
-
     chromium = settings.get("NEWSCRAWL_CHROMIUM_PATH") or "/usr/bin/chromium"
     launch = dict(settings.getdict("PLAYWRIGHT_LAUNCH_OPTIONS") or {})
     if _unset(settings, "PLAYWRIGHT_LAUNCH_OPTIONS"):
@@ -85,7 +83,7 @@ def configure_rendering(settings, site) -> bool:
         settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, "spider")
     executable = launch.get("executable_path")
     if executable and not os.access(executable, os.X_OK):
-        raise SiteConfigError(
+        raise ConfigError(
             f"site {site.name!r} renders pages with JavaScript ([render] in {site.path}) but there is no browser at "
             f"{executable}: install Chromium (apt-get install chromium), point NEWSCRAWL_CHROMIUM_PATH at it, "
             f"or crawl without rendering (-s NEWSCRAWL_RENDER=off)")

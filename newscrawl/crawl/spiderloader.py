@@ -11,13 +11,14 @@ import re
 
 from scrapy.spiderloader import SpiderLoader
 
-from newscrawl.sites import all_sites, use_site_dirs
+from newscrawl.sites import SiteRegistry
 from newscrawl.crawl.spiders.news import NewsSpider
 
 
-def spider_class_for(site_name: str) -> type[NewsSpider]:
+def spider_class_for(site_name: str, sites: SiteRegistry | None = None) -> type[NewsSpider]:
+    """The spider of one site file of ``sites`` (default: the shipped site files)."""
     class_name = "".join(part.capitalize() for part in site_name.split("_")) + "Spider"
-    attrs = {"name": site_name, "site_name": site_name, "__module__": __name__}
+    attrs = {"name": site_name, "site_name": site_name, "sites": sites or SiteRegistry.from_dirs(), "__module__": __name__}
     attrs.update(_fixture_callbacks(site_name))
     return type(class_name, (NewsSpider,), attrs)
 
@@ -43,7 +44,9 @@ def _fixture_callbacks(site_name: str) -> dict:
 class SiteSpiderLoader(SpiderLoader):
     def __init__(self, settings):
         super().__init__(settings)
-        use_site_dirs(settings.getlist("NEWSCRAWL_SITE_DIRS"))  # private site files outside the package
-        for name in all_sites():
+        self.sites = SiteRegistry.from_settings(settings)  # with private site files outside the package
+        for name in self.sites:
             if name not in self._spiders:  # a hand-written spider of the same name wins
-                self._spiders[name] = spider_class_for(name)
+                self._spiders[name] = spider_class_for(name, self.sites)
+        if self._spiders.get(NewsSpider.name) is NewsSpider:  # the generic spider: -a site= names one of these sites
+            self._spiders[NewsSpider.name] = type("NewsSpider", (NewsSpider,), {"sites": self.sites, "__module__": __name__})

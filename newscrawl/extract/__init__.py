@@ -27,7 +27,7 @@ from newscrawl.model.item import (
     ARTICLE_FIELDS, DATE_FIELDS, DEFAULT_TIMEZONE, ITEM_SCHEMA_VERSION, LIST_FIELDS, TEXT_FIELDS,
 )
 from newscrawl.extract.normalize import ArticleLoader, finish_article
-from newscrawl.sites import Site, get_site, site_for_url
+from newscrawl.sites import Site, SiteRegistry
 from newscrawl.model.text import clean_text
 from newscrawl.model.urls import canonical_url, same_site
 
@@ -69,9 +69,9 @@ def page_url(html: bytes | str, content_type: str | None = None) -> str | None:
 def _resolve_site(site, url: str) -> Site | None:
     if isinstance(site, Site):
         return site
-    if isinstance(site, str) and site:
-        return get_site(site)
-    return site_for_url(url)
+    if isinstance(site, str) and site:  # a name or none: the shipped site files (a caller with others passes the Site)
+        return SiteRegistry.from_dirs().site(site)
+    return SiteRegistry.from_dirs().for_url(url)
 
 
 def _has_offset(value, tz: str, now=None) -> bool:

@@ -13,8 +13,13 @@ from newscrawl.crawl.config import LOG_LEVELS, STATUS_CONFIG_ERROR, ConfigError
 
 def cmd_demo(args) -> int:
     from newscrawl.ops.crawling import run_crawls
-    from newscrawl.ops.fixtureserver import FixtureServer, fixture_site_dir
+    from newscrawl.ops.fixtureserver import FixtureServer, demo_site_dir
 
+    try:
+        pages = demo_site_dir(args.site)  # package data: the demo runs from an installed wheel
+    except ConfigError as exc:
+        print(f"newscrawl demo: {exc}", file=sys.stderr)
+        return 2
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     jsonl, db, rejects = out / "articles.jsonl", out / "newscrawl.sqlite", out / "rejects.jsonl"
@@ -24,7 +29,7 @@ def cmd_demo(args) -> int:
     # again (incremental off), every article goes to articles.jsonl (unchanged ones too, with no new
     # version stored), every invalid page to rejects.jsonl.
     started = time.monotonic()
-    with FixtureServer(fixture_site_dir(args.site)) as server:
+    with FixtureServer(pages) as server:
         crawlers = run_crawls(
             [args.site],
             overrides={
@@ -44,7 +49,7 @@ def cmd_demo(args) -> int:
     written = sum(1 for _ in jsonl.open(encoding="utf-8")) if jsonl.exists() else 0
     from newscrawl.storage import safe_url
 
-    print(f"newscrawl demo: crawled fixture site {args.site!r} served at {server.url}")
+    print(f"newscrawl demo: crawled demo site {args.site!r} served at {server.url}")
     print(f"  pages fetched     {stats.get('response_received_count', 0)}")
     print(f"  articles written  {written}  -> {jsonl}")
     print(f"  new / updated / unchanged in database  {stats.get('newscrawl/articles/new', 0)} / "
@@ -64,12 +69,12 @@ def _parse_setting(pairs) -> dict:
     return settings
 
 
-def _use_site_dirs(overrides: dict) -> None:
-    """Make the site files of NEWSCRAWL_SITE_DIRS (settings.py or -s) known before sites are looked up."""
+def _site_registry(overrides: dict | None = None):
+    """The site files the command's crawls will know: the shipped ones and NEWSCRAWL_SITE_DIRS' (settings.py or -s)."""
     from newscrawl.ops.crawling import newscrawl_settings
-    from newscrawl.sites import use_site_dirs
+    from newscrawl.sites import SiteRegistry
 
-    use_site_dirs(newscrawl_settings(overrides).getlist("NEWSCRAWL_SITE_DIRS"))
+    return SiteRegistry.from_settings(newscrawl_settings(overrides))
 
 
 def cmd_seed(args) -> int:
@@ -84,9 +89,8 @@ def cmd_seed(args) -> int:
     try:
         overrides = _parse_setting(args.setting)
         check_settings(overrides)
-        _use_site_dirs(overrides)
         spider_kwargs = {k: v for k, v in {"base_url": args.base_url, "sections": args.sections}.items() if v}
-        _check_spider_arguments(args.sites, spider_kwargs)
+        _check_spider_arguments(_site_registry(overrides), args.sites, spider_kwargs)
         pushed = seed_sites(args.sites, args.redis, overrides=overrides, spider_kwargs=spider_kwargs)
     except (SiteConfigError, ValueError) as exc:
         print(f"newscrawl seed: {exc}", file=sys.stderr)
@@ -99,24 +103,23 @@ def cmd_seed(args) -> int:
     return 0
 
 
-def _check_spider_arguments(sites, spider_kwargs: dict) -> None:
+def _check_spider_arguments(registry, sites, spider_kwargs: dict) -> None:
     """Each site's spider arguments, checked as the spider will (ConfigError naming the command's option)."""
-    from newscrawl.sites import get_site
     from newscrawl.crawl.spiders.arguments import SpiderArgumentError, check_spider_arguments
 
     if len(set(sites)) < len(sites):
         raise ConfigError(f"SITE: {sorted({s for s in sites if sites.count(s) > 1})} given twice; name each site once")
     for name in sites:
-        get_site(name)
+        registry.site(name)
         try:
-            check_spider_arguments(name, spider_kwargs)
+            check_spider_arguments(name, spider_kwargs, registry)
         except SpiderArgumentError as exc:
             raise ConfigError(exc.describe(cli=True)) from None
 
 
 def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
     """The settings and spider arguments of `newscrawl crawl`, checked before anything starts: a bad one
-    raises ConfigError (or SiteConfigError) saying what to fix, instead of failing inside the crawl."""
+    raises ConfigError (or SiteConfigError, for a site file) saying what to fix, instead of failing inside the crawl."""
     from newscrawl.crawl.config import check_db_url, check_settings
     from newscrawl.distributed.config import check_redis_url
 
@@ -133,11 +136,10 @@ def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
             raise ConfigError(f"--redis {args.redis!r}: expected a Redis URL such as redis://127.0.0.1:6379/0") from None
     if args.db:
         overrides["NEWSCRAWL_DB_URL"] = check_db_url(args.db, "--db")
-    _use_site_dirs(overrides)
     spider_kwargs = {k: v for k, v in {
         "base_url": args.base_url, "max_pages": args.max_pages, "since": args.since, "sections": args.sections,
     }.items() if v is not None}
-    _check_spider_arguments(args.sites, spider_kwargs)
+    _check_spider_arguments(_site_registry(overrides), args.sites, spider_kwargs)
     return overrides, spider_kwargs
 
 
@@ -251,6 +253,13 @@ def cmd_extract(args) -> int:
     from newscrawl.crawl.pipelines.validate import load_schema
     from newscrawl.sites import SiteConfigError
 
+    try:
+        registry = _site_registry()
+        site = registry.site(args.site) if args.site else None
+    except (ConfigError, SiteConfigError) as exc:
+        print(f"newscrawl extract: {exc}", file=sys.stderr)
+        return 2
+
     if args.url and not args.url.lower().startswith(("http://", "https://")):
         print(f"newscrawl extract: --url {args.url!r}: expected the page's http(s) URL", file=sys.stderr)
         return 2
@@ -276,11 +285,7 @@ def cmd_extract(args) -> int:
                   "give it with --url", file=sys.stderr)
             status = 2
             continue
-        try:
-            item = extract_article(data, url, args.site)
-        except SiteConfigError as exc:
-            print(f"newscrawl extract: {exc}", file=sys.stderr)
-            return 2
+        item = extract_article(data, url, site or registry.for_url(url))
         errors = sorted(f"{'/'.join(map(str, e.absolute_path)) or 'item'}: {e.message}" for e in schema.iter_errors(item))
         if errors:  # a bug of the extractor's, not of the page: say so rather than print an item consumers reject
             print(f"newscrawl extract: {path}: the extracted item breaks the article schema: {'; '.join(errors)}",
@@ -295,7 +300,11 @@ def cmd_extract(args) -> int:
 def cmd_serve_fixtures(args) -> int:
     from newscrawl.ops.fixtureserver import serve_forever
 
-    serve_forever(args.site, port=args.port)
+    try:
+        serve_forever(args.site, port=args.port)
+    except ConfigError as exc:
+        print(f"newscrawl serve-fixtures: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -347,7 +356,6 @@ def cmd_export(args) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from newscrawl.ops.export import DATASET_MARKER, export_articles, is_dataset_dir, parse_partition, parse_since
-    from newscrawl.sites import all_sites
     from newscrawl.storage.schema import articles
 
     try:
@@ -376,7 +384,7 @@ def cmd_export(args) -> int:
             raise ConfigError(f"OUT: {problem}")
         engine = _readable_database(args.db, ("articles",))
         try:
-            if args.site and args.site not in all_sites():
+            if args.site and args.site not in _site_registry():
                 # Articles of pages without a site file are stored under their host: those are sites too.
                 with engine.connect() as conn:
                     stored = sorted(r[0] for r in conn.execute(select(articles.c.site).distinct()) if r[0])
@@ -437,10 +445,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"newscrawl {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("demo", help="serve the bundled fixture site locally and crawl all of it into JSONL and SQLite")
+    p = sub.add_parser("demo", help="serve the bundled demo site locally and crawl all of it into JSONL and SQLite")
     p.add_argument("--out", default="out", help="output folder (default ./out)")
     p.add_argument("--db", help="database URL (default: sqlite:///OUT/newscrawl.sqlite)")
-    p.add_argument("--site", default="tuyengiao", help="fixture site to crawl (default tuyengiao)")
+    p.add_argument("--site", default="tuyengiao", help="demo site to crawl (default tuyengiao, the one the package ships)")
     p.add_argument("--log-level", default="WARNING")
     p.set_defaults(func=cmd_demo)
 
@@ -474,8 +482,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pretty", action="store_true", help="indent the JSON (one page only)")
     p.set_defaults(func=cmd_extract)
 
-    p = sub.add_parser("serve-fixtures", help="serve a bundled fixture site on 127.0.0.1, logging each request")
-    p.add_argument("--site", default="tuyengiao")
+    p = sub.add_parser("serve-fixtures", help="serve the bundled demo site on 127.0.0.1, logging each request")
+    p.add_argument("--site", default="tuyengiao", help="demo site to serve (default tuyengiao, the one `demo` crawls)")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve_fixtures)
 

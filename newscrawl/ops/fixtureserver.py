@@ -1,53 +1,48 @@
-"""A local HTTP server for the bundled fixture sites (fixtures/<site>/site/).
+"""The local HTTP server of `newscrawl demo`, `newscrawl serve-fixtures` and `scrapy check`.
 
-Used by the tests, the demo and `newscrawl serve-fixtures`. A request path P is
-served from ``P.html``, ``P/index.html`` or ``P`` under the site folder; query
-strings are ignored, as a real CMS ignores tracking parameters. Every request
-is recorded (method, path with query, status) so tests can check what a crawl
-fetched, and optionally logged one line each, as development servers do.
+The demo sites ship in the package (``newscrawl/ops/demo/<site>/site/``, package data), so the demo
+runs from an installed wheel; `scrapy check` serves the repository's ``fixtures/`` too (a source
+checkout only) for its ``@fixture`` contracts. A request path P is served from ``P.html``,
+``P/index.html`` or ``P`` under the first root that has it; query strings are ignored, as a real
+CMS ignores tracking parameters. Each request can be logged in one line, as development servers do.
+Tests serve other fixture sites and record requests through tests/support/fixtures.py.
 """
 from __future__ import annotations
 
 import mimetypes
 import sys
 import threading
-import time
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"
+from newscrawl.crawl.config import ConfigError
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"  # package data: <site>/site/ per demo site
+FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"  # the repository's; not in a wheel
 
 
-@dataclass(frozen=True)
-class RequestRecord:
-    method: str
-    path: str
-    status: int
+def demo_sites() -> list[str]:
+    return sorted(p.name for p in DEMO_DIR.iterdir() if (p / "site").is_dir())
 
 
-def fixture_site_dir(site: str, fixtures_dir: Path | None = None) -> Path:
-    root = (fixtures_dir or FIXTURES_DIR) / site / "site"
+def demo_site_dir(site: str) -> Path:
+    """The pages of a demo site shipped in the package; ConfigError naming the ones there are otherwise."""
+    root = DEMO_DIR / site / "site"
     if not root.is_dir():
-        raise FileNotFoundError(
-            f"no fixture site at {root}: the fixtures ship with the source tree (git clone), not with the wheel"
-        )
+        raise ConfigError(f"--site {site!r}: no such demo site; the package has {', '.join(demo_sites())}")
     return root
 
 
 class FixtureServer:
-    """Serve one fixture site on 127.0.0.1 in a background thread.
+    """Serve folders of static pages on 127.0.0.1 in a background thread.
 
-    >>> with FixtureServer(fixture_site_dir("tuyengiao")) as server:
+    >>> with FixtureServer(demo_site_dir("tuyengiao")) as server:
     ...     server.url  # http://127.0.0.1:<free port>
     """
 
-    def __init__(self, root: Path | str, port: int = 0, host: str = "127.0.0.1", log=None, delay: float = 0.0):
-        self.root = Path(root).resolve()
-        self.delay = delay  # seconds to wait before each response: a slow site, for tests that interrupt crawls
-        self.requests: list[RequestRecord] = []
-        self._lock = threading.Lock()
+    def __init__(self, *roots: Path | str, port: int = 0, host: str = "127.0.0.1", log=None):
+        self.roots = [Path(root).resolve() for root in roots]
         self._log = log
         server = self
 
@@ -74,17 +69,17 @@ class FixtureServer:
 
     def resolve(self, path: str) -> Path | None:
         clean = unquote(urlsplit(path).path).lstrip("/")
-        base = (self.root / clean).resolve()
-        if self.root != base and self.root not in base.parents:
-            return None  # no escaping the fixture folder with ../
-        for candidate in (base.with_name(base.name + ".html") if clean else None, base / "index.html", base):
-            if candidate is not None and candidate.is_file():
-                return candidate
+        for root in self.roots:
+            base = (root / clean).resolve()
+            if root != base and root not in base.parents:
+                continue  # no escaping the served folder with ../
+            for candidate in (base.with_name(base.name + ".html") if clean else None, base / "index.html", base):
+                if candidate is not None and candidate.is_file():
+                    return candidate
         return None
 
-    def _serve(self, handler: BaseHTTPRequestHandler, head: bool):
-        if self.delay:
-            time.sleep(self.delay)
+    def _serve(self, handler: BaseHTTPRequestHandler, head: bool) -> int:
+        """Answer one request; returns the status sent."""
         file = self.resolve(handler.path)
         if file is None:
             status, body, ctype = 404, b"<html><body><h1>404 Not Found</h1></body></html>", "text/html; charset=utf-8"
@@ -99,15 +94,9 @@ class FixtureServer:
         handler.end_headers()
         if not head:
             handler.wfile.write(body)
-        record = RequestRecord(handler.command, handler.path, status)
-        with self._lock:
-            self.requests.append(record)
         if self._log:
-            self._log(f"{record.method} {record.path} {record.status}")
-
-    def paths(self, status: int | None = None) -> list[str]:
-        with self._lock:
-            return [r.path for r in self.requests if status is None or r.status == status]
+            self._log(f"{handler.command} {handler.path} {status}")
+        return status
 
     def start(self) -> "FixtureServer":
         self._thread = threading.Thread(target=self.httpd.serve_forever, name="fixture-server", daemon=True)
@@ -125,12 +114,13 @@ class FixtureServer:
         self.stop()
 
 
-def serve_forever(site: str, port: int = 0, fixtures_dir: Path | None = None):
-    server = FixtureServer(fixture_site_dir(site, fixtures_dir), port=port, log=lambda line: print(line, flush=True))
-    print(f"serving fixture site {site!r} at {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+def serve_forever(site: str, port: int = 0):
+    """`newscrawl serve-fixtures`: a demo site until Ctrl-C, a line per request on stdout."""
+    server = FixtureServer(demo_site_dir(site), port=port, log=lambda line: print(line, flush=True))
+    print(f"serving demo site {site!r} at {server.url} (Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         server.httpd.serve_forever()
     except KeyboardInterrupt:
-        pass
+        print("stopped", file=sys.stderr, flush=True)
     finally:
         server.httpd.server_close()

@@ -12,10 +12,10 @@ class Command(ScrapyCheckCommand):
         not_a_run(self.settings)
 
     def run(self, args, opts) -> None:
-        from newscrawl.ops.fixtureserver import FIXTURES_DIR, FixtureServer
+        from newscrawl.ops.fixtureserver import DEMO_DIR, FIXTURES_DIR, FixtureServer
 
         if opts.list or not FIXTURES_DIR.is_dir() or "base_url" in opts.spargs:
             return super().run(args, opts)
-        with FixtureServer(FIXTURES_DIR) as server:
+        with FixtureServer(FIXTURES_DIR, DEMO_DIR) as server:  # the demo sites' pages are package data
             opts.spargs["base_url"] = server.url
             super().run(args, opts)

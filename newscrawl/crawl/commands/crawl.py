@@ -88,10 +88,10 @@ class Command(ScrapyCrawlCommand):
         # What the user gave with -s (and Scrapy's own options such as -L, --logfile, -O, which set the same priority).
         given = {name: value for name, value in self.settings.items() if self.settings.getpriority(name) == cmdline}
         check_settings(given, defaults=newscrawl_settings())
-        loader = get_spider_loader(self.settings)  # reads NEWSCRAWL_SITE_DIRS: a bad folder is a SiteConfigError
+        loader = get_spider_loader(self.settings)  # reads NEWSCRAWL_SITE_DIRS: a bad folder is a ConfigError
         try:
             spidercls = loader.load(spider_name)
         except KeyError:
             raise ConfigError(f"no spider {spider_name!r}; `scrapy list` names them") from None
         if issubclass(spidercls, NewsSpider):
-            check_spider_arguments(spidercls.site_name, spider_arguments)
+            check_spider_arguments(spidercls.site_name, spider_arguments, spidercls.sites)

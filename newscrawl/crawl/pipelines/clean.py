@@ -11,19 +11,19 @@ from itemadapter import ItemAdapter
 
 from newscrawl.extract.normalize import clean_article
 from newscrawl.extract import content_hash
-from newscrawl.sites import all_sites
+from newscrawl.sites import SiteRegistry
 
 
 class CleanPipeline:
     @classmethod
     def from_crawler(cls, crawler):
-        pipeline = cls(crawler.stats)
+        pipeline = cls(crawler.stats, SiteRegistry.from_settings(crawler.settings))
         pipeline.crawler = crawler
         return pipeline
 
-    def __init__(self, stats):
+    def __init__(self, stats, sites: SiteRegistry | None = None):
         self.stats = stats
-        self.boilerplate = {name: site.boilerplate for name, site in all_sites().items()}
+        self.boilerplate = {name: site.boilerplate for name, site in (sites or SiteRegistry.from_dirs()).items()}
         self.crawler = None
         self.pass_through = False
 

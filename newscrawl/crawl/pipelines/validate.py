@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 
 from newscrawl.crawl.outputs import JsonLinesAppender, output_guard
 from newscrawl.crawl.pipelines.outcomes import ArticleRejected
-from newscrawl.sites import all_sites
+from newscrawl.sites import SiteRegistry
 from newscrawl.model.text import storable, unstorable
 from newscrawl.model.urls import same_site
 
@@ -88,7 +88,7 @@ class ArticleValidator:
     """Checks one article dict; returns the reasons it is invalid (empty when valid)."""
 
     def __init__(self, min_body_chars: int = 200, future_tolerance: timedelta = timedelta(hours=24),
-                 max_url_length: int = 2083):
+                 max_url_length: int = 2083, sites: SiteRegistry | None = None):
         schema = inline_refs(strict_schema())
         # Every item is checked by the schema compiled to Python code (fastjsonschema: some
         # twenty times faster than jsonschema walking it); only an item that fails is walked
@@ -98,7 +98,7 @@ class ArticleValidator:
         self.min_body_chars = min_body_chars
         self.future_tolerance = future_tolerance
         self.max_url_length = max_url_length
-        self.sites = all_sites()
+        self.sites = sites or SiteRegistry.from_dirs()
 
     def reasons(self, item: dict, allowed_hosts=()) -> list[str]:
         reasons = []
@@ -157,15 +157,16 @@ class ValidatePipeline:
             min_body_chars=settings.getint("NEWSCRAWL_MIN_BODY_CHARS", 200),
             future_tolerance=timedelta(hours=settings.getfloat("NEWSCRAWL_FUTURE_TOLERANCE_HOURS", 24)),
             max_url_length=settings.getint("NEWSCRAWL_MAX_URL_LENGTH", 2083),
+            sites=SiteRegistry.from_settings(settings),
         )
         pipeline.crawler = crawler
         pipeline.rejects.guard, pipeline.rejects.output = output_guard(crawler), "rejects"  # a full disk stops the crawl
         return pipeline
 
     def __init__(self, stats, rejects_path, min_body_chars=200, future_tolerance=timedelta(hours=24),
-                 max_url_length=2083):
+                 max_url_length=2083, sites=None):
         self.stats = stats
-        self.validator = ArticleValidator(min_body_chars, future_tolerance, max_url_length)
+        self.validator = ArticleValidator(min_body_chars, future_tolerance, max_url_length, sites)
         self.rejects = JsonLinesAppender(rejects_path)
         self.crawler = None
         self.store = None

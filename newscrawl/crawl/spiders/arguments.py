@@ -14,7 +14,8 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from newscrawl.extract.dates import parse_datetime
-from newscrawl.sites import Section, Site, SiteConfigError, get_site
+from newscrawl.crawl.config import ConfigError
+from newscrawl.sites import Section, Site, SiteRegistry
 
 # name -> what it takes (the "known" list of the unknown-argument message, and the README's table)
 SPIDER_ARGUMENTS = {
@@ -29,7 +30,7 @@ GENERIC_SPIDER_ARGUMENTS = {"site": "a site file name", **SPIDER_ARGUMENTS}
 CLI_OPTIONS = {"base_url": "--base-url", "sections": "--sections", "max_pages": "--max-pages", "since": "--since"}
 
 
-class SpiderArgumentError(SiteConfigError):
+class SpiderArgumentError(ConfigError):
     """A spider argument that cannot be used. ``argument`` is its name, ``problem`` what is wrong with it."""
 
     def __init__(self, argument: str, value, problem: str):
@@ -56,9 +57,10 @@ class SpiderArguments:
     passed_through: dict  # Scrapy's and Scrapyd's own arguments (`_job`), kept as spider attributes
 
 
-def check_spider_arguments(site_name: str | None, arguments: dict) -> SpiderArguments:
+def check_spider_arguments(site_name: str | None, arguments: dict, sites: SiteRegistry | None = None) -> SpiderArguments:
     """Check the arguments of the spider of ``site_name`` (None: the generic "news" spider, which
-    takes ``site``). Empty values count as not given, as Scrapy passes ``-a sections=``."""
+    takes ``site``), a site of ``sites`` (default: the shipped site files). Empty values count as
+    not given, as Scrapy passes ``-a sections=``."""
     arguments = dict(arguments)
     # Names starting with "_" are Scrapyd's (`_job`, `_version`): not ours to judge, kept as they are.
     passed_through = {k: arguments.pop(k) for k in list(arguments) if k.startswith("_")}
@@ -73,7 +75,7 @@ def check_spider_arguments(site_name: str | None, arguments: dict) -> SpiderArgu
             raise SpiderArgumentError("site", None, "the generic 'news' spider needs -a site=NAME "
                                                     "(or run `scrapy crawl <site>`)")
         site_name = given["site"]
-    site = get_site(site_name)
+    site = (sites or SiteRegistry.from_dirs()).site(site_name)
     return SpiderArguments(
         site=site,
         base_url=_base_url(given["base_url"]) if "base_url" in given else None,

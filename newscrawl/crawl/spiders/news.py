@@ -37,7 +37,7 @@ from newscrawl.crawl.incremental import KnownArticles, load_known_articles, url_
 from newscrawl.model.item import ArticleItem
 from newscrawl.crawl.origins import site_origins
 from newscrawl.crawl.rendering import configure_rendering, render_meta, site_renders
-from newscrawl.sites import get_site
+from newscrawl.sites import SiteRegistry
 from newscrawl.crawl.spiders.arguments import check_spider_arguments
 from newscrawl.crawl.urlstate import META_KEY as URL_STATE_META
 from newscrawl.crawl.urlstate import UrlState
@@ -48,6 +48,7 @@ from newscrawl.model.urls import is_http_url, strip_tracking
 class NewsSpider(scrapy.Spider):
     name = "news"
     site_name: str | None = None  # set on the per-site subclasses
+    sites: SiteRegistry | None = None  # the spider loader's site files (None: the shipped ones)
     render_enabled = False  # fetch the site file's [render] page kinds through the browser (set from settings)
     distributed = False  # NEWSCRAWL_REDIS_URL: start requests come from the shared frontier
     # Its items come from extract_article, which already ends with clean_article and the
@@ -57,7 +58,7 @@ class NewsSpider(scrapy.Spider):
     def __init__(self, *args, **kwargs):
         # One check for every way a spider is made (newscrawl/crawl/spiders/arguments.py); `scrapy crawl` and
         # `newscrawl crawl` run it before the crawl starts, so a bad value never gets this far from them.
-        checked = check_spider_arguments(self.site_name, kwargs)
+        checked = check_spider_arguments(self.site_name, kwargs, self.sites)
         super().__init__(*args, **checked.passed_through)
         self.site = checked.site
         self.base_url = checked.base_url
@@ -98,13 +99,17 @@ class NewsSpider(scrapy.Spider):
         return spider
 
     @classmethod
+    def site_registry(cls) -> SiteRegistry:
+        return cls.sites or SiteRegistry.from_dirs()
+
+    @classmethod
     def handles_request(cls, request) -> bool:
         """The site file's hosts: `scrapy parse URL` and `scrapy shell URL` pick the site's spider by them
         (Scrapy's default compares the spider's name with the host, and the spider's domains come from
         the site file only once it is built)."""
         if not cls.site_name:
             return False
-        return (urlsplit(request.url).hostname or "").lower() in get_site(cls.site_name).hosts
+        return (urlsplit(request.url).hostname or "").lower() in cls.site_registry().site(cls.site_name).hosts
 
     @classmethod
     def update_settings(cls, settings):
@@ -113,7 +118,7 @@ class NewsSpider(scrapy.Spider):
 
         configure_output_dir(settings)
         if cls.site_name:
-            configure_rendering(settings, get_site(cls.site_name))
+            configure_rendering(settings, cls.site_registry().site(cls.site_name))
         from newscrawl.distributed.config import configure_distributed
 
         configure_distributed(settings)

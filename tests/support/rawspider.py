@@ -1,6 +1,6 @@
 """A producer that cleans nothing, for tests of what the store does with rows a database refuses.
 
-``scrapy runspider tests/rawspider.py -a base_url=URL -a paths=/a,/b -a poison=/a=surrogate,/b=nul``:
+``scrapy runspider tests/support/rawspider.py -a base_url=URL -a paths=/a,/b -a poison=/a=surrogate,/b=nul``:
 fetches each path, extracts the article as the real spider does, then spoils the items named in
 ``poison`` the way an uncleaned producer would hand them over (a lone surrogate in a tag, a NUL
 byte in an image URL, or ``long_canonical`` as the canonical URL). Items are reported under the

@@ -25,10 +25,10 @@ import pytest
 from newscrawl import extract_article
 from newscrawl.extract.document import Document
 from newscrawl.extract.sitelayer import extract_site_fields
-from newscrawl.sites import get_site
+from newscrawl.sites import SiteRegistry
 from newscrawl.crawl.spiders.news import NewsSpider
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "fixtures" / "sites"
 CAPTION_KEYS = ("text", "credit", "image_url")
 
@@ -94,7 +94,7 @@ def check_article_field(site: str, case: dict, name: str) -> None:
 def check_article_page(site: str, case: dict) -> None:
     """The right layout reads the page; no required field is missing; nothing listed leaks into the body."""
     doc = Document(page_bytes(site, case["file"]), case["url"])
-    _, layout = extract_site_fields(doc, get_site(site))
+    _, layout = extract_site_fields(doc, SiteRegistry.from_dirs().site(site))
     assert layout == case["layout"]
     item = extracted(site, case)
     assert item["site"] == site
@@ -109,7 +109,7 @@ def check_article_page(site: str, case: dict) -> None:
 def listing_article_urls(site_name: str, html: bytes | str, url: str) -> list[str]:
     """Article URLs a listing page gives, as the spider takes them: every article_links selector,
     NewsSpider.article_url (pattern, no query or fragment), only the site's own hosts, each once."""
-    site = get_site(site_name)
+    site = SiteRegistry.from_dirs().site(site_name)
     spider = NewsSpider(site=site_name)
     sel = parsel.Selector(text=Document(html, url).text, base_url=url)
     found = []
@@ -122,7 +122,7 @@ def listing_article_urls(site_name: str, html: bytes | str, url: str) -> list[st
 
 
 def next_page_url(site_name: str, html: bytes | str, url: str) -> str | None:
-    site = get_site(site_name)
+    site = SiteRegistry.from_dirs().site(site_name)
     sel = parsel.Selector(text=Document(html, url).text, base_url=url)
     for selector in site.listing.next_page:
         href = sel.css(selector).get()
@@ -140,7 +140,7 @@ def check_listing(site: str, case: dict) -> None:
 def check_url_patterns(site_name: str) -> None:
     expected = load_expected(site_name)["url_patterns"]
     spider = NewsSpider(site=site_name)
-    site = get_site(site_name)
+    site = SiteRegistry.from_dirs().site(site_name)
     for url in expected["articles"]:
         assert spider.article_url(url, site.base_url) == url, url
     for url in expected["not_articles"]:
@@ -148,7 +148,7 @@ def check_url_patterns(site_name: str) -> None:
 
 
 def check_pagination(site_name: str) -> None:
-    listing = get_site(site_name).listing
+    listing = SiteRegistry.from_dirs().site(site_name).listing
     for case in load_expected(site_name)["pagination"]:
         assert listing.page_url_for(case["section_url"], case["page"]) == case["url"]
         assert listing.page_url_for(case["section_url"], 1) == case["section_url"]
@@ -157,12 +157,12 @@ def check_pagination(site_name: str) -> None:
 def check_layouts_covered(site_name: str) -> None:
     """Every layout of the site file has a fixture page read with it."""
     used = {case["layout"] for case in load_expected(site_name)["articles"]}
-    assert {layout.name for layout in get_site(site_name).layouts} <= used
+    assert {layout.name for layout in SiteRegistry.from_dirs().site(site_name).layouts} <= used
 
 
 def check_sections(site_name: str) -> None:
     """Section listing URLs are on the site and are not article URLs."""
-    site = get_site(site_name)
+    site = SiteRegistry.from_dirs().site(site_name)
     spider = NewsSpider(site=site_name)
     assert site.sections
     for section in site.sections:

@@ -31,10 +31,8 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-
-from crawl_throughput import parse_stats  # noqa: E402  (the stats Scrapy dumps at the end of its log)
-from sitegen import Article, GeneratedSite, esc  # noqa: E402
+from benchmarks.crawl_throughput import parse_stats  # the stats Scrapy dumps at the end of its log
+from benchmarks.sitegen import Article, GeneratedSite, esc
 
 # name -> (what the server does, the outcome a correct crawl gives: "item", "partial", "failure:<reason>", "reject")
 FAULTS = {
@@ -632,7 +630,7 @@ class FaultServer:
 # ---------------------------------------------------------------------------
 # crawling the fault site through the real `scrapy crawl`
 # ---------------------------------------------------------------------------
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 def project_settings():
     from scrapy.settings import Settings

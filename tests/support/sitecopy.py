@@ -6,7 +6,7 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-from newscrawl.ops.fixtureserver import fixture_site_dir
+from tests.support.fixtures import fixture_site_dir
 
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"]
 TEMPLATE = "/thoi-su/trao-hoc-bong-cho-sinh-vien-co-hoan-canh-kho-khan-140412"

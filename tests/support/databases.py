@@ -1,4 +1,4 @@
-"""Helpers for tests and benchmarks that need a real database.
+"""Databases for tests and benchmarks (not shipped: tests/support/, not newscrawl/).
 
 PostgreSQL: a throw-away database per test module, created through an
 AUTOCOMMIT connection to the admin database (``NEWSCRAWL_TEST_PG_URL``,
