@@ -28,7 +28,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 RETRY_ENABLED = True
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
-RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the failure log says it in one WARNING line (newscrawl/crawl/middlewares.py)
+RETRY_GIVE_UP_LOG_LEVEL = "INFO"  # the failure log says it in one WARNING line (newscrawl/crawl/failures.py)
 DOWNLOAD_TIMEOUT = 30
 DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
@@ -48,25 +48,25 @@ DOWNLOAD_HANDLERS_BASE = {
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-# --- robustness (newscrawl/crawl/middlewares.py; docs in README#robustness)
+# --- robustness (newscrawl/crawl/downloadermiddlewares/, spidermiddlewares/; docs in README#robustness)
 # scrapy crawl's default outputs go to one folder, .scrapy/newscrawl/ (git-ignored, where Scrapy keeps its
 # own data such as HTTPCACHE_DIR), not the project root; explicit settings and NEWSCRAWL_OUT_DIR still win.
 default_dir = ".scrapy/newscrawl"  # lower case: not a setting, -s cannot move the three defaults below
 NEWSCRAWL_FAILURES_PATH = f"{default_dir}/failures.jsonl"  # one JSON line per URL that could not be had
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.crawl.middlewares.SchemeFilterMiddleware": 10,  # only http(s)
-    "newscrawl.crawl.middlewares.OriginFilterMiddleware": 20,  # only the spider's origins (scheme, host, port), every request
-    "newscrawl.crawl.middlewares.ContentFilterMiddleware": 530,  # PDFs, images, empty 200s never reach extraction
-    "newscrawl.crawl.middlewares.FailureLogMiddleware": 540,  # failures.jsonl after the retries
+    "newscrawl.crawl.downloadermiddlewares.scheme.SchemeFilterMiddleware": 10,  # only http(s)
+    "newscrawl.crawl.downloadermiddlewares.origin.OriginFilterMiddleware": 20,  # only the spider's origins (scheme, host, port), every request
+    "newscrawl.crawl.downloadermiddlewares.contentfilter.ContentFilterMiddleware": 530,  # PDFs, images, empty 200s never reach extraction
+    "newscrawl.crawl.downloadermiddlewares.failurelog.FailureLogMiddleware": 540,  # failures.jsonl after the retries
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-    "newscrawl.crawl.middlewares.BackoffRetryMiddleware": 550,  # exponential backoff, honours Retry-After
+    "newscrawl.crawl.downloadermiddlewares.retry.BackoffRetryMiddleware": 550,  # exponential backoff, honours Retry-After
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "newscrawl.crawl.middlewares.RedirectMiddleware": 600,  # no offsite or non-http redirects, loops detected
+    "newscrawl.crawl.downloadermiddlewares.redirect.RedirectMiddleware": 600,  # no offsite or non-http redirects, loops detected
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "newscrawl.crawl.middlewares.HttpCompressionMiddleware": 590,  # decompression bombs recorded, not dropped silently
+    "newscrawl.crawl.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": 590,  # decompression bombs recorded, not dropped silently
 }
 SPIDER_MIDDLEWARES = {
-    "newscrawl.crawl.middlewares.CrawlTrapMiddleware": 950,  # calendar traps, link floods
+    "newscrawl.crawl.spidermiddlewares.crawltrap.CrawlTrapMiddleware": 950,  # calendar traps, link floods
     "newscrawl.crawl.urlstate.UrlStateMiddleware": 600,  # records each URL before it is requested (after the drops above it)
 }
 

@@ -129,7 +129,7 @@ SETTING_KINDS = {
     "NEWSCRAWL_MONITOR_HISTORY": _whole(0),
     "NEWSCRAWL_MONITOR_MIN_ITEMS": _whole(0),
     "NEWSCRAWL_MAX_ERROR_RATE": _num(minimum=0, maximum=1),
-    # read with a default in newscrawl/crawl/middlewares.py
+    # read with a default in newscrawl/crawl/downloadermiddlewares/ and spidermiddlewares/
     "NEWSCRAWL_RETRY_BACKOFF_BASE": _num(minimum=0),
     "NEWSCRAWL_RETRY_BACKOFF_MAX": _num(minimum=0),
     "NEWSCRAWL_RETRY_AFTER_MAX": _num(minimum=0),

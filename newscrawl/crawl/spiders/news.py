@@ -35,7 +35,7 @@ from newscrawl.extract.workers import get_extractor
 from newscrawl.extract.dates import parse_datetime
 from newscrawl.crawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.model.item import ArticleItem
-from newscrawl.crawl.origins import site_origins
+from newscrawl.crawl.downloadermiddlewares.origin import site_origins
 from newscrawl.crawl.rendering import configure_rendering, render_meta, site_renders
 from newscrawl.sites import get_site
 from newscrawl.crawl.spiders.arguments import check_spider_arguments
@@ -68,7 +68,7 @@ class NewsSpider(scrapy.Spider):
         if self.base_url:
             hosts.add(urlsplit(self.base_url).hostname)
         self.allowed_domains = sorted(hosts)
-        # What OriginFilterMiddleware lets through, for every request (scheme, host and port; newscrawl/crawl/origins.py):
+        # What OriginFilterMiddleware lets through, for every request (scheme, host and port; newscrawl/crawl/downloadermiddlewares/origin.py):
         # the live site's origins, or while crawling a mirror only the mirror's, the live hosts mapped onto it.
         if self.base_url:
             self.allowed_origins = [self.base_url]
