@@ -126,6 +126,12 @@ NEWSCRAWL_MONITOR_MIN_ITEMS = 20  # runs with fewer articles are not judged: a h
 NEWSCRAWL_MAX_ERROR_RATE = 0.2  # a run whose failed requests exceed this share failed
 
 EXTENSIONS = {
+    # the objects the crawl's components share, one per crawler (newscrawl/crawl/services.py)
+    "newscrawl.crawl.outputs.OutputGuard": 100,  # an output that cannot be written stops the crawl
+    "newscrawl.crawl.failures.FailureLog": 110,  # failures.jsonl, failure stats, the url_failed signal
+    "newscrawl.crawl.services.StoreService": 120,  # the one ArticleStore
+    "newscrawl.crawl.services.ExtractorService": 130,  # the one extraction worker pool
+    "newscrawl.crawl.pipelines.outcomes.UnchangedArticles": 140,  # unchanged articles let through to the feed
     "newscrawl.crawl.urlstate.UrlState": 400,  # the durable URL state (newscrawl/crawl/urlstate.py)
     "newscrawl.crawl.summary.RunSummary": 500,
     "newscrawl.crawl.progress.Progress": 510,  # only with NEWSCRAWL_PROGRESS

@@ -11,14 +11,14 @@ WARNING. Exceptions raised by spider callbacks are recorded too (``callback_erro
 from __future__ import annotations
 
 import logging
-import weakref
 from datetime import datetime, timezone
 from pathlib import Path
 
 from scrapy import Request, signals
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from newscrawl.crawl.outputs import JsonLinesAppender, confined_path, output_guard
+from newscrawl.crawl.outputs import JsonLinesAppender, OutputGuard, confined_path
+from newscrawl.crawl.services import service
 from newscrawl.crawl.signals import url_failed
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,8 @@ def failures_path(settings) -> Path | None:
 
 
 class FailureLog:
-    """One per crawler (``failure_log(crawler)``): a JSONL line, a stat and a log line per failed URL."""
+    """A JSONL line, a stat and a log line per failed URL. An extension, one per crawler, fetched with
+    ``service(crawler, FailureLog)`` (newscrawl/crawl/services.py)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -44,11 +45,15 @@ class FailureLog:
         self.path = failures_path(crawler.settings)
         self._writer = None
         if self.path is not None:
-            self._writer = JsonLinesAppender(self.path, guard=output_guard(crawler), output="failures")
+            self._writer = JsonLinesAppender(self.path, output="failures")  # its guard is fetched at the first failure
         self._recorded: set[str] = set()
         self.count = 0
         crawler.signals.connect(self.spider_error, signal=signals.spider_error)
         crawler.signals.connect(self.close, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
 
     def record(self, request: Request, reason: str, detail: str = "", status: int | None = None) -> bool:
         """Record ``request`` as failed (once per URL); returns False when it already was."""
@@ -75,6 +80,8 @@ class FailureLog:
         self.stats.inc_value(f"newscrawl/failures/{reason}")
         logger.warning("failed %s: %s%s", url, reason, f" ({detail[:200]})" if detail else "")
         if self._writer is not None:
+            if self._writer.guard is None:  # a full disk stops the crawl
+                self._writer.guard = service(self.crawler, OutputGuard)
             self._writer.write(entry)
         self.crawler.signals.send_catch_log(url_failed, request=request, reason=reason, detail=detail)
         return True
@@ -88,14 +95,3 @@ class FailureLog:
     def close(self, spider=None, reason=None):
         if self._writer is not None:
             self._writer.close()
-
-
-_LOGS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def failure_log(crawler) -> FailureLog:
-    """The crawler's FailureLog (created at the first call)."""
-    log = _LOGS.get(crawler)
-    if log is None:
-        log = _LOGS[crawler] = FailureLog(crawler)
-    return log

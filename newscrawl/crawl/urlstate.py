@@ -23,7 +23,7 @@ Every URL tracked by a run that ends without an outcome (a request dropped somew
 whose pipeline failed, a write the store gave up on) stays ``discovered`` for the next run and
 is counted in ``newscrawl/urls/pending``, which makes the run fail (newscrawl/crawl/runs.py).
 
-The state lives in the store the item pipelines open (``get_store``); with no database
+The state lives in the store the item pipelines open (``services.store``); with no database
 (``NEWSCRAWL_DB_URL`` empty) there is no URL state and a crawl behaves as plain Scrapy does.
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ from scrapy.exceptions import DropItem
 
 from newscrawl.crawl.pipelines.outcomes import ArticleRejected, ArticleSettled
 from newscrawl.crawl.signals import url_failed
-from newscrawl.storage import get_store
+from newscrawl.crawl.services import store as crawl_store
 from newscrawl.storage.urlstate import url_key
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ class UrlState:
         """The crawl's store, while the pipelines hold it open; None without a database."""
         if not self.enabled:
             return None
-        store = get_store(self.crawler)
+        store = crawl_store(self.crawler)
         return store if store.is_open else None
 
     def load(self, site: str) -> list:

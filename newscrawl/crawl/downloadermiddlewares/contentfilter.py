@@ -13,7 +13,8 @@ from __future__ import annotations
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
 
-from newscrawl.crawl.failures import failure_log
+from newscrawl.crawl.failures import FailureLog
+from newscrawl.crawl.services import service
 
 DEFAULT_BLOCKED_CONTENT_TYPES = (
     "application/pdf", "image/", "audio/", "video/", "font/", "application/zip", "application/msword",
@@ -52,7 +53,7 @@ class ContentFilterMiddleware:
         self.crawler = crawler
         self.blocked = tuple(t.lower() for t in crawler.settings.getlist(
             "NEWSCRAWL_BLOCKED_CONTENT_TYPES", list(DEFAULT_BLOCKED_CONTENT_TYPES)))
-        self.failures = failure_log(crawler)
+        self.failures = service(crawler, FailureLog)
 
     @classmethod
     def from_crawler(cls, crawler):

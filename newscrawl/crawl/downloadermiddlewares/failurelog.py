@@ -11,7 +11,8 @@ from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
-from newscrawl.crawl.failures import failure_log
+from newscrawl.crawl.failures import FailureLog
+from newscrawl.crawl.services import service
 
 
 def classify_exception(exc: BaseException) -> str:
@@ -77,7 +78,7 @@ class FailureLogMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.failures = failure_log(crawler)
+        self.failures = service(crawler, FailureLog)
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -10,7 +10,8 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
 
-from newscrawl.crawl.failures import failure_log
+from newscrawl.crawl.failures import FailureLog
+from newscrawl.crawl.services import service
 
 
 class HttpCompressionMiddleware(_ScrapyHttpCompressionMiddleware):
@@ -23,7 +24,7 @@ class HttpCompressionMiddleware(_ScrapyHttpCompressionMiddleware):
     @classmethod
     def from_crawler(cls, crawler):
         o = super().from_crawler(crawler)
-        o.failures = failure_log(crawler)
+        o.failures = service(crawler, FailureLog)
         o.crawler = crawler
         return o
 

@@ -22,7 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from scrapy.exceptions import IgnoreRequest
 
-from newscrawl.crawl.failures import failure_log
+from newscrawl.crawl.failures import FailureLog
+from newscrawl.crawl.services import service
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -104,7 +105,7 @@ class OriginFilterMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.failures = failure_log(crawler)
+        self.failures = service(crawler, FailureLog)
         self._policies: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
     @classmethod

@@ -14,7 +14,8 @@ from scrapy.downloadermiddlewares.redirect import RedirectMiddleware as _ScrapyR
 from scrapy.exceptions import IgnoreRequest
 
 from newscrawl.crawl.downloadermiddlewares.origin import ALLOW, MAP, OriginFilterMiddleware
-from newscrawl.crawl.failures import failure_log
+from newscrawl.crawl.failures import FailureLog
+from newscrawl.crawl.services import service
 
 
 class RedirectMiddleware(_ScrapyRedirectMiddleware):
@@ -23,7 +24,7 @@ class RedirectMiddleware(_ScrapyRedirectMiddleware):
     @classmethod
     def from_crawler(cls, crawler):
         o = super().from_crawler(crawler)
-        o.failures = failure_log(crawler)
+        o.failures = service(crawler, FailureLog)
         return o
 
     def _target(self, request: Request) -> Request | None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
-from newscrawl.crawl.failures import failure_log
+from newscrawl.crawl.failures import FailureLog
+from newscrawl.crawl.services import service
 
 DEFAULT_ALLOWED_SCHEMES = ("http", "https")
 
@@ -20,7 +21,7 @@ class SchemeFilterMiddleware:
         self.crawler = crawler
         self.schemes = frozenset(s.lower() for s in crawler.settings.getlist(
             "NEWSCRAWL_ALLOWED_SCHEMES", list(DEFAULT_ALLOWED_SCHEMES)))
-        self.failures = failure_log(crawler)
+        self.failures = service(crawler, FailureLog)
 
     @classmethod
     def from_crawler(cls, crawler):

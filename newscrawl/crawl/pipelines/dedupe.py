@@ -34,9 +34,8 @@ import logging
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newscrawl.extract.workers import get_extractor
-from newscrawl.crawl.pipelines.outcomes import ArticleSettled, unchanged_articles
-from newscrawl.storage import get_store
+from newscrawl.crawl import services
+from newscrawl.crawl.pipelines.outcomes import ArticleSettled, UnchangedArticles
 from newscrawl.storage.dedupe import (
     DUPLICATE_EXACT,
     DUPLICATE_NEAR,
@@ -87,9 +86,9 @@ class DedupePipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None):
-        self.store = get_store(self.crawler)
+        self.store = services.store(self.crawler)
         self.dedupe = Deduplicator(self.store)
-        extractor = get_extractor(self.crawler)
+        extractor = services.extractor(self.crawler)
         self.workers = extractor if extractor.workers else None
         try:
             self.url_state = self.crawler.get_extension(UrlState)
@@ -159,7 +158,7 @@ class DedupePipeline:
             adapter["version"] = decision.version
             if decision.duplicate_of:
                 adapter["duplicate_of"] = decision.duplicate_of
-            unchanged_articles(self.crawler).mark(adapter.item)
+            services.service(self.crawler, UnchangedArticles).mark(adapter.item)
             return adapter.item
         if decision.kind == UNCHANGED:
             raise drop(

@@ -17,8 +17,8 @@ from scrapy import signals
 
 from newscrawl.crawl.outputs import JsonLinesAppender
 from newscrawl.crawl.pipelines.dedupe import drop
-from newscrawl.crawl.pipelines.outcomes import unchanged_articles
-from newscrawl.storage import get_store
+from newscrawl.crawl import services
+from newscrawl.crawl.pipelines.outcomes import UnchangedArticles
 
 
 class DatabaseStorePipeline:
@@ -40,7 +40,7 @@ class DatabaseStorePipeline:
         return pipeline
 
     def open_spider(self, spider=None):
-        self.store = get_store(self.crawler)
+        self.store = services.store(self.crawler)
         self.store.flush_when_full = False
         rejects_path = self.crawler.settings.get("NEWSCRAWL_REJECTS_PATH")
         if rejects_path:
@@ -78,7 +78,7 @@ class DatabaseStorePipeline:
 
     def process_item(self, item, spider=None):
         adapter = ItemAdapter(item)
-        if unchanged_articles(self.crawler).take(item):
+        if services.service(self.crawler, UnchangedArticles).take(item):
             # Stored already, same content (NEWSCRAWL_FEED_ITEMS "all"): on to the feed, no new version.
             # Its URL is recorded as stored by the URL state on item_scraped.
             return item

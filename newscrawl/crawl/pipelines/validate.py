@@ -22,7 +22,8 @@ import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 
-from newscrawl.crawl.outputs import JsonLinesAppender, output_guard
+from newscrawl.crawl import services
+from newscrawl.crawl.outputs import JsonLinesAppender, OutputGuard
 from newscrawl.crawl.pipelines.outcomes import ArticleRejected
 from newscrawl.sites import all_sites
 from newscrawl.model.text import storable, unstorable
@@ -159,7 +160,7 @@ class ValidatePipeline:
             max_url_length=settings.getint("NEWSCRAWL_MAX_URL_LENGTH", 2083),
         )
         pipeline.crawler = crawler
-        pipeline.rejects.guard, pipeline.rejects.output = output_guard(crawler), "rejects"  # a full disk stops the crawl
+        pipeline.rejects.guard, pipeline.rejects.output = services.service(crawler, OutputGuard), "rejects"  # a full disk stops the crawl
         return pipeline
 
     def __init__(self, stats, rejects_path, min_body_chars=200, future_tolerance=timedelta(hours=24),
@@ -215,9 +216,7 @@ class ValidatePipeline:
     def open_spider(self, spider=None):
         # Rejected pages are remembered in the database, so incremental runs don't fetch them every time.
         if self.crawler is not None and self.crawler.settings.get("NEWSCRAWL_DB_URL"):
-            from newscrawl.storage import get_store
-
-            self.store = get_store(self.crawler)  # reference-counted: shared with dedupe and store
+            self.store = services.store(self.crawler)  # reference-counted: shared with dedupe and store
             return self.store.open_when_ready()  # None, or an awaitable while the database is away
 
     def close_spider(self, spider=None):

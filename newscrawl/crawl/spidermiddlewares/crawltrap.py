@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from scrapy import Request
 
-from newscrawl.crawl.failures import failure_log
+from newscrawl.crawl.failures import FailureLog
+from newscrawl.crawl.services import service
 
 
 class CrawlTrapMiddleware:
@@ -23,7 +24,7 @@ class CrawlTrapMiddleware:
         settings = crawler.settings
         self.max_links = max(0, settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE", 500))
         self.stale_stop = max(0, settings.getint("NEWSCRAWL_STALE_PAGES_STOP", 3))
-        self.failures = failure_log(crawler)
+        self.failures = service(crawler, FailureLog)
         self._seen_children: set[int] = set()
         self._seen_pages: set[int] = set()
 

@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 
-from newscrawl.extract.workers import get_extractor
+from newscrawl.crawl import services
 from newscrawl.extract.dates import parse_datetime
 from newscrawl.crawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.model.item import ArticleItem
@@ -94,8 +94,13 @@ class NewsSpider(scrapy.Spider):
         spider.recheck_window = timedelta(hours=recheck)
         spider.render_enabled = site_renders(spider.site, settings)
         spider.distributed = bool(settings.get("NEWSCRAWL_REDIS_URL"))
-        spider.extractor = get_extractor(crawler)  # its worker pool is shared with DedupePipeline
         return spider
+
+    @property
+    def extractor(self):
+        """The crawl's extraction pool, shared with DedupePipeline (newscrawl/crawl/services.py); fetched
+        when a page needs it, since Scrapy builds the spider before the extensions."""
+        return services.extractor(self.crawler)
 
     @classmethod
     def handles_request(cls, request) -> bool:
