@@ -17,6 +17,7 @@ from pathlib import Path
 from scrapy import Request, signals
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.outputs import JsonLinesAppender, OutputGuard, confined_path
 from newscrawl.crawl.services import service
 from newscrawl.crawl.signals import url_failed
@@ -29,7 +30,7 @@ def failures_path(settings) -> Path | None:
     out_dir = settings.get("NEWSCRAWL_OUT_DIR")
     priority = settings.getpriority("NEWSCRAWL_FAILURES_PATH")
     given = priority is not None and priority > SETTINGS_PRIORITIES["project"]
-    path = settings.get("NEWSCRAWL_FAILURES_PATH", "failures.jsonl") if given or not out_dir else "failures.jsonl"
+    path = defaults.get(settings, "NEWSCRAWL_FAILURES_PATH") if given or not out_dir else "failures.jsonl"
     if path in (None, "", False):
         return None
     return confined_path(str(path), out_dir, "NEWSCRAWL_FAILURES_PATH")

@@ -66,7 +66,7 @@ def configure_output_dir(settings) -> None:
     if not out:
         _make_default_db_dir(settings)
         return
-    partition = settings.get("NEWSCRAWL_JSONL_PARTITION", "crawl_date")
+    partition = defaults.get(settings, "NEWSCRAWL_JSONL_PARTITION")
     if partition not in PARTITIONS:
         raise ValueError(f"NEWSCRAWL_JSONL_PARTITION={partition!r}: expected one of {sorted(PARTITIONS)}")
     base = Path(out).resolve()
@@ -239,6 +239,7 @@ class JsonLinesAppender:
 
 from scrapy.squeues import PickleLifoDiskQueue  # noqa: E402  (kept beside the class that needs it)
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.services import service  # noqa: E402
 
 

@@ -34,6 +34,8 @@ import os
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawl.crawl import defaults
+
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 CHROMIUM_ARGS = [
     "--no-sandbox",  # needed as root (containers, CI)
@@ -51,7 +53,7 @@ RENDER_MODES = ("auto", "off")
 
 
 def render_mode(settings) -> str:
-    mode = str(settings.get("NEWSCRAWL_RENDER", "auto") or "auto").strip().lower()
+    mode = str(defaults.get(settings, "NEWSCRAWL_RENDER") or "auto").strip().lower()
     if mode not in RENDER_MODES:
         from newscrawl.sites import SiteConfigError
 

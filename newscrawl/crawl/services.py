@@ -27,6 +27,7 @@ from typing import TypeVar
 from scrapy import signals
 from scrapy.utils.misc import build_from_crawler
 
+from newscrawl.crawl import defaults
 from newscrawl.extract.workers import ArticleExtractor
 from newscrawl.storage import ArticleStore, get_store
 
@@ -70,9 +71,12 @@ class StoreService:
         return self._store
 
 
-def store(crawler) -> ArticleStore:
+def store(crawler) -> ArticleStore | None:
     """The crawl's one store: the dedupe, store and validate pipelines and the URL state share its
-    engine, its connection pool, the staged batch and the near-duplicate index."""
+    engine, its connection pool, the staged batch and the near-duplicate index. None when the crawl
+    has no database (an empty NEWSCRAWL_DB_URL: ``defaults.database_url``)."""
+    if defaults.database_url(crawler.settings) is None:
+        return None
     return service(crawler, StoreService).store
 
 

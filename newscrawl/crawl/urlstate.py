@@ -35,6 +35,7 @@ from itemadapter import ItemAdapter
 from scrapy import Request, signals
 from scrapy.exceptions import DropItem
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.pipelines.outcomes import ArticleRejected, ArticleSettled
 from newscrawl.crawl.signals import url_failed
 from newscrawl.crawl.services import store as crawl_store
@@ -62,7 +63,7 @@ class UrlState:
         self.crawler = crawler
         self.stats = crawler.stats
         # Not for `scrapy parse`/`shell`/`check` (NEWSCRAWL_RECORD_RUNS off): a look at a page discovers nothing to keep.
-        self.enabled = bool(settings.get("NEWSCRAWL_DB_URL")) and settings.getbool("NEWSCRAWL_RECORD_RUNS", True)
+        self.enabled = defaults.database_url(settings) is not None and defaults.getbool(settings, "NEWSCRAWL_RECORD_RUNS")
         self.max_attempts = max(1, settings.getint("NEWSCRAWL_URL_MAX_ATTEMPTS"))
         self.retry_after = timedelta(minutes=settings.getfloat("NEWSCRAWL_URL_RETRY_MINUTES"))
         self.reject_retry = timedelta(hours=settings.getfloat("NEWSCRAWL_REJECT_RETRY_HOURS"))

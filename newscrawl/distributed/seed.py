@@ -5,6 +5,7 @@ from pathlib import Path
 
 from scrapy.utils.misc import load_object
 
+from newscrawl.crawl import defaults
 from newscrawl.distributed.config import QUEUE_CLASS, check_redis_url, redis_from_settings, redis_prefix, serializer
 from newscrawl.distributed.frontier import text
 from newscrawl.distributed.keys import FrontierKeys
@@ -55,7 +56,7 @@ def _unfinished_requests(crawler, spider) -> list:
     from newscrawl.storage import get_store
     from newscrawl.crawl.urlstate import UrlState
 
-    db_url = crawler.settings.get("NEWSCRAWL_DB_URL")
+    db_url = defaults.database_url(crawler.settings)
     if not db_url or (db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).exists()):
         return []
     store = get_store(crawler).open()

@@ -26,6 +26,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from newscrawl.crawl import defaults
 from newscrawl.extract import extract_article
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class ArticleExtractor:
 
     @classmethod
     def from_crawler(cls, crawler):
-        raw = crawler.settings.get("NEWSCRAWL_EXTRACT_WORKERS", 0)
+        raw = defaults.get(crawler.settings, "NEWSCRAWL_EXTRACT_WORKERS")
         try:
             workers = int(raw)
         except (TypeError, ValueError):

@@ -13,15 +13,9 @@ from __future__ import annotations
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http.request import NO_CALLBACK
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.failures import FailureLog
 from newscrawl.crawl.services import service
-
-DEFAULT_BLOCKED_CONTENT_TYPES = (
-    "application/pdf", "image/", "audio/", "video/", "font/", "application/zip", "application/msword",
-    "application/vnd.", "application/postscript", "application/x-msdownload", "application/x-shockwave-flash",
-)
-
-
 
 _MAGIC = (
     (b"%PDF-", "PDF"), (b"\x89PNG\r\n\x1a\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
@@ -51,8 +45,7 @@ class ContentFilterMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.blocked = tuple(t.lower() for t in crawler.settings.getlist(
-            "NEWSCRAWL_BLOCKED_CONTENT_TYPES", list(DEFAULT_BLOCKED_CONTENT_TYPES)))
+        self.blocked = tuple(t.lower() for t in defaults.getlist(crawler.settings, "NEWSCRAWL_BLOCKED_CONTENT_TYPES"))
         self.failures = service(crawler, FailureLog)
 
     @classmethod

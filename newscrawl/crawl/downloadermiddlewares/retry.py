@@ -23,6 +23,8 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http.request import NO_CALLBACK
 from scrapy.utils.response import response_status_message
 
+from newscrawl.crawl import defaults
+
 
 def parse_retry_after(value: bytes | str | None, now: float | None = None) -> float | None:
     """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date); None when absent or invalid."""
@@ -71,11 +73,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def __init__(self, settings):
         super().__init__(settings)
-        self.backoff_base = max(0.0, settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_BASE", 1.0))
-        self.backoff_max = max(0.0, settings.getfloat("NEWSCRAWL_RETRY_BACKOFF_MAX", 60.0))
-        self.retry_after_max = max(0.0, settings.getfloat("NEWSCRAWL_RETRY_AFTER_MAX", 120.0))
-        self.jitter = max(0.0, settings.getfloat("NEWSCRAWL_RETRY_JITTER", 0.1))
-        self.retry_empty = settings.getbool("NEWSCRAWL_RETRY_EMPTY", True)
+        self.backoff_base = max(0.0, defaults.getfloat(settings, "NEWSCRAWL_RETRY_BACKOFF_BASE"))
+        self.backoff_max = max(0.0, defaults.getfloat(settings, "NEWSCRAWL_RETRY_BACKOFF_MAX"))
+        self.retry_after_max = max(0.0, defaults.getfloat(settings, "NEWSCRAWL_RETRY_AFTER_MAX"))
+        self.jitter = max(0.0, defaults.getfloat(settings, "NEWSCRAWL_RETRY_JITTER"))
+        self.retry_empty = defaults.getbool(settings, "NEWSCRAWL_RETRY_EMPTY")
         self._random = random.Random()
 
     @classmethod

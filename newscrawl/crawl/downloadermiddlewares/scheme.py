@@ -8,10 +8,9 @@ from __future__ import annotations
 from scrapy.exceptions import IgnoreRequest
 from scrapy.utils.httpobj import urlparse_cached
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.failures import FailureLog
 from newscrawl.crawl.services import service
-
-DEFAULT_ALLOWED_SCHEMES = ("http", "https")
 
 
 class SchemeFilterMiddleware:
@@ -19,8 +18,7 @@ class SchemeFilterMiddleware:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.schemes = frozenset(s.lower() for s in crawler.settings.getlist(
-            "NEWSCRAWL_ALLOWED_SCHEMES", list(DEFAULT_ALLOWED_SCHEMES)))
+        self.schemes = frozenset(s.lower() for s in defaults.getlist(crawler.settings, "NEWSCRAWL_ALLOWED_SCHEMES"))
         self.failures = service(crawler, FailureLog)
 
     @classmethod

@@ -86,7 +86,10 @@ class DedupePipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None):
-        self.store = services.store(self.crawler)
+        store = services.store(self.crawler)
+        if store is None:  # no database (an empty NEWSCRAWL_DB_URL): nothing to deduplicate against
+            return None
+        self.store = store
         self.dedupe = Deduplicator(self.store)
         extractor = services.extractor(self.crawler)
         self.workers = extractor if extractor.workers else None
@@ -126,6 +129,8 @@ class DedupePipeline:
         """The item, or an awaitable of it (Scrapy awaits either): with extraction workers, and while the
         database is unreachable (the lookup is tried again without blocking the reactor, for up to
         NEWSCRAWL_DB_OUTAGE_MAX_SECONDS; then the item fails with DatabaseOutage and is not stored)."""
+        if self.store is None:
+            return item
         adapter = ItemAdapter(item)
         if self.workers is not None:
             return self._process_with_worker_signature(adapter)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from scrapy import Request
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.failures import FailureLog
 from newscrawl.crawl.services import service
 
@@ -22,8 +23,8 @@ class CrawlTrapMiddleware:
     def __init__(self, crawler):
         self.crawler = crawler
         settings = crawler.settings
-        self.max_links = max(0, settings.getint("NEWSCRAWL_MAX_LINKS_PER_PAGE", 500))
-        self.stale_stop = max(0, settings.getint("NEWSCRAWL_STALE_PAGES_STOP", 3))
+        self.max_links = max(0, defaults.getint(settings, "NEWSCRAWL_MAX_LINKS_PER_PAGE"))
+        self.stale_stop = max(0, defaults.getint(settings, "NEWSCRAWL_STALE_PAGES_STOP"))
         self.failures = service(crawler, FailureLog)
         self._seen_children: set[int] = set()
         self._seen_pages: set[int] = set()

@@ -31,6 +31,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl import services
 from newscrawl.extract.dates import parse_datetime
 from newscrawl.crawl.incremental import KnownArticles, load_known_articles, url_path
@@ -83,12 +84,12 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        setting = crawler.settings.getint("NEWSCRAWL_MAX_PAGES", 0)
+        setting = defaults.getint(crawler.settings, "NEWSCRAWL_MAX_PAGES")
         spider.max_pages = setting if spider.max_pages_arg is None else spider.max_pages_arg  # 0 = to the end
         settings = crawler.settings
-        spider.incremental = settings.getbool("NEWSCRAWL_INCREMENTAL", True)
-        spider.known_pages_stop = settings.getint("NEWSCRAWL_KNOWN_PAGES_STOP", 1)
-        recheck = settings.getfloat("NEWSCRAWL_RECHECK_HOURS", -1)
+        spider.incremental = defaults.getbool(settings, "NEWSCRAWL_INCREMENTAL")
+        spider.known_pages_stop = defaults.getint(settings, "NEWSCRAWL_KNOWN_PAGES_STOP")
+        recheck = defaults.getfloat(settings, "NEWSCRAWL_RECHECK_HOURS")
         if recheck < 0:
             recheck = getattr(spider.site, "recheck_hours", 0)
         spider.recheck_window = timedelta(hours=recheck)
@@ -198,8 +199,8 @@ class NewsSpider(scrapy.Spider):
     async def start(self):
         self.url_state = self.crawler.get_extension(UrlState)
         if self.incremental:
-            db_url = self.crawler.settings.get("NEWSCRAWL_DB_URL")
-            retry = timedelta(hours=self.crawler.settings.getfloat("NEWSCRAWL_REJECT_RETRY_HOURS", 24))
+            db_url = defaults.database_url(self.crawler.settings)
+            retry = timedelta(hours=defaults.getfloat(self.crawler.settings, "NEWSCRAWL_REJECT_RETRY_HOURS"))
             self.known = (load_known_articles(get_engine(self.crawler), self.site.name, self.site.hosts, retry) if db_url
                           else KnownArticles({}))
             self.logger.info("incremental: %d articles of %s already stored", len(self.known), self.site.name)
