@@ -77,7 +77,13 @@ def store(crawler) -> ArticleStore | None:
     has no database (an empty NEWSCRAWL_DB_URL: ``defaults.database_url``)."""
     if defaults.database_url(crawler.settings) is None:
         return None
-    return service(crawler, StoreService).store
+    try:
+        return service(crawler, StoreService).store
+    except RuntimeError:
+        # Scrapy builds extensions when a crawl starts: a crawler built and not crawled (`newscrawl seed`
+        # reads the URL state with one) has none. The store is still the crawler's one, from storage's glue.
+        logger.debug("no extensions yet (a crawler that is not crawling): the store from storage's glue")
+        return get_store(crawler)
 
 
 class ExtractorService:

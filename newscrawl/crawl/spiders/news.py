@@ -97,12 +97,6 @@ class NewsSpider(scrapy.Spider):
         spider.distributed = bool(settings.get("NEWSCRAWL_REDIS_URL"))
         return spider
 
-    @property
-    def extractor(self):
-        """The crawl's extraction pool, shared with DedupePipeline (newscrawl/crawl/services.py); fetched
-        when a page needs it, since Scrapy builds the spider before the extensions."""
-        return services.extractor(self.crawler)
-
     @classmethod
     def handles_request(cls, request) -> bool:
         """The site file's hosts: `scrapy parse URL` and `scrapy shell URL` pick the site's spider by them
@@ -365,8 +359,11 @@ class NewsSpider(scrapy.Spider):
     async def parse_article(self, response, section: str = ""):  # "" = not known: `scrapy parse` gives none
         self.crawler.stats.inc_value("newscrawl/article_pages")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        # In-process, or in a worker process with NEWSCRAWL_EXTRACT_WORKERS (newscrawl/extract/workers.py).
-        fields = await self.extractor.extract(response.body, response.url, self.site, content_type=content_type)
+        # In-process, or in a worker process with NEWSCRAWL_EXTRACT_WORKERS (newscrawl/extract/workers.py): the
+        # crawl's one pool, shared with DedupePipeline, fetched here since Scrapy builds the spider before the
+        # extensions (not a property: Scrapy's request serialisation reads every attribute of the spider).
+        fields = await services.extractor(self.crawler).extract(response.body, response.url, self.site,
+                                                                content_type=content_type)
         for field in fields.get("errors") or ():  # a failed extractor, logged where it ran (maybe a worker): counted here
             self.crawler.stats.inc_value(f"newscrawl/extract/errors/{field}")
         yield ArticleItem(**fields)
