@@ -77,6 +77,9 @@ FEED_EXPORT_ENCODING = "utf-8"  # JSONL holds Vietnamese text, not \u escapes
 SCHEDULER_DISK_QUEUE = "newscrawl.crawl.outputs.GuardedPickleLifoDiskQueue"  # a full disk under JOBDIR stops the crawl, no hang
 FEED_STORAGES = {"file": "newscrawl.crawl.feeds.AtomicFileFeedStorage", "": "newscrawl.crawl.feeds.AtomicFileFeedStorage"}
 
+# The settings a crawl derives from others: output folder, distributed frontier (newscrawl/crawl/addon.py)
+ADDONS = {"newscrawl.crawl.addon.NewscrawlAddon": 0}
+
 EXTENSIONS = {
     # the objects the crawl's components share, one per crawler (newscrawl/crawl/services.py)
     "newscrawl.crawl.outputs.OutputGuard": 100,  # an output that cannot be written stops the crawl

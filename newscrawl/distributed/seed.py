@@ -22,6 +22,7 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
     from scrapy.crawler import Crawler
     from scrapy.spiderloader import get_spider_loader
 
+    from newscrawl.crawl.addon import apply as apply_addon
     from newscrawl.ops.crawling import newscrawl_settings
 
     settings = newscrawl_settings({**(overrides or {}), "NEWSCRAWL_REDIS_URL": check_redis_url(redis_url)})
@@ -30,6 +31,7 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
     for name in site_names:  # build every request before pushing any: a bad argument pushes nothing
         spidercls = loader.load(name)
         crawler = Crawler(spidercls, settings)
+        apply_addon(crawler.settings)  # Scrapy applies add-ons when crawling; the seed reads their settings now
         spider = spidercls.from_crawler(crawler, **(spider_kwargs or {}))
         spiders.append((crawler, spider, _unfinished_requests(crawler, spider) + spider.listing_requests()))
     pushed = {}

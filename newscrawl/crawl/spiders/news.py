@@ -109,14 +109,12 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
-        from newscrawl.crawl.outputs import configure_output_dir
-
-        configure_output_dir(settings)
+        # Only what depends on the site file stays here: its [render] table decides whether the crawl
+        # needs the browser's download handlers, and only the spider class knows its site. The output
+        # folder and the distributed frontier depend on the crawl's settings alone: the add-on sets them
+        # (newscrawl/crawl/addon.py).
         if cls.site_name:
             configure_rendering(settings, get_site(cls.site_name))
-        from newscrawl.distributed.config import configure_distributed
-
-        configure_distributed(settings)
 
     # -- URLs
     def rebase(self, url: str) -> str:
