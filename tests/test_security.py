@@ -83,7 +83,7 @@ def test_scheme_filter_drops_non_http_requests():
     from scrapy.exceptions import IgnoreRequest
     from scrapy.utils.test import get_crawler
 
-    from newscrawl.crawl.middlewares import SchemeFilterMiddleware
+    from newscrawl.crawl.downloadermiddlewares.scheme import SchemeFilterMiddleware
 
     crawler = get_crawler(settings_dict={"NEWSCRAWL_FAILURES_PATH": ""})
     mw = SchemeFilterMiddleware.from_crawler(crawler)
@@ -174,7 +174,7 @@ def test_output_dir_paths_cannot_escape():
 def test_failures_path_is_confined_to_the_output_dir(tmp_path):
     from scrapy.settings import Settings
 
-    from newscrawl.crawl.middlewares import failures_path
+    from newscrawl.crawl.failures import failures_path
 
     out = tmp_path / "out"
     settings = Settings({"NEWSCRAWL_OUT_DIR": str(out)})
@@ -361,7 +361,7 @@ def test_redirects_to_the_live_host_are_followed_on_the_mirror(escapes):
 
 
 def test_origin_policy():
-    from newscrawl.crawl.origins import ALLOW, MAP, REFUSE, OriginPolicy, origin_of, site_origins
+    from newscrawl.crawl.downloadermiddlewares.origin import ALLOW, MAP, REFUSE, OriginPolicy, origin_of, site_origins
 
     assert origin_of("HTTP://Example.COM./a") == "http://example.com:80"
     assert origin_of("https://example.com:443/a") == "https://example.com:443"

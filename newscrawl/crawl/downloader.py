@@ -27,8 +27,7 @@ from scrapy.exceptions import DownloadFailedError
 from twisted.web._newclient import HEADER, STATUS
 from twisted.web.client import ResponseFailed
 
-DEFAULT_MAX_HEADER_BYTES = 256 * 1024
-DEFAULT_MAX_HEADERS = 500
+from newscrawl.crawl import defaults
 
 
 class ResponseHeadersTooLarge(Exception):
@@ -107,8 +106,8 @@ class BoundedHTTP11DownloadHandler(HTTP11DownloadHandler):
     def __init__(self, crawler):
         super().__init__(crawler)
         settings = crawler.settings
-        max_bytes = max(0, settings.getint("NEWSCRAWL_MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES))
-        max_headers = max(0, settings.getint("NEWSCRAWL_MAX_HEADERS", DEFAULT_MAX_HEADERS))
+        max_bytes = max(0, defaults.getint(settings, "NEWSCRAWL_MAX_HEADER_BYTES"))
+        max_headers = max(0, defaults.getint(settings, "NEWSCRAWL_MAX_HEADERS"))
         if not isinstance(getattr(self, "_pool", None), http11.HTTPConnectionPool):
             raise RuntimeError("newscrawl.crawl.downloader: HTTP11DownloadHandler has no connection pool `_pool` any more; "
                                "response headers cannot be bounded (see newscrawl/crawl/downloader.py)")

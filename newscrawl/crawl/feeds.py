@@ -46,7 +46,8 @@ from pathlib import Path
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
-from newscrawl.crawl.outputs import output_guard, write_whole
+from newscrawl.crawl.outputs import OutputGuard, write_whole
+from newscrawl.crawl.services import service
 
 logger = logging.getLogger(__name__)
 
@@ -187,7 +188,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         """An output error: to the crawl's guard (which stops the crawl), or raised without a crawler."""
         if self.crawler is None:
             raise exc
-        output_guard(self.crawler).fail("articles", self.path, exc)
+        service(self.crawler, OutputGuard).fail("articles", self.path, exc)
 
     def _dedupes(self) -> bool:
         return self.write_mode == "ab" and (self.crawler is None or feed_items(self.crawler.settings) == "changed")

@@ -23,6 +23,7 @@ import statistics
 from spidermon import Monitor, MonitorRunner, MonitorSuite, monitors
 from spidermon import settings as spidermon_settings
 
+from newscrawl.crawl import defaults
 from newscrawl.storage import get_engine
 
 logger = logging.getLogger(__name__)
@@ -84,15 +85,15 @@ class FillRateMonitor(Monitor):
     @monitors.name("fields filled as before")
     def test_fields_filled_as_before(self):
         settings, fill = self.data.crawler.settings, self.data.fill
-        min_items = settings.getint("NEWSCRAWL_MONITOR_MIN_ITEMS", 20)
+        min_items = defaults.getint(settings, "NEWSCRAWL_MONITOR_MIN_ITEMS")
         if fill["seen"] < min_items:
             self.skipTest(f"{fill['seen']} articles, fewer than NEWSCRAWL_MONITOR_MIN_ITEMS={min_items}: no sample")
-        db = get_engine(self.data.crawler) if settings.get("NEWSCRAWL_DB_URL") else None
+        db = get_engine(self.data.crawler) if defaults.database_url(settings) else None
         history = recent_fill_rates(db, fill["site"], fill["run_id"], min_items,
-                                    settings.getint("NEWSCRAWL_MONITOR_HISTORY", 5))
+                                    defaults.getint(settings, "NEWSCRAWL_MONITOR_HISTORY"))
         min_fill = {**DEFAULT_MIN_FILL, **(settings.getdict("NEWSCRAWL_MONITOR_MIN_FILL") or {})}
         alerts = check_fill_rates(fill["site"], fill["rates"], history, min_fill,
-                                  settings.getfloat("NEWSCRAWL_MONITOR_MAX_DROP", 0.25), fill["examples"])
+                                  defaults.getfloat(settings, "NEWSCRAWL_MONITOR_MAX_DROP"), fill["examples"])
         self.data.alerts.extend(alerts)
         if alerts:
             self.fail("fill-rate alerts: " + ", ".join(a["field"] for a in alerts))
@@ -107,7 +108,7 @@ class ErrorRateMonitor(Monitor):
     @monitors.name("page requests succeed")
     def test_page_requests_succeed(self):
         stats = self.data.stats
-        max_rate = self.data.crawler.settings.getfloat("NEWSCRAWL_MAX_ERROR_RATE", 0.2)
+        max_rate = defaults.getfloat(self.data.crawler.settings, "NEWSCRAWL_MAX_ERROR_RATE")
         # URLs given up on (after their retries), from the failure log.
         failed = sum(v for k, v in stats.items()
                      if k.startswith("newscrawl/failures/") and k.split("/", 2)[2] not in NOT_SITE_FAILURES)

@@ -24,7 +24,6 @@ import json
 import logging
 import os
 import threading
-import weakref
 from pathlib import Path
 
 from scrapy.settings import SETTINGS_PRIORITIES
@@ -67,7 +66,7 @@ def configure_output_dir(settings) -> None:
     if not out:
         _make_default_db_dir(settings)
         return
-    partition = settings.get("NEWSCRAWL_JSONL_PARTITION", "crawl_date")
+    partition = defaults.get(settings, "NEWSCRAWL_JSONL_PARTITION")
     if partition not in PARTITIONS:
         raise ValueError(f"NEWSCRAWL_JSONL_PARTITION={partition!r}: expected one of {sorted(PARTITIONS)}")
     base = Path(out).resolve()
@@ -146,12 +145,17 @@ def write_whole(fd: int, data: bytes, end: int) -> int:
 
 
 class OutputGuard:
-    """One per crawler (``output_guard(crawler)``): an output that cannot be written stops the crawl."""
+    """An output that cannot be written stops the crawl. An extension, one per crawler, fetched with
+    ``service(crawler, OutputGuard)`` (newscrawl/crawl/services.py)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
         self.failed: dict[str, str] = {}
         self._closing = False
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
 
     def fail(self, output: str, path, exc: BaseException) -> None:
         """Record that ``output`` (``articles``, ``rejects``, ``failures``, ``job queue``, ``summary``)
@@ -185,17 +189,6 @@ class OutputGuard:
             logger.info("output guard: spider already closed (%s)", exc)
             return
         d.addErrback(lambda f: logger.error("output guard: could not close the spider: %s", f.getErrorMessage()))
-
-
-_GUARDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def output_guard(crawler) -> OutputGuard:
-    """The crawler's OutputGuard (created at the first call)."""
-    guard = _GUARDS.get(crawler)
-    if guard is None:
-        guard = _GUARDS[crawler] = OutputGuard(crawler)
-    return guard
 
 
 class JsonLinesAppender:
@@ -246,6 +239,9 @@ class JsonLinesAppender:
 
 from scrapy.squeues import PickleLifoDiskQueue  # noqa: E402  (kept beside the class that needs it)
 
+from newscrawl.crawl import defaults
+from newscrawl.crawl.services import service  # noqa: E402
+
 
 class GuardedPickleLifoDiskQueue(PickleLifoDiskQueue):
     """Scrapy's default disk queue (``SCHEDULER_DISK_QUEUE``, under a ``JOBDIR``), telling the
@@ -257,7 +253,7 @@ class GuardedPickleLifoDiskQueue(PickleLifoDiskQueue):
 
     def __init__(self, crawler, key):
         super().__init__(crawler, key)
-        self._guard = output_guard(crawler)
+        self._guard = service(crawler, OutputGuard)
 
     def push(self, request):
         try:

@@ -18,6 +18,8 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
+from newscrawl.crawl import defaults
+
 
 class Progress:
     def __init__(self, crawler, interval: float):
@@ -34,7 +36,7 @@ class Progress:
     def from_crawler(cls, crawler):
         if not crawler.settings.getbool("NEWSCRAWL_PROGRESS"):
             raise NotConfigured
-        ext = cls(crawler, crawler.settings.getfloat("NEWSCRAWL_PROGRESS_INTERVAL", 5.0))
+        ext = cls(crawler, defaults.getfloat(crawler.settings, "NEWSCRAWL_PROGRESS_INTERVAL"))
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext

@@ -34,6 +34,7 @@ import os
 
 from scrapy.settings import SETTINGS_PRIORITIES
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.config import ConfigError
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
@@ -53,7 +54,7 @@ RENDER_MODES = ("auto", "off")
 
 
 def render_mode(settings) -> str:
-    mode = str(settings.get("NEWSCRAWL_RENDER", "auto") or "auto").strip().lower()
+    mode = str(defaults.get(settings, "NEWSCRAWL_RENDER") or "auto").strip().lower()
     if mode not in RENDER_MODES:
         raise ConfigError(f"NEWSCRAWL_RENDER={mode!r}: expected one of {list(RENDER_MODES)}")
     return mode

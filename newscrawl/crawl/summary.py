@@ -23,6 +23,7 @@ from pathlib import Path
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.atomic import write_json_atomic
 from newscrawl.crawl.monitors import run_monitors
 from newscrawl.crawl.outputs import CLOSE_REASON as OUTPUT_CLOSE_REASON
@@ -42,9 +43,9 @@ class RunSummary:
         self.stats = crawler.stats
         self.runs_dir = settings.get("NEWSCRAWL_RUNS_DIR")
         # `scrapy parse`, `shell` and `check` look at pages: no run to record (newscrawl/crawl/commands/__init__.py).
-        self.record = settings.getbool("NEWSCRAWL_RECORD_RUNS", True)
+        self.record = defaults.getbool(settings, "NEWSCRAWL_RECORD_RUNS")
         self.base_run_id = settings.get("NEWSCRAWL_RUN_ID")
-        self.db_url = settings.get("NEWSCRAWL_DB_URL")
+        self.db_url = defaults.database_url(settings)
         self.seen = 0
         self.filled = dict.fromkeys(FILL_FIELDS, 0)
         self.missing_examples: dict[str, list[str]] = {f: [] for f in FILL_FIELDS}

@@ -23,7 +23,7 @@ Every URL tracked by a run that ends without an outcome (a request dropped somew
 whose pipeline failed, a write the store gave up on) stays ``discovered`` for the next run and
 is counted in ``newscrawl/urls/pending``, which makes the run fail (newscrawl/crawl/runs.py).
 
-The state lives in the store the item pipelines open (``get_store``); with no database
+The state lives in the store the item pipelines open (``services.store``); with no database
 (``NEWSCRAWL_DB_URL`` empty) there is no URL state and a crawl behaves as plain Scrapy does.
 """
 from __future__ import annotations
@@ -35,9 +35,10 @@ from itemadapter import ItemAdapter
 from scrapy import Request, signals
 from scrapy.exceptions import DropItem
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.pipelines.outcomes import ArticleRejected, ArticleSettled
 from newscrawl.crawl.signals import url_failed
-from newscrawl.storage import get_store
+from newscrawl.crawl.services import store as crawl_store
 from newscrawl.storage.urlstate import url_key
 
 logger = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class UrlState:
         self.crawler = crawler
         self.stats = crawler.stats
         # Not for `scrapy parse`/`shell`/`check` (NEWSCRAWL_RECORD_RUNS off): a look at a page discovers nothing to keep.
-        self.enabled = bool(settings.get("NEWSCRAWL_DB_URL")) and settings.getbool("NEWSCRAWL_RECORD_RUNS", True)
+        self.enabled = defaults.database_url(settings) is not None and defaults.getbool(settings, "NEWSCRAWL_RECORD_RUNS")
         self.max_attempts = max(1, settings.getint("NEWSCRAWL_URL_MAX_ATTEMPTS"))
         self.retry_after = timedelta(minutes=settings.getfloat("NEWSCRAWL_URL_RETRY_MINUTES"))
         self.reject_retry = timedelta(hours=settings.getfloat("NEWSCRAWL_REJECT_RETRY_HOURS"))
@@ -106,7 +107,7 @@ class UrlState:
         """The crawl's store, while the pipelines hold it open; None without a database."""
         if not self.enabled:
             return None
-        store = get_store(self.crawler)
+        store = crawl_store(self.crawler)
         return store if store.is_open else None
 
     def load(self, site: str) -> list:

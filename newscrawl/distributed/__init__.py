@@ -2,7 +2,7 @@
 
 One setting switches it on: ``NEWSCRAWL_REDIS_URL`` (``newscrawl crawl SITE --redis URL`` or
 ``scrapy crawl SITE -s NEWSCRAWL_REDIS_URL=redis://host:6379/0``). :func:`~.config.configure_distributed`,
-called from ``NewsSpider.update_settings``, then puts scrapy-redis's scheduler and dupefilter in
+called from the add-on (newscrawl/crawl/addon.py), then puts scrapy-redis's scheduler and dupefilter in
 place of Scrapy's (through :class:`~.scheduler.DistributedScheduler`), so every worker takes requests from
 the same queue and a URL is fetched once across all of them.
 

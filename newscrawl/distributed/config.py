@@ -52,7 +52,7 @@ def redis_unreachable(url: str) -> str | None:
 def configure_distributed(settings) -> bool:
     """With NEWSCRAWL_REDIS_URL set, use the shared Redis frontier (scheduler, dupefilter, idle stop).
 
-    Called from ``NewsSpider.update_settings``; settings given explicitly (``-s SCHEDULER=...``) win.
+    Called from the add-on (newscrawl/crawl/addon.py); settings given explicitly (``-s SCHEDULER=...``) win.
     """
     url = settings.get("NEWSCRAWL_REDIS_URL")
     if not url:

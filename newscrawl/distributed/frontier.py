@@ -9,6 +9,7 @@ import time
 
 from scrapy import Request
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl import signals as newscrawl_signals
 from newscrawl.distributed import lua
 from newscrawl.distributed.handling import Handling
@@ -38,8 +39,8 @@ class Frontier:
         self.server = server
         self.keys = keys
         self.worker = worker_id()
-        self.heartbeat_ttl = max(1.0, crawler.settings.getfloat("NEWSCRAWL_REDIS_HEARTBEAT_SECONDS", 30))
-        self.idle_seconds = max(0.0, crawler.settings.getfloat("NEWSCRAWL_REDIS_IDLE_SECONDS", 10))
+        self.heartbeat_ttl = max(1.0, defaults.getfloat(crawler.settings, "NEWSCRAWL_REDIS_HEARTBEAT_SECONDS"))
+        self.idle_seconds = max(0.0, defaults.getfloat(crawler.settings, "NEWSCRAWL_REDIS_IDLE_SECONDS"))
         self._pop = server.register_script(lua.POP)
         self._recover = server.register_script(lua.RECOVER)
         self._state = server.register_script(lua.STATE)

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from scrapy.utils.misc import load_object
 
+from newscrawl.crawl import defaults
 from newscrawl.distributed.config import QUEUE_CLASS, check_redis_url, redis_from_settings, redis_prefix, serializer
 from newscrawl.distributed.frontier import text
 from newscrawl.distributed.keys import FrontierKeys
@@ -21,6 +22,7 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
     from scrapy.crawler import Crawler
     from scrapy.spiderloader import get_spider_loader
 
+    from newscrawl.crawl.addon import apply as apply_addon
     from newscrawl.ops.crawling import newscrawl_settings
 
     settings = newscrawl_settings({**(overrides or {}), "NEWSCRAWL_REDIS_URL": check_redis_url(redis_url)})
@@ -29,6 +31,7 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
     for name in site_names:  # build every request before pushing any: a bad argument pushes nothing
         spidercls = loader.load(name)
         crawler = Crawler(spidercls, settings)
+        apply_addon(crawler.settings)  # Scrapy applies add-ons when crawling; the seed reads their settings now
         spider = spidercls.from_crawler(crawler, **(spider_kwargs or {}))
         spiders.append((crawler, spider, _unfinished_requests(crawler, spider) + spider.listing_requests()))
     pushed = {}
@@ -55,7 +58,7 @@ def _unfinished_requests(crawler, spider) -> list:
     from newscrawl.storage import get_store
     from newscrawl.crawl.urlstate import UrlState
 
-    db_url = crawler.settings.get("NEWSCRAWL_DB_URL")
+    db_url = defaults.database_url(crawler.settings)
     if not db_url or (db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).exists()):
         return []
     store = get_store(crawler).open()

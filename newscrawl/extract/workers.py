@@ -9,7 +9,7 @@ pays off when pages arrive faster than one core extracts them: a fast site, a
 crawl replayed from Scrapy's HTTP cache after a site file changed, a machine
 with cores to spare. The default, 0, extracts in-process.
 
-The crawl has one pool (:func:`get_extractor`), shared by the spider, which
+The crawl has one pool (``newscrawl.crawl.services.extractor``), shared by the spider, which
 extracts pages in it, and DedupePipeline, which computes each article's MinHash
 signature in it (the costliest step left in the crawl process, about 1.4 ms for
 a 2,500-word article).
@@ -26,8 +26,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from scrapy import signals
-
+from newscrawl.crawl import defaults
 from newscrawl.extract import extract_article
 
 logger = logging.getLogger(__name__)
@@ -46,7 +45,7 @@ class ArticleExtractor:
 
     @classmethod
     def from_crawler(cls, crawler):
-        raw = crawler.settings.get("NEWSCRAWL_EXTRACT_WORKERS", 0)
+        raw = defaults.get(crawler.settings, "NEWSCRAWL_EXTRACT_WORKERS")
         try:
             workers = int(raw)
         except (TypeError, ValueError):
@@ -86,17 +85,3 @@ class ArticleExtractor:
         pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-_CRAWLER_ATTR = "_newscrawl_extractor"
-
-
-def get_extractor(crawler) -> ArticleExtractor:
-    """The one :class:`ArticleExtractor` of a crawler (created from its settings on first use;
-    its pool is shut down when the spider closes, after the pipelines are done)."""
-    extractor = getattr(crawler, _CRAWLER_ATTR, None)
-    if extractor is None:
-        extractor = ArticleExtractor.from_crawler(crawler)
-        setattr(crawler, _CRAWLER_ATTR, extractor)
-        crawler.signals.connect(extractor.close, signal=signals.spider_closed)
-    return extractor

@@ -31,6 +31,7 @@ import numpy as np
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from newscrawl.crawl import defaults
 from newscrawl.model.text import storable
 from newscrawl.storage import articles as article_rows
 from newscrawl.storage import rejects, urlstate
@@ -127,13 +128,13 @@ class ArticleStore:
     def from_settings(cls, settings, stats=None, **kwargs) -> ArticleStore:
         return cls(
             settings.get("NEWSCRAWL_DB_URL") or DEFAULT_DB_URL,
-            batch_size=settings.getint("NEWSCRAWL_DB_BATCH_SIZE", DEFAULT_BATCH_SIZE),
-            num_perm=settings.getint("NEWSCRAWL_MINHASH_PERMUTATIONS", 128),
-            threshold=settings.getfloat("NEWSCRAWL_NEARDUP_THRESHOLD", 0.8),
-            retries=settings.getint("NEWSCRAWL_DB_RETRIES", DEFAULT_RETRIES),
-            retry_backoff=settings.getfloat("NEWSCRAWL_DB_RETRY_BACKOFF", DEFAULT_RETRY_BACKOFF),
-            neardup_window_days=settings.getfloat("NEWSCRAWL_NEARDUP_WINDOW_DAYS", DEFAULT_NEARDUP_WINDOW_DAYS),
-            outage_max_seconds=settings.getfloat("NEWSCRAWL_DB_OUTAGE_MAX_SECONDS", DEFAULT_OUTAGE_MAX_SECONDS),
+            batch_size=defaults.getint(settings, "NEWSCRAWL_DB_BATCH_SIZE"),
+            num_perm=defaults.getint(settings, "NEWSCRAWL_MINHASH_PERMUTATIONS"),
+            threshold=defaults.getfloat(settings, "NEWSCRAWL_NEARDUP_THRESHOLD"),
+            retries=defaults.getint(settings, "NEWSCRAWL_DB_RETRIES"),
+            retry_backoff=defaults.getfloat(settings, "NEWSCRAWL_DB_RETRY_BACKOFF"),
+            neardup_window_days=defaults.getfloat(settings, "NEWSCRAWL_NEARDUP_WINDOW_DAYS"),
+            outage_max_seconds=defaults.getfloat(settings, "NEWSCRAWL_DB_OUTAGE_MAX_SECONDS"),
             stats=stats,
             **kwargs,
         )

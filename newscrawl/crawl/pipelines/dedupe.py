@@ -34,9 +34,8 @@ import logging
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newscrawl.extract.workers import get_extractor
-from newscrawl.crawl.pipelines.outcomes import ArticleSettled, unchanged_articles
-from newscrawl.storage import get_store
+from newscrawl.crawl import services
+from newscrawl.crawl.pipelines.outcomes import ArticleSettled, UnchangedArticles
 from newscrawl.storage.dedupe import (
     DUPLICATE_EXACT,
     DUPLICATE_NEAR,
@@ -87,9 +86,12 @@ class DedupePipeline:
         return cls(crawler)
 
     def open_spider(self, spider=None):
-        self.store = get_store(self.crawler)
+        store = services.store(self.crawler)
+        if store is None:  # no database (an empty NEWSCRAWL_DB_URL): nothing to deduplicate against
+            return None
+        self.store = store
         self.dedupe = Deduplicator(self.store)
-        extractor = get_extractor(self.crawler)
+        extractor = services.extractor(self.crawler)
         self.workers = extractor if extractor.workers else None
         try:
             self.url_state = self.crawler.get_extension(UrlState)
@@ -127,6 +129,8 @@ class DedupePipeline:
         """The item, or an awaitable of it (Scrapy awaits either): with extraction workers, and while the
         database is unreachable (the lookup is tried again without blocking the reactor, for up to
         NEWSCRAWL_DB_OUTAGE_MAX_SECONDS; then the item fails with DatabaseOutage and is not stored)."""
+        if self.store is None:
+            return item
         adapter = ItemAdapter(item)
         if self.workers is not None:
             return self._process_with_worker_signature(adapter)
@@ -159,7 +163,7 @@ class DedupePipeline:
             adapter["version"] = decision.version
             if decision.duplicate_of:
                 adapter["duplicate_of"] = decision.duplicate_of
-            unchanged_articles(self.crawler).mark(adapter.item)
+            services.service(self.crawler, UnchangedArticles).mark(adapter.item)
             return adapter.item
         if decision.kind == UNCHANGED:
             raise drop(

@@ -2,8 +2,6 @@
 records a rejected page apart from one that needed no writing, and either apart from a failure."""
 from __future__ import annotations
 
-import weakref
-
 from scrapy.exceptions import DropItem
 
 
@@ -26,10 +24,15 @@ class ArticleSettled(DropItem):
 
 class UnchangedArticles:
     """Unchanged articles the dedupe pipeline lets through to the feed (NEWSCRAWL_FEED_ITEMS "all"):
-    the store pipeline stages no new version of them. One per crawler (``unchanged_articles``)."""
+    the store pipeline stages no new version of them. An extension, one per crawler, fetched with
+    ``service(crawler, UnchangedArticles)`` (newscrawl/crawl/services.py)."""
 
     def __init__(self):
         self._ids: set[int] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls()
 
     def mark(self, item) -> None:
         self._ids.add(id(item))
@@ -40,12 +43,3 @@ class UnchangedArticles:
             self._ids.discard(id(item))
             return True
         return False
-
-
-_UNCHANGED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
-def unchanged_articles(crawler) -> UnchangedArticles:
-    if crawler not in _UNCHANGED:
-        _UNCHANGED[crawler] = UnchangedArticles()
-    return _UNCHANGED[crawler]

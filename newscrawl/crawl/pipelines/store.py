@@ -15,17 +15,18 @@ from datetime import datetime, timezone
 from itemadapter import ItemAdapter
 from scrapy import signals
 
+from newscrawl.crawl import defaults
 from newscrawl.crawl.outputs import JsonLinesAppender
 from newscrawl.crawl.pipelines.dedupe import drop
-from newscrawl.crawl.pipelines.outcomes import unchanged_articles
-from newscrawl.storage import get_store
+from newscrawl.crawl import services
+from newscrawl.crawl.pipelines.outcomes import UnchangedArticles
 
 
 class DatabaseStorePipeline:
     def __init__(self, crawler):
         self.crawler = crawler
         self.stats = crawler.stats
-        self.emit_near_duplicates = crawler.settings.getbool("NEWSCRAWL_EMIT_NEAR_DUPLICATES", True)
+        self.emit_near_duplicates = defaults.getbool(crawler.settings, "NEWSCRAWL_EMIT_NEAR_DUPLICATES")
         self.store = None
         self.rejects = None
 
@@ -40,7 +41,10 @@ class DatabaseStorePipeline:
         return pipeline
 
     def open_spider(self, spider=None):
-        self.store = get_store(self.crawler)
+        store = services.store(self.crawler)
+        if store is None:  # no database (an empty NEWSCRAWL_DB_URL): the feeds are the only output
+            return None
+        self.store = store
         self.store.flush_when_full = False
         rejects_path = self.crawler.settings.get("NEWSCRAWL_REJECTS_PATH")
         if rejects_path:
@@ -77,8 +81,10 @@ class DatabaseStorePipeline:
             self.rejects.close()
 
     def process_item(self, item, spider=None):
+        if self.store is None:
+            return item
         adapter = ItemAdapter(item)
-        if unchanged_articles(self.crawler).take(item):
+        if services.service(self.crawler, UnchangedArticles).take(item):
             # Stored already, same content (NEWSCRAWL_FEED_ITEMS "all"): on to the feed, no new version.
             # Its URL is recorded as stored by the URL state on item_scraped.
             return item

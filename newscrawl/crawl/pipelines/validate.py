@@ -22,7 +22,9 @@ import fastjsonschema
 from itemadapter import ItemAdapter
 from jsonschema import Draft202012Validator
 
-from newscrawl.crawl.outputs import JsonLinesAppender, output_guard
+from newscrawl.crawl import defaults
+from newscrawl.crawl import services
+from newscrawl.crawl.outputs import JsonLinesAppender, OutputGuard
 from newscrawl.crawl.pipelines.outcomes import ArticleRejected
 from newscrawl.sites import SiteRegistry
 from newscrawl.model.text import storable, unstorable
@@ -153,14 +155,14 @@ class ValidatePipeline:
         settings = crawler.settings
         pipeline = cls(
             stats=crawler.stats,
-            rejects_path=settings.get("NEWSCRAWL_REJECTS_PATH", "rejects.jsonl"),
-            min_body_chars=settings.getint("NEWSCRAWL_MIN_BODY_CHARS", 200),
-            future_tolerance=timedelta(hours=settings.getfloat("NEWSCRAWL_FUTURE_TOLERANCE_HOURS", 24)),
-            max_url_length=settings.getint("NEWSCRAWL_MAX_URL_LENGTH", 2083),
+            rejects_path=defaults.get(settings, "NEWSCRAWL_REJECTS_PATH"),
+            min_body_chars=defaults.getint(settings, "NEWSCRAWL_MIN_BODY_CHARS"),
+            future_tolerance=timedelta(hours=defaults.getfloat(settings, "NEWSCRAWL_FUTURE_TOLERANCE_HOURS")),
+            max_url_length=defaults.getint(settings, "NEWSCRAWL_MAX_URL_LENGTH"),
             sites=SiteRegistry.from_settings(settings),
         )
         pipeline.crawler = crawler
-        pipeline.rejects.guard, pipeline.rejects.output = output_guard(crawler), "rejects"  # a full disk stops the crawl
+        pipeline.rejects.guard, pipeline.rejects.output = services.service(crawler, OutputGuard), "rejects"  # a full disk stops the crawl
         return pipeline
 
     def __init__(self, stats, rejects_path, min_body_chars=200, future_tolerance=timedelta(hours=24),
@@ -215,10 +217,9 @@ class ValidatePipeline:
 
     def open_spider(self, spider=None):
         # Rejected pages are remembered in the database, so incremental runs don't fetch them every time.
-        if self.crawler is not None and self.crawler.settings.get("NEWSCRAWL_DB_URL"):
-            from newscrawl.storage import get_store
-
-            self.store = get_store(self.crawler)  # reference-counted: shared with dedupe and store
+        store = services.store(self.crawler) if self.crawler is not None else None
+        if store is not None:
+            self.store = store  # reference-counted: shared with dedupe and store
             return self.store.open_when_ready()  # None, or an awaitable while the database is away
 
     def close_spider(self, spider=None):

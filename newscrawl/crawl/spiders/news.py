@@ -31,11 +31,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
 
-from newscrawl.extract.workers import get_extractor
+from newscrawl.crawl import defaults
+from newscrawl.crawl import services
 from newscrawl.extract.dates import parse_datetime
 from newscrawl.crawl.incremental import KnownArticles, load_known_articles, url_path
 from newscrawl.model.item import ArticleItem
-from newscrawl.crawl.origins import site_origins
+from newscrawl.crawl.downloadermiddlewares.origin import site_origins
 from newscrawl.crawl.rendering import configure_rendering, render_meta, site_renders
 from newscrawl.sites import SiteRegistry
 from newscrawl.crawl.spiders.arguments import check_spider_arguments
@@ -69,7 +70,7 @@ class NewsSpider(scrapy.Spider):
         if self.base_url:
             hosts.add(urlsplit(self.base_url).hostname)
         self.allowed_domains = sorted(hosts)
-        # What OriginFilterMiddleware lets through, for every request (scheme, host and port; newscrawl/crawl/origins.py):
+        # What OriginFilterMiddleware lets through, for every request (scheme, host and port; newscrawl/crawl/downloadermiddlewares/origin.py):
         # the live site's origins, or while crawling a mirror only the mirror's, the live hosts mapped onto it.
         if self.base_url:
             self.allowed_origins = [self.base_url]
@@ -84,18 +85,17 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        setting = crawler.settings.getint("NEWSCRAWL_MAX_PAGES", 0)
+        setting = defaults.getint(crawler.settings, "NEWSCRAWL_MAX_PAGES")
         spider.max_pages = setting if spider.max_pages_arg is None else spider.max_pages_arg  # 0 = to the end
         settings = crawler.settings
-        spider.incremental = settings.getbool("NEWSCRAWL_INCREMENTAL", True)
-        spider.known_pages_stop = settings.getint("NEWSCRAWL_KNOWN_PAGES_STOP", 1)
-        recheck = settings.getfloat("NEWSCRAWL_RECHECK_HOURS", -1)
+        spider.incremental = defaults.getbool(settings, "NEWSCRAWL_INCREMENTAL")
+        spider.known_pages_stop = defaults.getint(settings, "NEWSCRAWL_KNOWN_PAGES_STOP")
+        recheck = defaults.getfloat(settings, "NEWSCRAWL_RECHECK_HOURS")
         if recheck < 0:
             recheck = getattr(spider.site, "recheck_hours", 0)
         spider.recheck_window = timedelta(hours=recheck)
         spider.render_enabled = site_renders(spider.site, settings)
         spider.distributed = bool(settings.get("NEWSCRAWL_REDIS_URL"))
-        spider.extractor = get_extractor(crawler)  # its worker pool is shared with DedupePipeline
         return spider
 
     @classmethod
@@ -114,14 +114,12 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings):
         super().update_settings(settings)
-        from newscrawl.crawl.outputs import configure_output_dir
-
-        configure_output_dir(settings)
+        # Only what depends on the site file stays here: its [render] table decides whether the crawl
+        # needs the browser's download handlers, and only the spider class knows its site. The output
+        # folder and the distributed frontier depend on the crawl's settings alone: the add-on sets them
+        # (newscrawl/crawl/addon.py).
         if cls.site_name:
             configure_rendering(settings, cls.site_registry().site(cls.site_name))
-        from newscrawl.distributed.config import configure_distributed
-
-        configure_distributed(settings)
 
     # -- URLs
     def rebase(self, url: str) -> str:
@@ -198,8 +196,8 @@ class NewsSpider(scrapy.Spider):
     async def start(self):
         self.url_state = self.crawler.get_extension(UrlState)
         if self.incremental:
-            db_url = self.crawler.settings.get("NEWSCRAWL_DB_URL")
-            retry = timedelta(hours=self.crawler.settings.getfloat("NEWSCRAWL_REJECT_RETRY_HOURS", 24))
+            db_url = defaults.database_url(self.crawler.settings)
+            retry = timedelta(hours=defaults.getfloat(self.crawler.settings, "NEWSCRAWL_REJECT_RETRY_HOURS"))
             self.known = (load_known_articles(get_engine(self.crawler), self.site.name, self.site.hosts, retry) if db_url
                           else KnownArticles({}))
             self.logger.info("incremental: %d articles of %s already stored", len(self.known), self.site.name)
@@ -364,8 +362,11 @@ class NewsSpider(scrapy.Spider):
     async def parse_article(self, response, section: str = ""):  # "" = not known: `scrapy parse` gives none
         self.crawler.stats.inc_value("newscrawl/article_pages")
         content_type = response.headers.get("Content-Type", b"").decode("latin-1") or None
-        # In-process, or in a worker process with NEWSCRAWL_EXTRACT_WORKERS (newscrawl/extract/workers.py).
-        fields = await self.extractor.extract(response.body, response.url, self.site, content_type=content_type)
+        # In-process, or in a worker process with NEWSCRAWL_EXTRACT_WORKERS (newscrawl/extract/workers.py): the
+        # crawl's one pool, shared with DedupePipeline, fetched here since Scrapy builds the spider before the
+        # extensions (not a property: Scrapy's request serialisation reads every attribute of the spider).
+        fields = await services.extractor(self.crawler).extract(response.body, response.url, self.site,
+                                                                content_type=content_type)
         for field in fields.get("errors") or ():  # a failed extractor, logged where it ran (maybe a worker): counted here
             self.crawler.stats.inc_value(f"newscrawl/extract/errors/{field}")
         yield ArticleItem(**fields)

@@ -1,4 +1,6 @@
-"""Where a crawl may send requests: origins (scheme, host and port), and how a mirror stands in for the live site.
+"""OriginFilterMiddleware (20 in DOWNLOADER_MIDDLEWARES, before robots.txt and Scrapy's OffsiteMiddleware).
+
+Where a crawl may send requests: origins (scheme, host and port), and how a mirror stands in for the live site.
 
 A spider says where it may go with two attributes (NewsSpider sets both from its site file and ``base_url``):
 
@@ -15,7 +17,13 @@ or not) and ``RedirectMiddleware`` to each redirect target.
 """
 from __future__ import annotations
 
+import weakref
 from urllib.parse import urlsplit, urlunsplit
+
+from scrapy.exceptions import IgnoreRequest
+
+from newscrawl.crawl.failures import FailureLog
+from newscrawl.crawl.services import service
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -82,3 +90,48 @@ class OriginPolicy:
             if origin_of(mapped) in self.allowed:
                 return MAP, mapped
         return REFUSE, f"{origin or url[:100]} is not an allowed origin (allowed: {', '.join(self.origins[:6])})"
+
+
+class OriginFilterMiddleware:
+    """Every request goes to an allowed origin (scheme, host and port) of the spider, or nowhere.
+
+    ``OriginPolicy.decide``, the one check, applied where every request passes, whatever made it:
+    listings, pagination, articles, feeds, sitemaps, Scrapy's robots.txt requests, redirects;
+    ``dont_filter`` or not (Scrapy's OffsiteMiddleware lets ``dont_filter`` requests through and
+    ignores the port). A URL of a mirrored (live) host is sent to the mirror instead; anything else
+    is refused and recorded, reason ``offsite`` (``redirect_offsite`` for a redirect's target).
+    Spiders without ``allowed_origins`` are left to Scrapy's offsite rules.
+    """
+
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.failures = service(crawler, FailureLog)
+        self._policies: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def policy(self) -> OriginPolicy | None:
+        spider = self.crawler.spider
+        if spider is None:
+            return None
+        if spider not in self._policies:
+            self._policies[spider] = OriginPolicy.for_spider(spider)
+        return self._policies[spider]
+
+    def process_request(self, request):
+        policy = self.policy()
+        if policy is None:
+            return None
+        verdict, value = policy.decide(request.url)
+        if verdict == ALLOW:
+            return None
+        if verdict == MAP:
+            self.crawler.stats.inc_value("newscrawl/origin/mapped")
+            return request.replace(url=value)
+        redirected = bool(request.meta.get("redirect_urls"))
+        reason = "redirect_offsite" if redirected else "offsite"
+        self.crawler.stats.inc_value("newscrawl/origin/refused")
+        self.failures.record(request, reason, value)
+        raise IgnoreRequest(f"offsite request refused: {value}: {request.url[:200]}")
