@@ -327,14 +327,14 @@ class StagedStore:
 
 
 def test_a_request_is_settled_once_handled_and_once_its_batch_is_committed(redis_client, prefix, monkeypatch):
-    import newscrawl.storage
+    from newscrawl.crawl import services
     from scrapy import signals
     from scrapy.http import HtmlResponse
 
     from newscrawl.crawl import signals as newscrawl_signals
     from newscrawl.distributed.handling import HandlingSpiderMiddleware
 
-    monkeypatch.setattr(newscrawl.storage, "get_store", lambda crawler: StagedStore())
+    monkeypatch.setattr(services, "store", lambda crawler: StagedStore())
     frontier, field, request = frontier_for(redis_client, prefix)
     crawler, inflight = frontier.crawler, frontier.keys.inflight(frontier.worker)
     send = crawler.signals.send_catch_log
@@ -358,11 +358,11 @@ def test_a_request_is_settled_once_handled_and_once_its_batch_is_committed(redis
 
 
 def test_a_worker_whose_store_lost_writes_puts_its_requests_back(redis_client, prefix, monkeypatch):
-    import newscrawl.storage
+    from newscrawl.crawl import services
 
     from newscrawl.crawl import signals as newscrawl_signals
 
-    monkeypatch.setattr(newscrawl.storage, "get_store", lambda crawler: StagedStore())
+    monkeypatch.setattr(services, "store", lambda crawler: StagedStore())
     from scrapy.exceptions import IgnoreRequest
 
     from newscrawl.distributed.handling import HandlingDownloaderMiddleware
@@ -391,7 +391,7 @@ def test_the_store_tells_when_a_batch_is_committed(tmp_path):
     from scrapy.utils.test import get_crawler
 
     from newscrawl.crawl import signals as newscrawl_signals
-    from newscrawl.storage import get_store
+    from newscrawl.crawl import services
     from tests.support.databases import make_item, vietnamese_text
 
     crawler = get_crawler(settings_dict={"NEWSCRAWL_DB_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
@@ -401,7 +401,7 @@ def test_the_store_tells_when_a_batch_is_committed(tmp_path):
         committed.append(count)
 
     crawler.signals.connect(batch_committed, signal=newscrawl_signals.batch_committed)
-    store = get_store(crawler).open()
+    store = services.store(crawler).open()
     try:
         store.add_article(make_item("https://example.vn/tin-1.htm", "Bản tin số 1", vietnamese_text(1, words=150)))
         assert committed == [] and store.pending

@@ -11,7 +11,8 @@ from sqlalchemy import create_engine, event, func, inspect, select, text
 
 from newscrawl.crawl.pipelines.dedupe import DedupePipeline
 from newscrawl.crawl.pipelines.store import DatabaseStorePipeline
-from newscrawl.storage import SCHEMA_VERSION, ArticleStore, canonical_url, get_store, init_schema, record_run
+from newscrawl.crawl import services
+from newscrawl.storage import SCHEMA_VERSION, ArticleStore, canonical_url, init_schema, record_run
 from newscrawl.storage.schema import article_versions, articles, duplicates, minhash_signatures, runs, schema_meta
 from tests.support.databases import (
     make_item,
@@ -293,7 +294,7 @@ def test_writes_are_batched_and_flushed_on_close(db_url):
     dedupe, storer = DedupePipeline.from_crawler(crawler), DatabaseStorePipeline.from_crawler(crawler)
     dedupe.open_spider()
     storer.open_spider()
-    assert get_store(crawler) is dedupe.store is storer.store  # one store, one pool per crawler
+    assert services.store(crawler) is dedupe.store is storer.store  # one store, one pool per crawler
     def scrape(item):  # the pipelines, then Scrapy's item_scraped signal (the feed exports write the item)
         done = storer.process_item(dedupe.process_item(item))
         crawler.signals.send_catch_log(signals.item_scraped, item=done, response=None, spider=None)
@@ -592,7 +593,7 @@ def test_a_crawls_store_sends_batch_committed_and_batch_lost(tmp_path, monkeypat
     crawler.signals.connect(lambda count: events.append(("committed", count)), signal=batch_committed, weak=False)
     crawler.signals.connect(lambda count, reason: events.append(("lost", count, reason)), signal=batch_lost,
                             weak=False)
-    store = get_store(crawler).open()
+    store = services.store(crawler).open()
     store.add_article(sample(1))
     store.add_article(sample(2))  # the batch is full: written
     assert events == [("committed", 2)]
@@ -611,11 +612,11 @@ def test_a_crawls_store_sends_batch_committed_and_batch_lost(tmp_path, monkeypat
 
 def test_a_crawl_reads_and_writes_its_database_through_one_engine(tmp_path):
     from newscrawl.crawl.incremental import load_known_articles
-    from newscrawl.storage import get_engine, recent_run_stats
+    from newscrawl.storage import recent_run_stats
 
     crawler = crawler_for(f"sqlite:///{tmp_path}/n.sqlite")
-    engine = get_engine(crawler)
-    store = get_store(crawler).open()
+    engine = services.engine(crawler)
+    store = services.store(crawler).open()
     assert store.engine is engine
     store.add_article(sample(1))
     store.close()
@@ -654,9 +655,9 @@ def test_a_crawl_waits_for_its_database_at_start_up_without_sleeping_on_the_reac
     pipeline = DatabaseStorePipeline.from_crawler(crawler)
     opening = pipeline.open_spider()
     assert slept == []
-    assert opening is not None and not get_store(crawler).is_open
+    assert opening is not None and not services.store(crawler).is_open
     asyncio.run(opening)
-    assert get_store(crawler).is_open
+    assert services.store(crawler).is_open
     assert len(waited) == 2 and slept == []
     pipeline.close_spider()
-    assert not get_store(crawler).is_open
+    assert not services.store(crawler).is_open

@@ -24,7 +24,7 @@ from spidermon import Monitor, MonitorRunner, MonitorSuite, monitors
 from spidermon import settings as spidermon_settings
 
 from newscrawl.crawl import defaults
-from newscrawl.storage import get_engine
+from newscrawl.crawl import services
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class FillRateMonitor(Monitor):
         min_items = defaults.getint(settings, "NEWSCRAWL_MONITOR_MIN_ITEMS")
         if fill["seen"] < min_items:
             self.skipTest(f"{fill['seen']} articles, fewer than NEWSCRAWL_MONITOR_MIN_ITEMS={min_items}: no sample")
-        db = get_engine(self.data.crawler) if defaults.database_url(settings) else None
+        db = services.engine(self.data.crawler) if defaults.database_url(settings) else None
         history = recent_fill_rates(db, fill["site"], fill["run_id"], min_items,
                                     defaults.getint(settings, "NEWSCRAWL_MONITOR_HISTORY"))
         min_fill = {**DEFAULT_MIN_FILL, **(settings.getdict("NEWSCRAWL_MONITOR_MIN_FILL") or {})}

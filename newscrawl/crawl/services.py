@@ -27,9 +27,13 @@ from typing import TypeVar
 from scrapy import signals
 from scrapy.utils.misc import build_from_crawler
 
+from sqlalchemy.engine import Engine
+
 from newscrawl.crawl import defaults
+from newscrawl.crawl.signals import batch_committed, batch_lost
 from newscrawl.extract.workers import ArticleExtractor
-from newscrawl.storage import ArticleStore, get_store
+from newscrawl.storage import ArticleStore
+from newscrawl.storage.engine import DEFAULT_DB_URL, create_db_engine, ensure_sqlite_parent
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +48,10 @@ def service(crawler, cls: type[T]) -> T:
     is built here at the first call and added to the crawler's extensions, so that every component
     of the crawl still gets the same one.
     """
-    found = crawler.get_extension(cls)
+    try:
+        found = crawler.get_extension(cls)
+    except RuntimeError:
+        return _idle_service(crawler, cls)
     if found is None:
         logger.debug("%s is not in EXTENSIONS: started at its first use", cls.__name__)
         found = build_from_crawler(cls, crawler)
@@ -52,11 +59,29 @@ def service(crawler, cls: type[T]) -> T:
     return found
 
 
+_IDLE_SERVICES = "newscrawl_services"
+
+
+def _idle_service(crawler, cls: type[T]) -> T:
+    """A service of a crawler that is built and not crawled: Scrapy builds extensions only when a
+    crawl starts, so there is no extension to ask (`newscrawl seed` reads the URL state with such
+    a crawler). Kept in the crawler's ``__dict__`` under one key, this module's only hand-set
+    attribute, so that every caller still gets the same one."""
+    services = crawler.__dict__.setdefault(_IDLE_SERVICES, {})
+    if cls not in services:
+        logger.debug("%s for a crawler that is not crawling (no extensions yet)", cls.__name__)
+        services[cls] = build_from_crawler(cls, crawler)
+    return services[cls]
+
+
 class StoreService:
-    """The crawl's one ``ArticleStore`` (:func:`store`); made from the settings at first use."""
+    """The crawl's one database engine and ``ArticleStore`` (:func:`engine`, :func:`store`), made from
+    the settings at first use. The store, the incremental state, the run history and the run record
+    share the engine: one connection pool per crawl."""
 
     def __init__(self, crawler):
         self.crawler = crawler
+        self._engine: Engine | None = None
         self._store: ArticleStore | None = None
 
     @classmethod
@@ -64,11 +89,32 @@ class StoreService:
         return cls(crawler)
 
     @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            db_url = defaults.database_url(self.crawler.settings) or DEFAULT_DB_URL
+            ensure_sqlite_parent(db_url)
+            self._engine = create_db_engine(db_url)
+            # Its connections are closed when the crawl's engine stops.
+            self.crawler.signals.connect(self._engine.dispose, signal=signals.engine_stopped, weak=False)
+        return self._engine
+
+    @property
     def store(self) -> ArticleStore:
         if self._store is None:
-            # Through storage's own crawler glue, which distributed.py calls as well: one store per crawl.
-            self._store = get_store(self.crawler)
+            store = ArticleStore.from_settings(self.crawler.settings, stats=getattr(self.crawler, "stats", None),
+                                               engine=self.engine, listener=self._batch_event)
+            # Its calls run on the reactor thread: never sleep there (see ArticleStore.run).
+            store.wait_in_thread = False
+            self._store = store
         return self._store
+
+    def _batch_event(self, event: str, count: int, reason: str | None) -> None:
+        """The store's batch events as the crawler signals batch_committed / batch_lost (the distributed
+        frontier acknowledges requests by them)."""
+        if event == "committed":
+            self.crawler.signals.send_catch_log(signal=batch_committed, count=count)
+        else:
+            self.crawler.signals.send_catch_log(signal=batch_lost, count=count, reason=reason)
 
 
 def store(crawler) -> ArticleStore | None:
@@ -77,13 +123,12 @@ def store(crawler) -> ArticleStore | None:
     has no database (an empty NEWSCRAWL_DB_URL: ``defaults.database_url``)."""
     if defaults.database_url(crawler.settings) is None:
         return None
-    try:
-        return service(crawler, StoreService).store
-    except RuntimeError:
-        # Scrapy builds extensions when a crawl starts: a crawler built and not crawled (`newscrawl seed`
-        # reads the URL state with one) has none. The store is still the crawler's one, from storage's glue.
-        logger.debug("no extensions yet (a crawler that is not crawling): the store from storage's glue")
-        return get_store(crawler)
+    return service(crawler, StoreService).store
+
+
+def engine(crawler) -> Engine:
+    """The crawl's one database engine (``NEWSCRAWL_DB_URL``)."""
+    return service(crawler, StoreService).engine
 
 
 class ExtractorService:

@@ -219,9 +219,10 @@ class RunSummary:
                 self.stats.set_value("newscrawl/status", STATUS_FAILED)
         if self.db_url:
             try:
-                from newscrawl.storage import get_engine, record_run
+                from newscrawl.crawl import services
+                from newscrawl.storage import record_run
 
-                record_run(get_engine(self.crawler), self.run_id, sites=[self.site], started_at=self.started,
+                record_run(services.engine(self.crawler), self.run_id, sites=[self.site], started_at=self.started,
                            finished_at=datetime.now(timezone.utc), stats=self.summary, status=self.summary["status"])
             except Exception as exc:
                 logger.error("could not record run %s in the database: %s", self.run_id, exc.__class__.__name__)

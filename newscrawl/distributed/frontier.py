@@ -137,13 +137,9 @@ class Frontier:
         self.writes_lost += count
 
     def _store(self):
-        from newscrawl.storage import get_store
+        from newscrawl.crawl import services
 
-        try:
-            return get_store(self.crawler)
-        except Exception:  # noqa: BLE001 - no store configured: nothing is staged
-            logger.debug("distributed: no store; nothing is staged", exc_info=True)
-            return None
+        return services.store(self.crawler)  # None without a database: nothing is staged
 
     def settle(self, flush: bool = False) -> int:
         """Acknowledge the requests that are handled and whose database writes are written; return how many."""

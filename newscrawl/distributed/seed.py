@@ -55,13 +55,13 @@ def _unfinished_requests(crawler, spider) -> list:
     """What earlier runs of the site discovered and did not finish (newscrawl/crawl/urlstate.py), admitted
     as a worker's UrlStateMiddleware admits what it records, so the worker that fetches each one
     records its outcome. Nothing when the database does not exist yet."""
-    from newscrawl.storage import get_store
+    from newscrawl.crawl import services
     from newscrawl.crawl.urlstate import UrlState
 
     db_url = defaults.database_url(crawler.settings)
     if not db_url or (db_url.startswith("sqlite:///") and not Path(db_url[len("sqlite:///"):]).exists()):
         return []
-    store = get_store(crawler).open()
+    store = services.store(crawler).open()
     try:
         spider.url_state = UrlState.from_crawler(crawler)
         return spider.url_state.discover(spider.unfinished_requests())

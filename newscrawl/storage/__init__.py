@@ -8,7 +8,6 @@ from newscrawl.storage.dedupe import Decision, Deduplicator
 from newscrawl.storage.neardup import NearDupIndex, shingles
 from newscrawl.storage.schema import SCHEMA_VERSION, init_schema, metadata
 from newscrawl.storage.articles import ArticleState, item_to_row
-from newscrawl.storage.crawler import get_engine, get_store
 from newscrawl.storage.engine import DEFAULT_DB_URL, create_db_engine, safe_url
 from newscrawl.storage.runs import recent_run_stats, record_run
 from newscrawl.storage.store import ArticleStore
@@ -24,8 +23,6 @@ __all__ = [
     "NearDupIndex",
     "canonical_url",
     "create_db_engine",
-    "get_engine",
-    "get_store",
     "init_schema",
     "item_to_row",
     "metadata",

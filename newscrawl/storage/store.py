@@ -15,7 +15,7 @@ A batch that fails because of a value in it (not the connection) is split and wr
 single rows (:meth:`ArticleStore._write_isolating`); a row the database refuses alone is recorded as a
 reject and the others are stored.
 
-In a crawl (:func:`newscrawl.storage.crawler.get_store`) the store never sleeps on the reactor thread: a
+In a crawl (:func:`newscrawl.crawl.services.store`) the store never sleeps on the reactor thread: a
 call that meets an unreachable database fails at once, and the pipelines wait with :meth:`ArticleStore.run`
 (asyncio sleeps) until it answers or the outage has lasted ``NEWSCRAWL_DB_OUTAGE_MAX_SECONDS``.
 The store tells how its batches end with ``listener(event, count, reason)``: ``"committed"`` when a
@@ -75,7 +75,7 @@ class ArticleStore:
     """Articles, versions, duplicates, signatures and rejects in one database.
 
     Open it with :meth:`open` (reference counted: the dedupe and store
-    pipelines of one crawler share one store, see :func:`newscrawl.storage.crawler.get_store`) and close
+    pipelines of one crawler share one store, see :func:`newscrawl.crawl.services.store`) and close
     it with :meth:`close`; the last close flushes and disposes of the engine's connections.
     """
 

@@ -42,7 +42,6 @@ from newscrawl.sites import SiteRegistry
 from newscrawl.crawl.spiders.arguments import check_spider_arguments
 from newscrawl.crawl.urlstate import META_KEY as URL_STATE_META
 from newscrawl.crawl.urlstate import UrlState
-from newscrawl.storage import get_engine
 from newscrawl.model.urls import is_http_url, strip_tracking
 
 
@@ -198,7 +197,7 @@ class NewsSpider(scrapy.Spider):
         if self.incremental:
             db_url = defaults.database_url(self.crawler.settings)
             retry = timedelta(hours=defaults.getfloat(self.crawler.settings, "NEWSCRAWL_REJECT_RETRY_HOURS"))
-            self.known = (load_known_articles(get_engine(self.crawler), self.site.name, self.site.hosts, retry) if db_url
+            self.known = (load_known_articles(services.engine(self.crawler), self.site.name, self.site.hosts, retry) if db_url
                           else KnownArticles({}))
             self.logger.info("incremental: %d articles of %s already stored", len(self.known), self.site.name)
         unfinished = self.unfinished_requests()  # reads the URL state (what is settled) in any case
