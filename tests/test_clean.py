@@ -1,4 +1,4 @@
-"""CleanPipeline: items of other producers are cleaned; NewsSpider's, clean already, pass through."""
+"""CleanPipeline: items of other producers are cleaned; items extract_article made, clean already, pass through."""
 from __future__ import annotations
 
 import unicodedata
@@ -26,7 +26,8 @@ def dirty_item() -> dict:
 def pipeline_for(spider_cls, **spider_kwargs):
     crawler = get_crawler(spider_cls)
     pipeline = CleanPipeline.from_crawler(crawler)
-    pipeline.open_spider(spider_cls(**spider_kwargs))
+    if hasattr(pipeline, "open_spider"):  # as Scrapy does: it calls open_spider where a pipeline has one
+        pipeline.open_spider(spider_cls(**spider_kwargs))
     return crawler, pipeline
 
 
@@ -49,7 +50,14 @@ def test_a_changed_content_hash_is_counted():
     assert crawler.stats.get_value("newscrawl/clean/changed") == 1
 
 
-def test_news_spider_items_pass_through_untouched():
+def test_items_extraction_made_pass_through_untouched_whatever_the_spider():
+    for spider_cls, kwargs in ((NewsSpider, {"site": "tuyengiao"}), (OtherSpider, {})):
+        _, pipeline = pipeline_for(spider_cls, **kwargs)
+        item = {**dirty_item(), "extraction": {"title": "site"}}
+        assert pipeline.process_item(item) == {**dirty_item(), "extraction": {"title": "site"}}
+
+
+def test_the_spider_does_not_decide_an_item_without_extraction_is_cleaned():
     _, pipeline = pipeline_for(NewsSpider, site="tuyengiao")
-    item = dirty_item()
-    assert pipeline.process_item(item) == dirty_item()
+    item = pipeline.process_item(dirty_item())
+    assert item["title"] == "Hội nghị toàn quốc về công tác tuyên giáo"

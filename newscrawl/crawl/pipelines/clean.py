@@ -1,9 +1,9 @@
 """CleanPipeline: NFC, whitespace and invisible characters, boilerplate, captions and bylines out of the body.
 
-For items of any producer. A spider whose items are clean already says so with
-``items_are_clean = True`` (NewsSpider: its items come from ``extract_article``,
-which applies the same :func:`newscrawl.extract.cleaning.clean_article`); they pass
-through untouched rather than being cleaned twice.
+For items of any producer. An item that ``extract_article`` made is clean already: its
+normalisation is the same :func:`newscrawl.extract.normalize.clean_article`, and it says so by
+carrying ``extraction`` (which layer gave each field). Such an item passes through untouched
+rather than being cleaned twice; the pipeline decides from the item, whichever spider yields it.
 """
 from __future__ import annotations
 
@@ -25,17 +25,12 @@ class CleanPipeline:
         self.stats = stats
         self.boilerplate = {name: site.boilerplate for name, site in (sites or SiteRegistry.from_dirs()).items()}
         self.crawler = None
-        self.pass_through = False
-
-    def open_spider(self, spider=None):
-        spider = spider or getattr(self.crawler, "spider", None)
-        self.pass_through = bool(getattr(spider, "items_are_clean", False))
 
     def process_item(self, item, spider=None):
-        if self.pass_through:
+        adapter = ItemAdapter(item)
+        if adapter.get("extraction"):
             return item
         # In place through the adapter: a copy (asdict) of every item costs more than the cleaning.
-        adapter = ItemAdapter(item)
         before = adapter.get("content_hash")
         clean_article(adapter, self.boilerplate.get(adapter.get("site"), frozenset()))
         adapter["content_hash"] = content_hash(adapter.get("title"), adapter.get("body"))

@@ -51,9 +51,6 @@ class NewsSpider(scrapy.Spider):
     sites: SiteRegistry | None = None  # the spider loader's site files (None: the shipped ones)
     render_enabled = False  # fetch the site file's [render] page kinds through the browser (set from settings)
     distributed = False  # NEWSCRAWL_REDIS_URL: start requests come from the shared frontier
-    # Its items come from extract_article, which already ends with clean_article and the
-    # content hash: CleanPipeline passes them on instead of cleaning them a second time.
-    items_are_clean = True
 
     def __init__(self, *args, **kwargs):
         # One check for every way a spider is made (newscrawl/crawl/spiders/arguments.py); `scrapy crawl` and
