@@ -41,12 +41,35 @@ def _fixture_callbacks(site_name: str) -> dict:
     return callbacks
 
 
-class SiteSpiderLoader(SpiderLoader):
+class SiteSpiderLoader:
+    """Scrapy's spider loader (the spiders of SPIDER_MODULES) and one spider per site file.
+
+    It wraps Scrapy's SpiderLoader through its public interface (Scrapy's SpiderLoaderProtocol:
+    from_settings, load, list, find_by_request) rather than filling in its private spider table.
+    """
+
     def __init__(self, settings):
-        super().__init__(settings)
+        self.modules = SpiderLoader.from_settings(settings)
         self.sites = SiteRegistry.from_settings(settings)  # with private site files outside the package
-        for name in self.sites:
-            if name not in self._spiders:  # a hand-written spider of the same name wins
-                self._spiders[name] = spider_class_for(name, self.sites)
-        if self._spiders.get(NewsSpider.name) is NewsSpider:  # the generic spider: -a site= names one of these sites
-            self._spiders[NewsSpider.name] = type("NewsSpider", (NewsSpider,), {"sites": self.sites, "__module__": __name__})
+        written = set(self.modules.list())
+        # A hand-written spider of a site's name wins over the site file's.
+        self.site_spiders = {name: spider_class_for(name, self.sites) for name in self.sites if name not in written}
+        if NewsSpider.name in written and self.modules.load(NewsSpider.name) is NewsSpider:
+            # The generic spider: -a site= names one of these sites.
+            self.site_spiders[NewsSpider.name] = type("NewsSpider", (NewsSpider,), {"sites": self.sites,
+                                                                                      "__module__": __name__})
+
+    @classmethod
+    def from_settings(cls, settings):
+        return cls(settings)
+
+    def load(self, spider_name: str):
+        if spider_name in self.site_spiders:
+            return self.site_spiders[spider_name]
+        return self.modules.load(spider_name)  # KeyError naming the spider, as Scrapy's loader says it
+
+    def list(self) -> list[str]:
+        return sorted(set(self.modules.list()) | set(self.site_spiders))
+
+    def find_by_request(self, request) -> list[str]:
+        return [name for name in self.list() if self.load(name).handles_request(request)]
