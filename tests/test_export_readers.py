@@ -9,6 +9,7 @@ import re
 
 import pytest
 from conftest import REPO, read_jsonl, run_newscrawl
+from newscrawl.model.item import ITEM_SCHEMA_VERSION
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -70,8 +71,8 @@ def test_the_readme_pandas_calls_give_the_right_types(exports, monkeypatch):
     ns = run_block("pandas", exports)
     articles, table, by_day, march = ns["articles"], ns["table"], ns["by_day"], ns["march"]
     assert len(articles) == len(table) == len(by_day) == 47
-    assert set(articles["schema_version"]) == {"1.0"}  # a string, not the float 1.0
-    assert set(table["schema_version"]) == {"1.0"}
+    assert set(articles["schema_version"]) == {ITEM_SCHEMA_VERSION}  # a string, not a float
+    assert set(table["schema_version"]) == {ITEM_SCHEMA_VERSION}
     for frame in (articles, table, by_day):
         assert isinstance(frame["crawled_at"].dtype, pd.DatetimeTZDtype) and str(frame["crawled_at"].dt.tz) == "UTC"
     assert isinstance(articles["published"].dtype, pd.DatetimeTZDtype)
@@ -104,7 +105,7 @@ def test_the_readme_polars_calls_give_the_right_types(exports, monkeypatch):
     utc = pl.Datetime("us", "UTC")
     assert jsonl.schema["published"] == jsonl.schema["crawled_at"] == utc
     assert parquet.schema["crawled_at"] == partitioned.schema["crawled_at"] == utc
-    assert jsonl.schema["schema_version"] == pl.String and set(jsonl["schema_version"]) == {"1.0"}
+    assert jsonl.schema["schema_version"] == pl.String and set(jsonl["schema_version"]) == {ITEM_SCHEMA_VERSION}
     assert partitioned.schema["date"] == pl.Date and set(partitioned["site"]) == {"tuyengiao"}
 
 

@@ -43,6 +43,9 @@ def test_a_failing_generic_extractor_costs_its_field_only(monkeypatch, caplog, a
     assert len(item["body"]) == 3
     assert item["captions"] == [] and "captions" not in item["extraction"]
     assert item["errors"] == {"captions": "ValueError: boom"}
+    # `errors` came with the item schema's minor version 1.1: a reader can tell from the version that it may be there.
+    major, minor = map(int, item["schema_version"].split("."))
+    assert (major, minor) >= (1, 1)
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and URL in warnings[0].getMessage() and "captions" in warnings[0].getMessage()
     assert not list(article_schema.iter_errors(item))

@@ -4,7 +4,7 @@ import scrapy
 
 #: The version of the item's JSON form (each item's ``schema_version``). Not the database's schema version
 #: (newscrawl.storage.schema), which counts migrations of the tables.
-ITEM_SCHEMA_VERSION = "1.0"
+ITEM_SCHEMA_VERSION = "1.1"  # 1.1: the optional `errors` field (per-field extraction failures)
 
 #: The zone a date without offset is read in when no site file names one.
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

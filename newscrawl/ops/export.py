@@ -5,7 +5,7 @@ article published at or after ``since`` (and every article without a
 publication time first seen at or after ``since``), optionally of one site,
 ordered by publication time, and returns the number of rows written.
 
-* JSONL: one article per line in the item schema (``schema_version`` 1.0),
+* JSONL: one article per line in the item schema (README#output-schema),
   UTF-8, Vietnamese as is (no ``\\u`` escapes); ``published``/``modified``
   exactly as extracted, e.g. ``"2024-03-13T14:31:00+07:00"``.
 * Parquet: the same fields, with list columns for ``authors``,

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from newscrawl.model.item import ITEM_SCHEMA_VERSION
 from newscrawl.storage.schema import metadata
 
 PG_ADMIN_URL = os.environ.get("NEWSCRAWL_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -115,7 +116,7 @@ def make_item(
         "missing": [],
         "duplicate_of": None,
         "version": 1,
-        "schema_version": "1.0",
+        "schema_version": ITEM_SCHEMA_VERSION,
     }
     data.update(fields)
     if not data["content_hash"]:
