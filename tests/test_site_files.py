@@ -64,7 +64,7 @@ def test_every_layout_has_a_fixture_page(site):
 def test_the_registry_is_an_object_built_from_folders_and_keeps_no_state(tmp_path):
     """What the setting NEWSCRAWL_SITE_DIRS names is in the registry built from it, and in no other; a folder
     that is not there is a setting's error (ConfigError), not a site file's; an unknown name lists the known ones."""
-    from newscrawl.crawl.config import ConfigError
+    from newscrawl.model.errors import ConfigError
     from newscrawl.sites import SiteConfigError, SiteRegistry
 
     private = tmp_path / "sites"

@@ -16,15 +16,12 @@ import difflib
 import json
 import re
 
+from newscrawl.model.errors import ConfigError
 from newscrawl.crawl.defaults import SETTINGS, check_bool, check_text, db_url_problem, number_check
 
 LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 # last-run.json's status for a run that did not start because of a bad argument or setting (exit status 2)
 STATUS_CONFIG_ERROR = "config_error"
-
-
-class ConfigError(ValueError):
-    """A setting or argument that cannot be used; the message is one line saying what to fix."""
 
 
 # What each setting takes comes from its declaration (newscrawl/crawl/defaults.py); these are Scrapy's

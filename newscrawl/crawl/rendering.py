@@ -35,7 +35,7 @@ import os
 from scrapy.settings import SETTINGS_PRIORITIES
 
 from newscrawl.crawl import defaults
-from newscrawl.crawl.config import ConfigError
+from newscrawl.model.errors import ConfigError
 
 PLAYWRIGHT_HANDLER = "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler"
 CHROMIUM_ARGS = [

@@ -101,8 +101,17 @@ class StoreService:
     @property
     def store(self) -> ArticleStore:
         if self._store is None:
-            store = ArticleStore.from_settings(self.crawler.settings, stats=getattr(self.crawler, "stats", None),
-                                               engine=self.engine, listener=self._batch_event)
+            settings = self.crawler.settings
+            store = ArticleStore(
+                defaults.database_url(settings) or DEFAULT_DB_URL,
+                batch_size=defaults.getint(settings, "NEWSCRAWL_DB_BATCH_SIZE"),
+                num_perm=defaults.getint(settings, "NEWSCRAWL_MINHASH_PERMUTATIONS"),
+                threshold=defaults.getfloat(settings, "NEWSCRAWL_NEARDUP_THRESHOLD"),
+                retries=defaults.getint(settings, "NEWSCRAWL_DB_RETRIES"),
+                retry_backoff=defaults.getfloat(settings, "NEWSCRAWL_DB_RETRY_BACKOFF"),
+                neardup_window_days=defaults.getfloat(settings, "NEWSCRAWL_NEARDUP_WINDOW_DAYS"),
+                outage_max_seconds=defaults.getfloat(settings, "NEWSCRAWL_DB_OUTAGE_MAX_SECONDS"),
+                stats=getattr(self.crawler, "stats", None), engine=self.engine, listener=self._batch_event)
             # Its calls run on the reactor thread: never sleep there (see ArticleStore.run).
             store.wait_in_thread = False
             self._store = store
@@ -146,7 +155,12 @@ class ExtractorService:
     @property
     def extractor(self) -> ArticleExtractor:
         if self._extractor is None:
-            self._extractor = ArticleExtractor.from_crawler(self.crawler)
+            raw = defaults.get(self.crawler.settings, "NEWSCRAWL_EXTRACT_WORKERS")
+            try:
+                workers = int(raw)
+            except (TypeError, ValueError):
+                workers = raw  # ArticleExtractor refuses it, naming the setting
+            self._extractor = ArticleExtractor(workers, crawler=self.crawler)
             self.crawler.signals.connect(self._extractor.close, signal=signals.spider_closed)
         return self._extractor
 

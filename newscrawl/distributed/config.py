@@ -20,14 +20,14 @@ DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
 def redis_prefix(settings) -> str:
     prefix = str(settings.get("NEWSCRAWL_REDIS_PREFIX") or "newscrawl").strip()
     if not prefix or any(c in prefix for c in " %{}"):
-        from newscrawl.crawl.config import ConfigError
+        from newscrawl.model.errors import ConfigError
 
         raise ConfigError(f"NEWSCRAWL_REDIS_PREFIX={prefix!r}: expected a non-empty key prefix without spaces, % or braces")
     return prefix
 
 
 def check_redis_url(url: str) -> str:
-    from newscrawl.crawl.config import ConfigError
+    from newscrawl.model.errors import ConfigError
 
     if not isinstance(url, str) or not url.startswith(("redis://", "rediss://", "unix://")):
         raise ConfigError(f"NEWSCRAWL_REDIS_URL={url!r}: expected a Redis URL such as redis://127.0.0.1:6379/0")

@@ -26,7 +26,6 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from newscrawl.crawl import defaults
 from newscrawl.extract import extract_article
 
 logger = logging.getLogger(__name__)
@@ -42,15 +41,6 @@ class ArticleExtractor:
         self.workers = workers
         self.crawler = crawler  # for its stats, which exist only once the crawl starts
         self._pool: ProcessPoolExecutor | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        raw = defaults.get(crawler.settings, "NEWSCRAWL_EXTRACT_WORKERS")
-        try:
-            workers = int(raw)
-        except (TypeError, ValueError):
-            workers = raw  # reported by __init__ with the setting's name
-        return cls(workers, crawler=crawler)
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:

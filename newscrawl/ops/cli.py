@@ -8,7 +8,8 @@ import time
 from pathlib import Path
 
 from newscrawl import __version__
-from newscrawl.crawl.config import LOG_LEVELS, STATUS_CONFIG_ERROR, ConfigError
+from newscrawl.crawl.config import LOG_LEVELS, STATUS_CONFIG_ERROR
+from newscrawl.model.errors import ConfigError
 
 
 def cmd_demo(args) -> int:

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from newscrawl.crawl.config import ConfigError
+from newscrawl.model.errors import ConfigError
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"  # package data: <site>/site/ per demo site
 FIXTURES_DIR = Path(__file__).resolve().parents[2] / "fixtures"  # the repository's; not in a wheel

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from newscrawl.crawl.config import ConfigError
+from newscrawl.model.errors import ConfigError
 from newscrawl.sites.loading import read_site
 from newscrawl.sites.model import Site, SiteConfigError
 

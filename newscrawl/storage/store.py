@@ -31,7 +31,6 @@ import numpy as np
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from newscrawl.crawl import defaults
 from newscrawl.model.text import storable
 from newscrawl.storage import articles as article_rows
 from newscrawl.storage import rejects, urlstate
@@ -123,21 +122,6 @@ class ArticleStore:
         # Called with ("committed", articles, None) when a batch is written and ("lost", writes, reason)
         # when staged writes are given up.
         self.listener = listener
-
-    @classmethod
-    def from_settings(cls, settings, stats=None, **kwargs) -> ArticleStore:
-        return cls(
-            settings.get("NEWSCRAWL_DB_URL") or DEFAULT_DB_URL,
-            batch_size=defaults.getint(settings, "NEWSCRAWL_DB_BATCH_SIZE"),
-            num_perm=defaults.getint(settings, "NEWSCRAWL_MINHASH_PERMUTATIONS"),
-            threshold=defaults.getfloat(settings, "NEWSCRAWL_NEARDUP_THRESHOLD"),
-            retries=defaults.getint(settings, "NEWSCRAWL_DB_RETRIES"),
-            retry_backoff=defaults.getfloat(settings, "NEWSCRAWL_DB_RETRY_BACKOFF"),
-            neardup_window_days=defaults.getfloat(settings, "NEWSCRAWL_NEARDUP_WINDOW_DAYS"),
-            outage_max_seconds=defaults.getfloat(settings, "NEWSCRAWL_DB_OUTAGE_MAX_SECONDS"),
-            stats=stats,
-            **kwargs,
-        )
 
     # True: a lost connection is retried in the calling thread, sleeping between tries (scripts, exports,
     # tests). A crawl sets it to False: the reactor thread must never sleep, so a call fails at once and

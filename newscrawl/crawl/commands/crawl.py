@@ -13,7 +13,8 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.settings import SETTINGS_PRIORITIES
 
-from newscrawl.crawl.config import ConfigError, check_settings
+from newscrawl.crawl.config import check_settings
+from newscrawl.model.errors import ConfigError
 from newscrawl.crawl.runs import EXIT_CONFIG
 from newscrawl.sites import SiteConfigError
 

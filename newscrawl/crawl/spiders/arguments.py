@@ -14,7 +14,7 @@ from datetime import date, datetime
 from urllib.parse import urlsplit
 
 from newscrawl.extract.dates import parse_datetime
-from newscrawl.crawl.config import ConfigError
+from newscrawl.model.errors import ConfigError
 from newscrawl.sites import Section, Site, SiteRegistry
 
 # name -> what it takes (the "known" list of the unknown-argument message, and the README's table)
