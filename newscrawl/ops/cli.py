@@ -324,17 +324,16 @@ def _reason(exc: BaseException) -> str:
 def _readable_database(db_url: str, tables: tuple[str, ...]):
     """An engine on ``db_url``, checked to hold newscrawl's ``tables``; ConfigError saying what to fix
     otherwise (an unsupported URL, no such file or database, a database nothing was stored in)."""
-    from sqlalchemy import inspect
     from sqlalchemy.exc import SQLAlchemyError
 
     from newscrawl.crawl.config import check_db_url
-    from newscrawl.storage.store import create_db_engine, safe_url
+    from newscrawl.storage.articles import table_names
+    from newscrawl.storage.engine import create_db_engine, safe_url
 
     check_db_url(db_url, "--db", must_exist=True)  # SQLite would create the missing file
     engine = create_db_engine(db_url)
     try:
-        with engine.connect() as conn:
-            present = set(inspect(conn).get_table_names())
+        present = table_names(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
         raise ConfigError(f"--db {safe_url(db_url)!r}: cannot open the database: {_reason(exc)}") from None
@@ -353,11 +352,10 @@ def _output_problem(path: Path) -> str | None:
 
 
 def cmd_export(args) -> int:
-    from sqlalchemy import select
     from sqlalchemy.exc import SQLAlchemyError
 
     from newscrawl.ops.export import DATASET_MARKER, export_articles, is_dataset_dir, parse_partition, parse_since
-    from newscrawl.storage.schema import articles
+    from newscrawl.storage.articles import stored_sites
 
     try:
         try:
@@ -387,8 +385,7 @@ def cmd_export(args) -> int:
         try:
             if args.site and args.site not in _site_registry():
                 # Articles of pages without a site file are stored under their host: those are sites too.
-                with engine.connect() as conn:
-                    stored = sorted(r[0] for r in conn.execute(select(articles.c.site).distinct()) if r[0])
+                stored = stored_sites(engine)
                 if args.site not in stored:
                     raise ConfigError(f"--site {args.site!r}: no such site file and no articles of that site in the "
                                       f"database; sites there: {', '.join(stored) or 'none'}")

@@ -35,11 +35,10 @@ from collections.abc import Iterator
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, inspect, or_, select
 from sqlalchemy.engine import make_url
 
-from newscrawl.storage.schema import articles
-from newscrawl.storage.store import create_db_engine, safe_url
+from newscrawl.storage.articles import stream_articles, table_names
+from newscrawl.storage.engine import create_db_engine, safe_url
 
 __all__ = ["ITEM_FIELDS", "FORMATS", "PARTITION_KEYS", "DATASET_MARKER", "export_articles", "parse_since",
            "parse_partition", "row_to_item"]
@@ -134,22 +133,6 @@ def row_to_item(row) -> dict:
         "schema_version": m["schema_version"] or "1.0",
     }
     return item
-
-
-def _query(since_utc: datetime, site: str | None):
-    a = articles
-    query = select(a).where(
-        or_(a.c.published >= since_utc, and_(a.c.published.is_(None), a.c.first_seen >= since_utc))
-    )
-    if site:
-        query = query.where(a.c.site == site)
-    return query.order_by(a.c.published.asc().nulls_last(), a.c.id)
-
-
-def _rows(engine, since_utc: datetime, site: str | None) -> Iterator:
-    with engine.connect() as conn:
-        result = conn.execution_options(stream_results=True, yield_per=_CHUNK).execute(_query(since_utc, site))
-        yield from result
 
 
 def _write_jsonl(fh, rows) -> int:
@@ -278,7 +261,7 @@ def _export_dataset(engine, out: str, since_utc: datetime, site: str | None, par
     tmp = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(out)}.", suffix=".tmp")
     old = None
     try:
-        count = _write_dataset(tmp, _rows(engine, since_utc, site), partition, tz)
+        count = _write_dataset(tmp, stream_articles(engine, since_utc, site, _CHUNK), partition, tz)
         with open(os.path.join(tmp, DATASET_MARKER), "w", encoding="utf-8") as fh:
             json.dump({"partition": list(partition), "since": since_utc.isoformat(), "site": site, "rows": count,
                        "tz": tz}, fh)
@@ -328,7 +311,7 @@ def export_articles(
             raise FileNotFoundError(f"no database at {url.database}")
     engine = create_db_engine(db_url)
     try:
-        if not inspect(engine).has_table(articles.name):
+        if "articles" not in table_names(engine):
             raise RuntimeError(f"{safe_url(db_url)} has no articles table (nothing was ever stored there)")
         out = os.fspath(out)
         if partition:
@@ -338,7 +321,7 @@ def export_articles(
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(out)}.", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
-                rows = _rows(engine, since_utc, site)
+                rows = stream_articles(engine, since_utc, site, _CHUNK)
                 count = _write_jsonl(fh, rows) if fmt == "jsonl" else _write_parquet(fh, rows)
                 fh.flush()
                 os.fsync(fh.fileno())

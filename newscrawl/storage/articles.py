@@ -384,3 +384,30 @@ def write_batch(conn: Connection, statements: Statements, batch: Batch, signatur
         )
     urlstate.write_rows(conn, list(batch.url_rows.values()))
     return written
+
+
+# -- reads for exports and the CLI (newscrawl export): streamed, oldest publication first
+def table_names(engine) -> set[str]:
+    """The tables the database holds (to tell a newscrawl database from an empty or foreign one)."""
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def stored_sites(engine) -> list[str]:
+    """The sites the database holds articles of (site files' names, and hosts of pages without one)."""
+    with engine.connect() as conn:
+        return sorted(r[0] for r in conn.execute(select(articles.c.site).distinct()) if r[0])
+
+
+def stream_articles(engine, since_utc: datetime, site: str | None = None, chunk: int = 2000):
+    """Every ``articles`` row published since ``since_utc`` (first seen since then, for an article
+    without a date), of one site or all, in publication order; fetched ``chunk`` rows at a time."""
+    a = articles
+    query = select(a).where(or_(a.c.published >= since_utc, and_(a.c.published.is_(None), a.c.first_seen >= since_utc)))
+    if site:
+        query = query.where(a.c.site == site)
+    query = query.order_by(a.c.published.asc().nulls_last(), a.c.id)
+    with engine.connect() as conn:
+        yield from conn.execution_options(stream_results=True, yield_per=chunk).execute(query)
