@@ -110,7 +110,9 @@ def wait_for(predicate, timeout=60.0, what="condition"):
 def test_overlapping_run_exits_with_lock_status_and_a_killed_runs_lock_is_recovered(tmp_path):
     out = tmp_path / "out"
     site = SiteCopy(tmp_path / "site")
-    with FixtureServer(site.root, delay=0.2) as slow:
+    # Slow enough (59 pages, a second each, 4 at a time) that the first run is still going when the
+    # second has started up, however loaded the machine; the first run is killed right after.
+    with FixtureServer(site.root, delay=1.0) as slow:
         holder = subprocess.Popen(crawl_cmd(out, slow.url), cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_for(lambda: len(slow.paths()) >= 2, what="the first run to start fetching")
