@@ -2,7 +2,7 @@
 
 ``NewscrawlAddon.update_settings`` lays out the output folder (``NEWSCRAWL_OUT_DIR``:
 newscrawl/crawl/outputs.py, FEEDS, the rejects path, the database URL, the runs folder) and, with
-``NEWSCRAWL_REDIS_URL``, the shared Redis frontier (newscrawl/distributed.py: SCHEDULER, the
+``NEWSCRAWL_REDIS_URL``, the shared Redis frontier (newscrawl/distributed/config.py: SCHEDULER, the
 dupefilter, the idle extension, a worker's run id). Both depend on the crawl's settings only, not on
 the spider, so they are set where Scrapy lets a component change settings for every spider of a
 crawl; settings given explicitly still win, as before.

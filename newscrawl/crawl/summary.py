@@ -142,7 +142,7 @@ class RunSummary:
                 if k.startswith(URL_STATS) and isinstance(v, (int, float))}
         # Work this run set out to do and did not finish: it stays pending in the URL state for the
         # next run, but this run lost it, and says so. (Distributed workers hand each other their
-        # discoveries, so only the shared state can tell; see newscrawl/distributed.py.)
+        # discoveries, so only the shared state can tell; see newscrawl/distributed/frontier.py.)
         # (A run that did not finish says why above; what it left pending is in `urls`, not a problem of its own.)
         if urls.get("pending") and reason == "finished" and not getattr(spider, "distributed", False):
             problems.append(f"{urls['pending']} discovered URLs were not finished (they stay pending for the next run)")

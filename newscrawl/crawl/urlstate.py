@@ -21,7 +21,7 @@ that pagination reaches, is written to the ``url_state`` table *before* it is re
 
 Every URL tracked by a run that ends without an outcome (a request dropped somewhere, an item
 whose pipeline failed, a write the store gave up on) stays ``discovered`` for the next run and
-is counted in ``newscrawl/urls/pending``, which makes the run fail (newscrawl/crawl/runs.py).
+is counted in ``newscrawl/urls/pending``, which makes the run fail (newscrawl/crawl/summary.py).
 
 The state lives in the store the item pipelines open (``services.store``); with no database
 (``NEWSCRAWL_DB_URL`` empty) there is no URL state and a crawl behaves as plain Scrapy does.

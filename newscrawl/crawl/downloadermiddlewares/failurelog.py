@@ -108,7 +108,7 @@ class FailureLogMiddleware:
                     and urlparse_cached(request).path == "/robots.txt":
                 # Scrapy's robots.txt middleware logs any other error at ERROR with a traceback, and then
                 # crawls without rules, as it does after an IgnoreRequest; a host that cannot be reached is
-                # one WARNING line and a failures.jsonl line. Not counted as a failed page (newscrawl/crawl/runs.py).
+                # one WARNING line and a failures.jsonl line. Not counted as a failed page (newscrawl/crawl/monitors.py).
                 self.failures.record(request, ROBOTS_UNREACHABLE, f"{reason}: {detail}")
                 raise IgnoreRequest(f"robots.txt unreachable ({reason}): {request.url}") from exception
             return None
