@@ -8,6 +8,21 @@ import tempfile
 from pathlib import Path
 
 
+def current_umask() -> int:
+    """The process umask, read when a file is made (a daemon may set it after this module is imported)
+    and without changing it: Linux shows it in /proc/self/status; elsewhere it is set and put back."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            umask = next((line.split()[1] for line in status if line.startswith("Umask:")), None)
+    except OSError:  # no /proc
+        umask = None
+    if umask is not None:
+        return int(umask, 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Replace ``path`` whole: readers see the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)

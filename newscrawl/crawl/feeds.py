@@ -46,25 +46,11 @@ from pathlib import Path
 
 from scrapy.extensions.feedexport import FileFeedStorage
 
+from newscrawl.crawl.atomic import current_umask
 from newscrawl.crawl.outputs import OutputGuard, write_whole
 from newscrawl.crawl.services import service
 
 logger = logging.getLogger(__name__)
-
-
-def _umask() -> int:
-    """The process umask, read when a file is made (a daemon may set it after this module is imported)
-    and without changing it: Linux shows it in /proc/self/status; elsewhere it is set and put back."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            umask = next((line.split()[1] for line in status if line.startswith("Umask:")), None)
-    except OSError:  # no /proc
-        umask = None
-    if umask is not None:
-        return int(umask, 8)
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _json_object(line: bytes):
@@ -299,7 +285,7 @@ class AtomicFileFeedStorage(FileFeedStorage):
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".merge")
         seen: set = set()
         try:
-            os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would hide the feed from its readers
+            os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp's 0600 would hide the feed from its readers
             counts: dict = {}
             with os.fdopen(fd, "wb") as out:
                 for source in sources:

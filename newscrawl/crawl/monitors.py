@@ -28,7 +28,6 @@ from newscrawl.crawl import services
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_MIN_FILL = {"title": 0.95, "published": 0.90, "body": 0.95}
 # Failure reasons that are the crawl protecting itself (traps, robots.txt, off-site refusals), not the site failing.
 NOT_SITE_FAILURES = ("crawl_trap", "link_flood", "robots", "offsite", "robots_txt_unreachable")
 
@@ -91,7 +90,9 @@ class FillRateMonitor(Monitor):
         db = services.engine(self.data.crawler) if defaults.database_url(settings) else None
         history = recent_fill_rates(db, fill["site"], fill["run_id"], min_items,
                                     defaults.getint(settings, "NEWSCRAWL_MONITOR_HISTORY"))
-        min_fill = {**DEFAULT_MIN_FILL, **(settings.getdict("NEWSCRAWL_MONITOR_MIN_FILL") or {})}
+        # A floor given for one field keeps the declared floors of the others.
+        min_fill = {**defaults.SETTINGS["NEWSCRAWL_MONITOR_MIN_FILL"].default,
+                    **(settings.getdict("NEWSCRAWL_MONITOR_MIN_FILL") or {})}
         alerts = check_fill_rates(fill["site"], fill["rates"], history, min_fill,
                                   defaults.getfloat(settings, "NEWSCRAWL_MONITOR_MAX_DROP"), fill["examples"])
         self.data.alerts.extend(alerts)

@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import gzip
 import json
+import logging
 import os
 import re
 import sys
@@ -40,6 +41,8 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from newscrawl.model.text import INVISIBLE  # soft hyphen, zero-width characters, BOM: part of no word
+
+logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
@@ -363,6 +366,7 @@ def _run(extractor: Callable, html: bytes, url: str) -> tuple[dict, float, str |
         error = None
     except Exception as exc:  # a crash on one page is a failure of that page, not of the run
         fields, error = {}, f"{type(exc).__name__}: {exc}"
+        logger.warning("eval: the extractor failed on %s: %s", url, error)  # and counted in the report's errors
     return fields, (time.perf_counter() - start) * 1000, error
 
 

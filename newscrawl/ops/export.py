@@ -33,10 +33,12 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from datetime import date, datetime, time, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import make_url
 
+from newscrawl.crawl.atomic import current_umask
 from newscrawl.storage.articles import stream_articles, table_names
 from newscrawl.storage.engine import create_db_engine, safe_url
 
@@ -52,12 +54,6 @@ DATASET_MARKER = "_newscrawl_export.json"
 from newscrawl.model.item import ARTICLE_FIELDS as ITEM_FIELDS  # noqa: E402 - item fields in schema order
 _LIST_FIELDS = ("authors", "authors_raw", "body", "tags", "images", "missing")
 _CHUNK = 2000
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def parse_since(since: date | datetime | str, tz: str = "UTC") -> datetime:
@@ -265,7 +261,7 @@ def _export_dataset(engine, out: str, since_utc: datetime, site: str | None, par
         with open(os.path.join(tmp, DATASET_MARKER), "w", encoding="utf-8") as fh:
             json.dump({"partition": list(partition), "since": since_utc.isoformat(), "site": site, "rows": count,
                        "tz": tz}, fh)
-        os.chmod(tmp, 0o777 & ~_umask())
+        os.chmod(tmp, 0o777 & ~current_umask())
         if os.path.lexists(out):
             old = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(out)}.", suffix=".old")
             os.rename(out, os.path.join(old, "previous"))
@@ -325,13 +321,10 @@ def export_articles(
                 count = _write_jsonl(fh, rows) if fmt == "jsonl" else _write_parquet(fh, rows)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o666 & ~_umask())
+            os.chmod(tmp, 0o666 & ~current_umask())
             os.replace(tmp, out)
         except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+            Path(tmp).unlink(missing_ok=True)  # a failed export leaves no half-written file
             raise
         return count
     finally:

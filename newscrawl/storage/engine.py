@@ -42,7 +42,7 @@ def safe_url(db_url) -> str:
     """The database URL with its password masked, for logs and errors."""
     try:
         return make_url(db_url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL: show nothing secret
+    except (sa_exc.ArgumentError, ValueError, TypeError):  # an unparsable URL: show nothing secret
         return "<unparsable database URL>"
 
 
