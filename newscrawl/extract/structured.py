@@ -44,6 +44,22 @@ def _cut_at_quote(meta) -> bool:
     return any('"' in k or "'" in k for k in stray) or (meta.get("content") or "")[-1:].isspace()
 
 
+_TAG_SEPARATORS = re.compile(r"[,;，、]")
+
+
+def split_tags(values: Iterable[str]) -> list[str]:
+    """Tags from values that may each hold several, comma- or semicolon-separated ("a, b;c"; CJK
+    pages use "，" and "、"): trimmed, empty ones dropped, each kept once (first spelling, compared
+    case-insensitively)."""
+    out: dict[str, str] = {}
+    for value in values:
+        for part in _TAG_SEPARATORS.split(value or ""):
+            tag = " ".join(part.split())
+            if tag:
+                out.setdefault(tag.casefold(), tag)
+    return list(out.values())
+
+
 class StructuredData:
     """What the page declares about itself. Parse once; every property is lazy."""
 
@@ -396,21 +412,20 @@ class StructuredData:
         return None
 
     def tags(self) -> tuple[list[str], str] | None:
+        """The article's tags: JSON-LD ``keywords``, else ``article:tag`` metas, else ``news_keywords`` /
+        ``parsely-tags``. Every source is split the same way (:func:`split_tags`): publishers put
+        one tag per ``article:tag`` or all of them, comma-separated, in one."""
         art = self.article
         if art and art.get("keywords"):
-            kw = art.get("keywords")
-            values = value_texts(kw)
-            if isinstance(kw, str) or len(values) == 1:
-                values = [v.strip() for v in re.split(r"[,;]", values[0] if values else "") if v.strip()]
+            values = split_tags(value_texts(art.get("keywords")))
             if values:
-                return list(dict.fromkeys(values)), "jsonld"
-        values = self.meta_all("article:tag", "og:article:tag")
+                return values, "jsonld"
+        values = split_tags(self.meta_all("article:tag", "og:article:tag"))
         if values:
-            return list(dict.fromkeys(values)), "meta"
-        value = self.meta_first("news_keywords", "parsely-tags")
-        if value:
-            values = [v.strip() for v in value.split(",") if v.strip()]
-            return list(dict.fromkeys(values)), "meta"
+            return values, "meta"
+        values = split_tags([self.meta_first("news_keywords", "parsely-tags") or ""])
+        if values:
+            return values, "meta"
         return None
 
     def images(self) -> tuple[list[str], str] | None:
