@@ -34,6 +34,132 @@ def title_of(html: str, url: str = URL) -> str | None:
 ARTICLE = "<article><p>The harbour works started on Monday morning after years of planning.</p></article>"
 
 
+# --------------------------------------------------------------------------- unspaced separators
+
+
+KEYS = site_name_keys(Document("<html></html>", URL), ["Daily Example"])
+
+
+@pytest.mark.parametrize("raw, clean", [
+    ("Harbour tunnel opens to traffic-Daily Example", "Harbour tunnel opens to traffic"),
+    ("Harbour tunnel opens to traffic–dailyexample.com", "Harbour tunnel opens to traffic"),
+    ("Harbour tunnel opens to traffic ㅣ Daily Example", "Harbour tunnel opens to traffic"),
+    ("Harbour tunnel opens to traffic|DailyExample", "Harbour tunnel opens to traffic"),
+    ("Harbour tunnel opens to trafficㅣDaily Example", "Harbour tunnel opens to traffic"),
+    # hyphenated words are no separators
+    ("Covid-19 cases rise in Baden-Württemberg", "Covid-19 cases rise in Baden-Württemberg"),
+    ("Covid-19 cases rise in Baden-Württemberg-Daily Example", "Covid-19 cases rise in Baden-Württemberg"),
+    # a site name in a trailing parenthesis, or after a "›"
+    ("Harbour tunnel opens to traffic (dailyexample.com)", "Harbour tunnel opens to traffic"),
+    ("Harbour tunnel opens to traffic › Daily Example", "Harbour tunnel opens to traffic"),
+    # a date and time after a spaced colon
+    ("Harbour tunnel opens to traffic : 06.11.2023, 11.41 Uhr", "Harbour tunnel opens to traffic"),
+    # a parenthesis that is not the site's name stays, a score too; a spaced colon inside a headline too
+    ("Harbour derby ends in a draw (3-3)", "Harbour derby ends in a draw (3-3)"),
+    ("Harbour tunnel : what changes for drivers", "Harbour tunnel : what changes for drivers"),
+])
+def test_site_name_after_an_unspaced_or_unusual_separator(raw, clean):
+    assert strip_site_name(raw, KEYS) == clean
+
+
+def test_suffix_the_heading_lacks_is_stripped_at_an_unspaced_dash():
+    # the suffix names no known site, but the h1 gives the title without it
+    html = page("<h1>Harbour tunnel opens to traffic</h1>" + ARTICLE,
+                title="Harbour tunnel opens to traffic-Weekly", og="Harbour tunnel opens to traffic-Weekly")
+    assert title_of(html) == "Harbour tunnel opens to traffic"
+
+
+def test_hyphenated_title_is_kept_whole():
+    html = page("<h1>Covid-19 rules end in Baden-Württemberg</h1>" + ARTICLE,
+                title="Covid-19 rules end in Baden-Württemberg", og="Covid-19 rules end in Baden-Württemberg")
+    assert title_of(html) == "Covid-19 rules end in Baden-Württemberg"
+
+
+# --------------------------------------------------------------------------- the quotation dash
+
+
+def test_leading_quotation_dash_is_kept():
+    quote = "– Vi gir oss ikke, sier bonden"
+    html = page(f"<h1>{quote}</h1>" + ARTICLE, title=f"{quote} – Daily Example", og=quote, headline=quote)
+    assert title_of(html) == quote
+    assert strip_site_name(f"{quote} | Daily Example", KEYS) == quote
+    # a dash left alone at an edge is still no part of the headline
+    assert strip_site_name("– Daily Example – Harbour news", KEYS) == "Harbour news"
+
+
+# --------------------------------------------------------------------------- "Label: headline"
+
+
+def test_label_rule_needs_a_label_separator():
+    # the heading without its kicker is the end of og:title, but og:title has no label before it:
+    # og:title is another headline, not "Label: headline"
+    body = ('<article><h1><span class="kicker">Harbour</span> <span>the tunnel opens on Monday</span></h1>'
+            '<p>Text of the article.</p></article>')
+    html = page(body, og="Officials say the tunnel opens on Monday", title="Officials say the tunnel opens on Monday",
+                headline="Officials say the tunnel opens on Monday")
+    assert title_of(html) == "Officials say the tunnel opens on Monday"
+
+
+def test_label_rule_still_fires_with_a_label():
+    body = ('<article><h1><span class="kicker">Harbour</span> <span>The tunnel opens on Monday</span></h1>'
+            '<p>Text of the article.</p></article>')
+    html = page(body, og="Traffic: The tunnel opens on Monday", title="Traffic: The tunnel opens on Monday")
+    assert title_of(html) == "The tunnel opens on Monday"
+
+
+# --------------------------------------------------------------------------- typographic spelling
+
+
+def test_typographic_dash_and_quotes_of_the_heading_win_over_their_ascii_copies():
+    heading = "Harbour tunnel – „Finally open“ after four years"
+    ascii_copy = 'Harbour tunnel - "Finally open" after four years'
+    html = page(f"<h1>{heading}</h1>" + ARTICLE, title=f"{ascii_copy} | Daily Example", og=ascii_copy,
+                headline=ascii_copy)
+    assert title_of(html) == heading
+
+
+def test_apostrophes_follow_the_majority():
+    # curly apostrophes are no evidence either way: the majority's spelling stays
+    html = page("<h1>Harbour’s tunnel opens</h1>" + ARTICLE, title="Harbour's tunnel opens | Daily Example",
+                og="Harbour's tunnel opens", headline="Harbour's tunnel opens")
+    assert title_of(html) == "Harbour's tunnel opens"
+
+
+# --------------------------------------------------------------------------- the shown headline without JSON-LD
+
+
+def test_without_jsonld_the_shown_headline_beats_the_seo_title():
+    html = page("<h1>Is a heat pump worth it in an old house?</h1>" + ARTICLE,
+                title="Heat pump in an old house - when it pays | Daily Example",
+                og="Heat pump in an old house - when it pays")
+    assert title_of(html) == "Is a heat pump worth it in an old house?"
+
+
+def test_with_jsonld_agreeing_with_og_the_structured_title_stays():
+    html = page("<h1>Is a heat pump worth it in an old house?</h1>" + ARTICLE,
+                title="Heat pump in an old house - when it pays | Daily Example",
+                og="Heat pump in an old house - when it pays", headline="Heat pump in an old house - when it pays")
+    assert title_of(html) == "Heat pump in an old house - when it pays"
+
+
+@pytest.mark.parametrize("heading", [
+    "Daily Example",                       # the logo
+    "Weather",                             # one word: a section name
+    "Heat pumps:",                         # a bare label
+    "Top stories from around the region",  # no word in common: a teaser block's heading
+])
+def test_a_heading_that_is_no_headline_does_not_beat_og_title(heading):
+    html = page(f"<h1>{heading}</h1>" + ARTICLE, title="Heat pump in an old house - when it pays | Daily Example",
+                og="Heat pump in an old house - when it pays", site="Daily Example")
+    assert title_of(html) == "Heat pump in an old house - when it pays"
+
+
+def test_the_label_heading_does_not_beat_the_whole_og_title():
+    html = page("<h1>Heat pumps in old houses</h1>" + ARTICLE, og="Heat pumps in old houses: when they pay",
+                title="Heat pumps in old houses: when they pay")
+    assert title_of(html) == "Heat pumps in old houses: when they pay"
+
+
 # --------------------------------------------------------------------------- tags
 
 

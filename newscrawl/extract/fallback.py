@@ -15,9 +15,11 @@ title
     lists), else an ``<h2>`` a structured title confirms, else a breadcrumb h1.
     The visible headline confirmed by og:title or JSON-LD wins (its kicker
     kept or dropped as they give it); else what most of og:title, JSON-LD and
-    ``<title>`` say (og:title first on ties); without og:title and JSON-LD,
-    the h1, else ``<title>``. Spelling (quotes, dashes) follows the agreeing
-    sources' majority. The rules in full: :func:`choose_title`.
+    ``<title>`` say (og:title first on ties); without JSON-LD, the h1 (when
+    it is a headline at all) beats og:title and ``<title>``. Spelling (quotes,
+    dashes) follows the agreeing sources' majority, typographic dashes and
+    double quotes before their ASCII stand-ins. The rules in full:
+    :func:`choose_title`.
 published / modified
     JSON-LD datePublished > microdata > ``article:published_time`` and other
     meta > itemprop > ``<time datetime>`` > date-looking visible text. A value
