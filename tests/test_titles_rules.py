@@ -62,6 +62,13 @@ def test_site_name_after_an_unspaced_or_unusual_separator(raw, clean):
     assert strip_site_name(raw, KEYS) == clean
 
 
+def test_site_name_as_a_label_before_a_colon():
+    assert strip_site_name("Daily Example: Harbour tunnel opens to traffic", KEYS) == "Harbour tunnel opens to traffic"
+    # only the site's name itself: a place the site is named after stays
+    keys = site_name_keys(Document("<html></html>", "https://www.berlinerexample.de/a"), ["Berliner Example"])
+    assert strip_site_name("Berlin: Harbour tunnel opens to traffic", keys) == "Berlin: Harbour tunnel opens to traffic"
+
+
 def test_suffix_the_heading_lacks_is_stripped_at_an_unspaced_dash():
     # the suffix names no known site, but the h1 gives the title without it
     html = page("<h1>Harbour tunnel opens to traffic</h1>" + ARTICLE,
@@ -152,6 +159,13 @@ def test_a_heading_that_is_no_headline_does_not_beat_og_title(heading):
     html = page(f"<h1>{heading}</h1>" + ARTICLE, title="Heat pump in an old house - when it pays | Daily Example",
                 og="Heat pump in an old house - when it pays", site="Daily Example")
     assert title_of(html) == "Heat pump in an old house - when it pays"
+
+
+def test_shown_headline_beats_a_section_name_in_og_title():
+    # og:title names the section; <title> gives the headline after the site's name
+    html = page("<h1>Harbour tunnel opens to traffic on Monday</h1>" + ARTICLE, og="Press releases",
+                title="Daily Example: Harbour tunnel opens to traffic on Monday", site="Daily Example")
+    assert title_of(html) == "Harbour tunnel opens to traffic on Monday"
 
 
 def test_the_label_heading_does_not_beat_the_whole_og_title():

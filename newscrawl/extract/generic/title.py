@@ -38,6 +38,10 @@ _TAIL_SEPARATORS = re.compile(r"\s+:\s+")
 _UNSPACED_DASH = re.compile(r"(?<=[\w!?.)»“”\"'])[-–—](?=\w)")
 
 
+# The site's name as a label: "Site: Headline" (only the site's name itself is stripped there).
+_HEAD_COLON = re.compile(r"^([^:]{2,40}?)\s*:\s+")
+
+
 # A trailing parenthesis: "Headline (Site)", "Headline (site.example)".
 _TRAILING_PAREN = re.compile(r"\s*\(([^()]{2,60})\)\s*$")
 
@@ -176,14 +180,15 @@ def _names_site(segment: str, site_keys: set[str]) -> bool:
     return False
 
 
-def _is_strict_site_segment(segment: str, site_keys: set[str]) -> bool:
-    """The segment is the site's name (or contains it whole, as "site.example" does), not merely a
-    piece of it: what an unspaced dash sets off must be this sure ("Covid-19" on a site named
-    "covid19news" keeps its "19")."""
+def _is_strict_site_segment(segment: str, site_keys: set[str], exact: bool = False) -> bool:
+    """The segment is the site's name (or contains it whole, as "site.example" does; with ``exact``,
+    is it), not merely a piece of it: what an unspaced dash or a colon sets off must be this sure
+    ("Covid-19" on a site named "covid19news" keeps its "19", "Berlin: ..." on "Berliner Zeitung"
+    its "Berlin")."""
     squashed = _ascii_fold(norm_key(segment).replace(" ", ""))
     if len(squashed) < 3:
         return False
-    return any(len(s) >= 3 and (squashed == s or s in squashed)
+    return any(len(s) >= 3 and (squashed == s or (not exact and s in squashed))
                for s in (_ascii_fold(k.replace(" ", "")) for k in site_keys))
 
 
@@ -195,8 +200,9 @@ def strip_site_name(title: str | None, site_keys: set[str], others: Iterable[str
        ("Headline-Site" where the h1 says "Headline").
     2. Else site-looking and date segments are stripped from the right, then from the left, at
        spaced separators, pipes (spaced or not), a spaced colon, a trailing parenthesis
-       ("Headline (Site)"), and an unspaced dash when what follows it is the site's name itself
-       ("Headline-Site"; hyphenated words such as "Covid-19" stay).
+       ("Headline (Site)"), an unspaced dash when what follows it is the site's name itself
+       ("Headline-Site"; hyphenated words such as "Covid-19" stay), and a colon after the site's
+       name itself ("Site: Headline").
     """
     title = clean_text(title)
     if title:
@@ -241,6 +247,11 @@ def strip_site_name(title: str | None, site_keys: set[str], others: Iterable[str
                 segments_text = segments_text[: last.start()].strip()
                 changed = True
                 continue
+        colon = _HEAD_COLON.match(segments_text)
+        if colon and _is_strict_site_segment(colon.group(1), site_keys, exact=True):
+            segments_text = segments_text[colon.end():].strip()
+            changed = True
+            continue
         if not ms:
             break
         first = ms[0]
@@ -430,7 +441,8 @@ def choose_title(doc, data: StructuredData, scope=None) -> tuple[str | None, str
     # Without a JSON-LD / microdata headline, og:title and <title> are the page's search and sharing
     # texts (usually one SEO field, written for search engines: "Heat pumps in old houses - when it
     # pays"), not a second opinion on the headline: the headline the page shows wins over them.
-    if chosen in ("og", "title") and "ld" not in keys and _shown_headline_wins(h1_shown, h1_outside_nav, cands[chosen], site_keys):
+    if chosen in ("og", "title") and "ld" not in keys and _shown_headline_wins(
+            h1_shown, h1_outside_nav, cands[chosen], [cands[n] for n in ("og", "title") if n in keys], site_keys):
         chosen = "h1"
     # Spelling (quotes, dashes): the one most agreeing sources use; og:title first on ties.
     same = [cands[name] for name in ("og", "ld", "title", "h1") if name in keys and keys[name] == keys[chosen]]
@@ -459,12 +471,13 @@ def _ascii_typography(text: str) -> str:
 _CONTENT_WORD = re.compile(r"\w{4,}")
 
 
-def _shown_headline_wins(h1: str | None, outside_nav: bool, other: str | None, site_keys: set[str]) -> bool:
-    """The visible heading is a headline to prefer over ``other`` (og:title / ``<title>``): found
-    outside navigation, not the site's name, two words or more, neither a bare label ending in a
-    colon nor the label ``other`` puts before its headline, and on the same subject (a word of four
-    letters or more in common), so that a logo, a section name or a teaser's heading never replaces
-    the page's title."""
+def _shown_headline_wins(h1: str | None, outside_nav: bool, other: str | None, texts: list[str],
+                         site_keys: set[str]) -> bool:
+    """The visible heading is a headline to prefer over ``other`` (og:title or ``<title>``, the one
+    chosen): found outside navigation, not the site's name, two words or more, neither a bare label
+    ending in a colon nor the label ``other`` puts before its headline, and on the subject of one of
+    ``texts`` (og:title, ``<title>``: a word of four letters or more in common), so that a logo, a
+    section name or a teaser's heading never replaces the page's title."""
     if not h1 or not outside_nav or not other or norm_key(h1) == norm_key(other):
         return False
     if is_site_segment(h1, site_keys) or len(norm_key(h1).split()) < 2 or h1.rstrip().endswith(":"):
@@ -473,4 +486,4 @@ def _shown_headline_wins(h1: str | None, outside_nav: bool, other: str | None, s
     if any(norm_key(other[: m.start()]) == hkey for m in _LABEL_SEPARATOR.finditer(other)):
         return False  # the heading is only the label of the other title ("Label: headline"): that one is whole
     words = {w.casefold() for w in _CONTENT_WORD.findall(h1)}
-    return any(w.casefold() in words for w in _CONTENT_WORD.findall(other))
+    return any(w.casefold() in words for text in texts for w in _CONTENT_WORD.findall(text))
