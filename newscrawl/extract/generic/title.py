@@ -328,12 +328,14 @@ def _visible_headline(doc, known_keys: dict[str, str], scope) -> tuple[str | Non
         return None
 
     if known_keys:
-        found = match(main)
+        found, outside = match(main), True
         if found is None:
             h2s = _headings(h for h in doc.root.iter("h2") if not in_navigation(h))
-            found = match(h2s) or match(nav)
+            found = match(h2s)
+            if found is None:
+                found, outside = match(nav), False
         if found is not None:
-            return found[0], found[1], True
+            return found[0], found[1], outside
     if scope is not None:
         for el, _full, headline, _parts in main:
             if any(anc is scope for anc in el.iterancestors()):
