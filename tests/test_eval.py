@@ -172,3 +172,82 @@ def test_generic_layers_on_extraction_open(open_report):
 def test_title_goal_on_extraction_open(open_report):
     """Issue #3: title exact >= 0.90 with the generic layers alone (117/130 measured)."""
     assert open_report["systems"]["newscrawl"]["title"] >= 0.90
+
+
+# --------------------------------------------------------------------------- the extraction-open2 format
+
+
+def test_a_bare_expected_day_is_compared_by_day_in_the_extracted_offset():
+    assert ev.published_match("2019-04-19", "2019-04-19T23:30:00+02:00")
+    assert ev.published_match("2019-04-19", "2019-04-19")
+    # a local evening converted to UTC lands on the next day: wrong, as the page shows the 19th
+    assert not ev.published_match("2019-04-19", "2019-04-20T01:30:00+00:00")
+    assert ev.published_match("2019-04-19", "2019-04-19", day_only=True)
+    assert not ev.published_match("2019-04-19", None)
+
+
+def test_null_expected_fields_are_not_scored():
+    scores = ev.score_page({"title": None, "authors": None, "published": None, "lead": None,
+                            "body_paragraphs": None, "captions": None},
+                           {"title": "x", "authors": ["A B"], "body": ["text"]})
+    assert scores == {}
+    scores = ev.score_page({"title": "T", "published": "2020-01-02"}, {"title": "T"})
+    assert scores["title"] and not scores["published"] and scores["published_none"]
+    assert "authors" not in scores and "body_f1" not in scores
+
+
+def test_snippets_against_lead_and_body_with_headings():
+    expected = {"must_contain": ["Alpha  beta.", "A heading"], "must_not_contain": ["Sign up now", "Related:"]}
+    fields = {"lead": "Alpha beta.", "body": ["Gamma delta."],
+              "blocks": [{"type": "heading", "text": "A heading"}, {"type": "paragraph", "text": "Gamma delta."},
+                         {"type": "paragraph", "text": "Sign up now for more"}]}
+    scores = ev.score_page(expected, fields)
+    assert scores["snippets"] == pytest.approx(3 / 4) and not scores["snippets_all"]
+    assert (scores["must_contain_hit"], scores["must_contain_n"]) == (2, 2)
+    assert (scores["must_not_contain_hit"], scores["must_not_contain_n"]) == (1, 2)
+    # without blocks: lead + body, so the heading is missing; case counts
+    scores = ev.score_page({"must_contain": ["gamma delta."]}, {"body": ["Gamma delta."]})
+    assert scores["snippets"] == 0.0
+    assert ev.score_page({"must_contain": [], "must_not_contain": []}, {"body": ["x"]}) == {}
+
+
+def _write_open2(folder):
+    pages = {
+        "alpha/p1": ("<html><body><h1>Eins</h1><p>Ich freue mich wie ein kleines Kind.</p></body></html>",
+                     {"url": "https://b.example/1", "title": "Eins", "authors": None, "published": "2019-04-19",
+                      "lead": None, "body_paragraphs": None, "subheadings": None, "captions": None,
+                      "must_contain": ["Ich freue mich wie ein kleines Kind."], "must_not_contain": ["Newsletter"]}),
+        "beta/p2": ("<html><body><p>Only a date here, on a page of its own.</p></body></html>",
+                    {"url": None, "title": None, "authors": None, "published": "2020-01-02",
+                     "lead": None, "body_paragraphs": None, "subheadings": None, "captions": None}),
+    }
+    for name, (html, expected) in pages.items():
+        path = folder / (name + ".html.gz")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(gzip.compress(html.encode()))
+        (folder / (name + ".json")).write_text(json.dumps(expected))
+    (folder / "index.json").write_text(json.dumps({"pages": sorted(pages)}))
+
+
+def test_evaluate_open2_format(tmp_path):
+    _write_open2(tmp_path)
+
+    def extractor(html, url):
+        if url:
+            return {"title": "Eins", "published": "2019-04-19T22:00:00+02:00",
+                    "body": ["Ich freue mich wie ein kleines Kind."]}
+        return {"title": "Whatever", "published": None}
+
+    ours = ev.evaluate(tmp_path, extractor=extractor, compare_trafilatura=False)["systems"]["newscrawl"]
+    assert ours["title"] == 1.0 and ours["title_n"] == 1
+    assert ours["published"] == 0.5 and ours["published_n"] == 2 and ours["published_none_count"] == 1
+    assert ours["snippets"] == 1.0 and ours["snippets_n"] == 1 and ours["must_contain_n"] == 1
+    assert ours.get("authors") is None and ours.get("body_f1") is None
+
+
+def test_main_on_the_open2_format(tmp_path, capsys):
+    _write_open2(tmp_path)
+    assert ev.main([str(tmp_path), "--fallback-only", "-v"]) == 0
+    printed = capsys.readouterr().out
+    assert "snippets satisfied" in printed and "pages with no date" in printed
+    assert "body F1" not in printed  # no page of the folder gives a body

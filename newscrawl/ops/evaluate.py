@@ -5,8 +5,16 @@
 newscrawl and with trafilatura, and prints one table with both side by side.
 
 Expected fields (the JSON beside each page): ``url``, ``title``, ``authors``,
-``published`` (``YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM]``), ``lead`` (list),
-``body_paragraphs`` (list), ``captions`` (list or null).
+``published`` (``YYYY-MM-DD HH:MM:SS[.ffffff][+HH:MM]``, ISO 8601, or a bare
+``YYYY-MM-DD``), ``lead`` (list), ``body_paragraphs`` (list), ``subheadings``
+(list), ``captions`` (list), ``must_contain`` / ``must_not_contain`` (lists of
+snippets). Two folder formats are read the same way: ../shared/extraction-open
+(every field given) and ../shared/extraction-open2 (a field its source does not
+give is null).
+
+A field that is null (or absent) in the expected JSON is not scored on that
+page: each field is averaged over the pages that give it, and the report shows
+that page count beside it.
 
 Scoring:
 
@@ -14,14 +22,27 @@ Scoring:
   soft hyphens and zero-width spaces are dropped before comparing, everywhere);
 * published: the same instant to the minute; when the expected value has no
   offset, the same wall-clock minute, and when it is midnight without an offset
-  (a date with no time), the same day;
+  (a date with no time), the same day; a bare day (``2019-04-19``) is compared
+  by day, the extracted time's calendar day in its own offset (so a local time
+  converted to UTC can land on the neighbouring day and fail, as it should);
+  ``published_none`` counts the pages with an expected date where the
+  extractor gives none;
 * authors: the same set, case- and whitespace-insensitive; the outlet's own
   name (the page's publisher / host) is not an author in newscrawl's schema and
   is left out on both sides, and an agency the extractor files under
   ``source`` counts as one of the names (see :func:`authors_match`);
 * body: precision / recall / F1 over 4-token shingles of ``\\w+`` tokens,
   lead + body against lead + body, averaged over pages;
-* captions: F1 of matched captions, on pages whose expected captions are not null.
+* captions: F1 of matched captions, on pages whose expected captions are not null;
+* snippets: a ``must_contain`` snippet is satisfied when it occurs in the
+  extracted text, a ``must_not_contain`` one when it does not, both sides after
+  NFC and whitespace collapse, case kept. The extracted text is lead + body
+  *with headings* (the text of the item's ``blocks`` when it has them, else its
+  body): the snippets were chosen as "main text", and sub-headings are main
+  text (trafilatura's text keeps them too). The title and the captions are not
+  part of it. ``snippets`` is the share of a page's snippets satisfied, averaged
+  over pages; ``snippets_all`` the share of pages with every snippet satisfied;
+  ``must_contain`` / ``must_not_contain`` the pooled shares of each kind.
 """
 from __future__ import annotations
 
@@ -46,6 +67,7 @@ logger = logging.getLogger(__name__)
 
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
+_BARE_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FIELDS = ("title", "published", "authors", "body_f1", "body_precision", "body_recall", "captions_f1")
 
@@ -145,6 +167,9 @@ def parse_when(value: Any) -> dt.datetime | dt.date | None:
     if isinstance(value, dt.date):
         return value
     text = str(value).strip()
+    if _BARE_DAY.fullmatch(text):
+        # a calendar day alone: compared by day, never read as a midnight in some zone
+        return dt.date.fromisoformat(text)
     if text.endswith("Z"):
         text = text[:-1] + "+00:00"
     try:
@@ -173,7 +198,8 @@ def published_match(expected: Any, got: Any, day_only: bool = False) -> bool:
     if res is None:
         return False
     if not isinstance(exp, dt.datetime):
-        exp = dt.datetime(exp.year, exp.month, exp.day)
+        # a bare expected day: the extracted day, in the extracted value's own offset
+        return (res.date() if isinstance(res, dt.datetime) else res) == exp
     if day_only or not isinstance(res, dt.datetime):
         res_day = res.date() if isinstance(res, dt.datetime) else res
         return res_day == exp.date()
@@ -321,6 +347,7 @@ def trafilatura_extractor() -> Callable[[bytes, str], dict]:
             "published": data.get("date"),
             "authors": authors,
             "body": [data.get("text") or ""],
+            "text_with_headings": data.get("text") or "",  # trafilatura's text keeps the headings
             "lead": None,
             "captions": None,
         }
@@ -332,6 +359,7 @@ def trafilatura_extractor() -> Callable[[bytes, str], dict]:
 
 
 def _extracted_text(fields: dict) -> str:
+    """Lead + body, paragraphs only (the corpora's ``body`` convention)."""
     parts = []
     for key in ("lead", "body"):
         for item in _as_list(fields.get(key)):
@@ -340,21 +368,69 @@ def _extracted_text(fields: dict) -> str:
     return "\n".join(parts)
 
 
-def score_page(expected: dict, fields: dict, day_only: bool = False, with_captions: bool = True) -> dict:
-    exp_text = "\n".join([*map(str, _as_list(expected.get("lead"))), *map(str, _as_list(expected.get("body_paragraphs")))])
-    precision, recall, f1 = prf(exp_text, _extracted_text(fields))
-    scores = {
-        "title": norm_text(expected.get("title")) == norm_text(fields.get("title")),
-        "published": published_match(expected.get("published"), fields.get("published"), day_only=day_only),
-        "authors": authors_match(expected.get("authors"), fields.get("authors"), fields.get("source"),
-                                 outlet_keys(expected)),
-        "body_precision": precision,
-        "body_recall": recall,
-        "body_f1": f1,
+def extracted_text_with_headings(fields: dict) -> str:
+    """Lead + the text of every block in order (headings, list items, table rows...).
+
+    Falls back to :func:`_extracted_text` for an extraction without ``blocks``
+    (an item of schema 1.1, or trafilatura, whose ``text_with_headings`` is given
+    directly).
+    """
+    if fields.get("text_with_headings") is not None:
+        return str(fields["text_with_headings"])
+    blocks = fields.get("blocks")
+    if not blocks:
+        return _extracted_text(fields)
+    parts = [str(item) for item in _as_list(fields.get("lead")) if item]
+    parts += [_text_of(block) for block in blocks if _text_of(block)]
+    return "\n".join(parts)
+
+
+def snippet_scores(must_contain: Any, must_not_contain: Any, text: str) -> dict | None:
+    """Scores of one page's snippets against ``text`` (see the module docstring), or None without snippets."""
+    must = [norm_text(x) for x in _as_list(must_contain) if norm_text(x)]
+    must_not = [norm_text(x) for x in _as_list(must_not_contain) if norm_text(x)]
+    if not must and not must_not:
+        return None
+    haystack = norm_text(text)
+    found = sum(1 for x in must if x in haystack)
+    avoided = sum(1 for x in must_not if x not in haystack)
+    total = len(must) + len(must_not)
+    return {
+        "snippets": (found + avoided) / total,
+        "snippets_all": found + avoided == total,
+        "must_contain_hit": found, "must_contain_n": len(must),
+        "must_not_contain_hit": avoided, "must_not_contain_n": len(must_not),
     }
-    if not day_only:
-        scores["published_offset"] = offset_match(expected.get("published"), fields.get("published"))
-    if with_captions and expected.get("captions") is not None:
+
+
+def _given(expected: dict, key: str) -> bool:
+    """A field is scored only on pages whose expected JSON gives it (not null, not absent)."""
+    return expected.get(key) is not None
+
+
+def score_page(expected: dict, fields: dict, day_only: bool = False, with_captions: bool = True) -> dict:
+    """The page's scores, one key per field the expected JSON gives (the others are not scored)."""
+    scores: dict[str, Any] = {}
+    if _given(expected, "title"):
+        scores["title"] = norm_text(expected.get("title")) == norm_text(fields.get("title"))
+    if _given(expected, "published"):
+        scores["published"] = published_match(expected.get("published"), fields.get("published"), day_only=day_only)
+        scores["published_none"] = parse_when(fields.get("published")) is None
+        if not day_only:
+            scores["published_offset"] = offset_match(expected.get("published"), fields.get("published"))
+    if _given(expected, "authors"):
+        scores["authors"] = authors_match(expected.get("authors"), fields.get("authors"), fields.get("source"),
+                                          outlet_keys(expected))
+    if _given(expected, "body_paragraphs") or _given(expected, "lead"):
+        exp_text = "\n".join([*map(str, _as_list(expected.get("lead"))),
+                              *map(str, _as_list(expected.get("body_paragraphs")))])
+        precision, recall, f1 = prf(exp_text, _extracted_text(fields))
+        scores.update(body_precision=precision, body_recall=recall, body_f1=f1)
+    snippets = snippet_scores(expected.get("must_contain"), expected.get("must_not_contain"),
+                              extracted_text_with_headings(fields))
+    if snippets is not None:
+        scores.update(snippets)
+    if with_captions and _given(expected, "captions"):
         scores["captions_f1"] = captions_f1(expected["captions"], _as_list(fields.get("captions")))
     return scores
 
@@ -370,13 +446,22 @@ def _run(extractor: Callable, html: bytes, url: str) -> tuple[dict, float, str |
     return fields, (time.perf_counter() - start) * 1000, error
 
 
+# per-page counts summed (pooled) in the summary, not averaged
+_SNIPPET_COUNTS = ("must_contain_hit", "must_contain_n", "must_not_contain_hit", "must_not_contain_n")
+
+
 def _summary(rows: list[dict], ms: list[float], errors: int) -> dict:
     out: dict[str, Any] = {}
-    keys = sorted({k for row in rows for k in row})
+    keys = sorted({k for row in rows for k in row} - set(_SNIPPET_COUNTS))
     for key in keys:
         values = [float(row[key]) for row in rows if key in row]
         out[key] = sum(values) / len(values) if values else None
         out[key + "_n"] = len(values)
+    for kind in ("must_contain", "must_not_contain"):
+        total = sum(row.get(kind + "_n", 0) for row in rows)
+        out[kind] = sum(row.get(kind + "_hit", 0) for row in rows) / total if total else None
+        out[kind + "_n"] = total
+    out["published_none_count"] = sum(1 for row in rows if row.get("published_none"))
     out["ms_per_page"] = sum(ms) / len(ms) if ms else None
     out["errors"] = errors
     return out
@@ -426,9 +511,14 @@ def evaluate(
 
 _LABELS = [
     ("title", "title exact"),
-    ("published", "published (minute)"),
+    ("published", "published (minute/day)"),
     ("published_offset", "published + same offset"),
+    ("published_none_count", "pages with no date"),
     ("authors", "authors set"),
+    ("snippets", "snippets satisfied"),
+    ("snippets_all", "pages all snippets"),
+    ("must_contain", "must_contain (pooled)"),
+    ("must_not_contain", "must_not_contain (pooled)"),
     ("body_f1", "body F1"),
     ("body_precision", "body precision"),
     ("body_recall", "body recall"),
@@ -437,23 +527,38 @@ _LABELS = [
     ("errors", "errors"),
 ]
 
+# shown as whole numbers; the page-count column gives, for these, what they count out of
+_COUNTS = {"errors", "published_none_count"}
+_COUNT_OF = {"published_none_count": "published", "must_contain": "must_contain", "must_not_contain": "must_not_contain"}
+
 
 def _fmt(value: Any, key: str) -> str:
     if value is None:
         return "n/a"
     if key == "ms_per_page":
         return f"{value:.1f}"
-    if key == "errors":
+    if key in _COUNTS:
         return str(value)
     return f"{value:.3f}"
 
 
+def _count(summary: dict, key: str, pages: int) -> str:
+    if key in ("ms_per_page", "errors"):
+        return str(pages)
+    n = summary.get(_COUNT_OF.get(key, key) + "_n")
+    return str(n) if n else "0"
+
+
 def format_report(report: dict) -> str:
+    """The table: one row per field, the number of pages (or snippets) scored, then each system."""
     names = list(report["systems"])
     lines = [f"{report['pages']} pages from {report['directory']}", ""]
-    header = f"{'field':<26}" + "".join(f"{n:>14}" for n in names)
+    header = f"{'field':<27}{'n':>6}" + "".join(f"{n:>14}" for n in names)
     lines += [header, "-" * len(header)]
+    first = report["systems"][names[0]] if names else {}
     for key, label in _LABELS:
+        if all(report["systems"][n].get(key) is None for n in names) and key not in _COUNTS:
+            continue  # a field no page of this folder gives
         cells = []
         for n in names:
             summary = report["systems"][n]
@@ -462,10 +567,11 @@ def format_report(report: dict) -> str:
             if key == "published" and n == "trafilatura" and value is not None:
                 cell += "*"
             cells.append(f"{cell:>14}")
-        lines.append(f"{label:<26}" + "".join(cells))
+        lines.append(f"{label:<27}{_count(first, key, report['pages']):>6}" + "".join(cells))
     if "trafilatura" in names:
         lines.append("")
         lines.append("* trafilatura gives a date without a time: scored on the day only.")
+    lines.append("n: pages that give the field (snippets: pooled snippets; no date: out of the pages with a date).")
     return "\n".join(lines)
 
 
@@ -484,16 +590,21 @@ def format_failures(report: dict, system: str = "newscrawl") -> str:
         problems = []
         if result.get("error"):
             problems.append(f"  error: {result['error']}")
-        if not scores["title"]:
+        if not scores.get("title", True):
             problems.append(f"  title     want {_short(expected.get('title'))}\n            got  {_short(fields.get('title'))}")
-        if not scores["published"]:
+        if not scores.get("published", True):
             problems.append(f"  published want {_short(expected.get('published'))} got {_short(fields.get('published'))}")
-        if not scores["authors"]:
+        if not scores.get("authors", True):
             problems.append(f"  authors   want {_short(expected.get('authors'))} got {_short(fields.get('authors'))}")
-        if scores["body_f1"] < 0.9:
+        if scores.get("body_f1", 1.0) < 0.9:
             problems.append(
                 f"  body      F1 {scores['body_f1']:.3f} (P {scores['body_precision']:.3f}, R {scores['body_recall']:.3f})"
             )
+        if scores.get("snippets", 1.0) < 1.0:
+            text = norm_text(extracted_text_with_headings(fields))
+            missed = [x for x in _as_list(expected.get("must_contain")) if norm_text(x) not in text]
+            kept = [x for x in _as_list(expected.get("must_not_contain")) if norm_text(x) and norm_text(x) in text]
+            problems.append(f"  snippets  {scores['snippets']:.2f}  missing {_short(missed)}\n            present {_short(kept)}")
         if scores.get("captions_f1") is not None and scores["captions_f1"] < 0.5:
             problems.append(f"  captions  F1 {scores['captions_f1']:.2f} want {_short(expected.get('captions'))}\n            got  {_short(fields.get('captions'))}")
         if problems:
