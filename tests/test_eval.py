@@ -249,6 +249,13 @@ def test_headings_go_where_the_page_shows_them_not_in_its_table_of_contents():
     assert ev.order_headings(_PARAGRAPHS, [], []) == (_PARAGRAPHS, 0)
 
 
+def test_a_heading_glued_to_its_paragraph_is_still_placed():
+    page = (b"<html><body><div><p>" + _PARAGRAPHS[0].encode() + b"</p><span class=strong>Why now</span>"
+            b"<span>" + _PARAGRAPHS[1].encode() + b"</span></div></body></html>")
+    blocks, appended = ev.order_headings(_PARAGRAPHS[:2], ["Why now"], ev.page_tokens(page))
+    assert blocks == [_PARAGRAPHS[0], "Why now", _PARAGRAPHS[1]] and appended == 0
+
+
 def test_body_is_scored_with_and_without_headings():
     expected = {"lead": [], "body_paragraphs": _PARAGRAPHS, "subheadings": ["Why now", "What next"]}
     texts = ev.expected_texts(expected, ev.page_tokens(_ARTICLE))

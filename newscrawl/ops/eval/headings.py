@@ -15,6 +15,8 @@ has them:
   the one before (paragraphs keep their order), a heading by all its tokens,
   at or after the heading before it, preferring an occurrence at or after the
   first paragraph (a table of contents above the text repeats the headings);
+* words the page glues to a heading's or paragraph's ends (inline elements side
+  by side) still match, when nothing matches exactly;
 * a heading goes before the first paragraph found after it; a heading the page
   does not show (or one the lookup cannot place) is appended at the end.
 """
@@ -49,10 +51,26 @@ class _Finder:
             self.where[t].append(i)
 
     def find_all(self, seq: list[str]) -> list[int]:
+        """Where ``seq`` starts; failing exact matches, matches glued to their neighbours.
+
+        Inline elements side by side (``<span>Heading</span><span>Text``) give
+        glued words ("headingtext"): then the first token may end a page token
+        and the last one begin one.
+        """
         if not seq:
             return []
         n = len(seq)
-        return [i for i in self.where.get(seq[0], ()) if self.toks[i : i + n] == seq]
+        exact = [i for i in self.where.get(seq[0], ()) if self.toks[i : i + n] == seq]
+        if exact:
+            return exact
+        first, middle, last = seq[0], seq[1:-1], seq[-1]
+        found = []
+        for i, tok in enumerate(self.toks):
+            if not tok.endswith(first) or i + n > len(self.toks):
+                continue
+            if n == 1 or (self.toks[i + 1 : i + n - 1] == middle and self.toks[i + n - 1].startswith(last)):
+                found.append(i)
+        return found
 
 
 def order_headings(paragraphs: list[str], headings: list[str], toks: list[str]) -> tuple[list[str], int]:
