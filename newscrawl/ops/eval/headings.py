@@ -34,9 +34,13 @@ _PARAGRAPH_PROBE = 8
 
 
 
-def page_tokens(html: bytes | str) -> list[str]:
-    """The page's visible text (blocks apart, no script or style) as casefolded ``\\w+`` tokens, in order."""
-    root = Document(html, "").root
+def page_tokens(html: bytes | str, encoding: str | None = None) -> list[str]:
+    """The page's visible text (blocks apart, no script or style) as casefolded ``\\w+`` tokens, in order.
+
+    ``encoding``: the charset the corpus says the bytes are in (extraction-open2's ``encoding``), if any.
+    """
+    content_type = f"text/html; charset={encoding}" if encoding else None
+    root = Document(html, "", content_type).root
     body = root.find(".//body")
     return [t.casefold() for t in tokens(clean_element_text(body if body is not None else root))]
 

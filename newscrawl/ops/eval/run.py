@@ -68,7 +68,9 @@ def evaluate(
         expected = page["expected"]
         url = expected.get("url") or ""
         html = read_html(page["html_path"])
-        toks = page_tokens(html) if expected.get("subheadings") and expected.get("body_paragraphs") else None
+        toks = None
+        if expected.get("subheadings") and expected.get("body_paragraphs"):
+            toks = page_tokens(html, expected.get("encoding"))
         texts = expected_texts(expected, toks)
         entry: dict[str, Any] = {"name": page["name"], "group": group_of(page["name"], expected, group_by),
                                  "url": url, "expected": expected, "expected_texts": texts}
