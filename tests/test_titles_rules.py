@@ -69,6 +69,19 @@ def test_site_name_as_a_label_before_a_colon():
     assert strip_site_name("Berlin: Harbour tunnel opens to traffic", keys) == "Berlin: Harbour tunnel opens to traffic"
 
 
+@pytest.mark.parametrize("raw, clean", [
+    ("Harbour tunnel opens to traffic-Politics", "Harbour tunnel opens to traffic"),
+    ("Harbour tunnel opens to traffic - Politics | Daily Example", "Harbour tunnel opens to traffic"),
+    # the section's words inside the headline are no separated segment
+    ("Harbour tunnel opens in Politics Street", "Harbour tunnel opens in Politics Street"),
+])
+def test_section_name_after_a_separator(raw, clean):
+    assert strip_site_name(raw, KEYS, sections=["Politics"]) == clean
+    metas = '<meta property="article:section" content="Politics">'
+    html = page("<article><p>Text of the article.</p></article>", title=raw, og=raw, metas=metas)
+    assert title_of(html) == clean
+
+
 def test_suffix_the_heading_lacks_is_stripped_at_an_unspaced_dash():
     # the suffix names no known site, but the h1 gives the title without it
     html = page("<h1>Harbour tunnel opens to traffic</h1>" + ARTICLE,

@@ -192,7 +192,8 @@ def _is_strict_site_segment(segment: str, site_keys: set[str], exact: bool = Fal
                for s in (_ascii_fold(k.replace(" ", "")) for k in site_keys))
 
 
-def strip_site_name(title: str | None, site_keys: set[str], others: Iterable[str] = ()) -> str | None:
+def strip_site_name(title: str | None, site_keys: set[str], others: Iterable[str] = (),
+                    sections: Iterable[str] = ()) -> str | None:
     """Remove site-name (and date) segments around a ``<title>`` / og:title.
 
     1. When one of ``others`` (headline candidates from elsewhere) equals a prefix or suffix of the
@@ -202,7 +203,9 @@ def strip_site_name(title: str | None, site_keys: set[str], others: Iterable[str
        spaced separators, pipes (spaced or not), a spaced colon, a trailing parenthesis
        ("Headline (Site)"), an unspaced dash when what follows it is the site's name itself
        ("Headline-Site"; hyphenated words such as "Covid-19" stay), and a colon after the site's
-       name itself ("Site: Headline").
+       name itself ("Site: Headline"). A last segment that is exactly the article's section
+       (``sections``: article:section, JSON-LD articleSection) goes as a site name does, at a
+       separator or an unspaced dash ("Headline - Politics", "Headline-Politics").
     """
     title = clean_text(title)
     if title:
@@ -213,6 +216,7 @@ def strip_site_name(title: str | None, site_keys: set[str], others: Iterable[str
     if not separated and is_site_segment(title, site_keys):
         return None  # nothing but the site's name
     other_keys = {norm_key(o): o for o in others if o}
+    section_keys = {norm_key(x) for x in sections if x and norm_key(x)}
     # 1. a candidate from elsewhere found at a separator (at an unspaced dash, only the part before it:
     #    "Covid-19 ..." never turns into "19 ...")
     splits = [(m, True) for m in _TITLE_SEPARATORS.finditer(title)] + [(m, False) for m in _UNSPACED_DASH.finditer(title)]
@@ -236,14 +240,16 @@ def strip_site_name(title: str | None, site_keys: set[str], others: Iterable[str
         if tails:
             last = max(tails, key=lambda m: m.start())
             tail = segments_text[last.end():]
-            if is_site_segment(tail, site_keys) and segments_text[: last.start()].strip():
+            if (is_site_segment(tail, site_keys) or norm_key(tail) in section_keys) and segments_text[: last.start()].strip():
                 segments_text = segments_text[: last.start()].strip()
                 changed = True
                 continue
         dashes = list(_UNSPACED_DASH.finditer(segments_text))
         if dashes:
             last = dashes[-1]
-            if _is_strict_site_segment(segments_text[last.end():], site_keys) and len(segments_text[: last.start()].split()) >= 2:
+            tail = segments_text[last.end():]
+            if ((_is_strict_site_segment(tail, site_keys) or norm_key(tail) in section_keys)
+                    and len(segments_text[: last.start()].split()) >= 2):
                 segments_text = segments_text[: last.start()].strip()
                 changed = True
                 continue
@@ -399,13 +405,15 @@ def choose_title(doc, data: StructuredData, scope=None) -> tuple[str | None, str
     og = data.meta_first("og:title") or data.meta_first("twitter:title")
     site_keys = site_name_keys(doc, data.publisher_names())
     h1_all = h1_texts(doc)
-    og_clean = strip_site_name(og, site_keys, [t for t in (ld, *h1_all) if t]) if og else None
+    section = data.section()
+    sections = [section[0]] if section else []
+    og_clean = strip_site_name(og, site_keys, [t for t in (ld, *h1_all) if t], sections) if og else None
     if og_clean and is_site_segment(og_clean, site_keys):
         og_clean = None  # og:title is just the site's name
     tag = title_tag(doc)
-    tag_clean = strip_site_name(tag, site_keys, [t for t in (ld, og, *h1_all) if t]) if tag else None
+    tag_clean = strip_site_name(tag, site_keys, [t for t in (ld, og, *h1_all) if t], sections) if tag else None
     if ld:
-        ld = strip_site_name(ld, site_keys)
+        ld = strip_site_name(ld, site_keys, (), sections)
 
     known = {norm_key(t): t for t in (tag_clean, og_clean) if t}
     if ld and not (ld_layer == "microdata" and norm_key(ld) in _itemprop_heading_keys(doc)):
