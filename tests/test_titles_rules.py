@@ -64,6 +64,7 @@ def test_site_name_after_an_unspaced_or_unusual_separator(raw, clean):
 
 def test_site_name_as_a_label_before_a_colon():
     assert strip_site_name("Daily Example: Harbour tunnel opens to traffic", KEYS) == "Harbour tunnel opens to traffic"
+    assert strip_site_name("Daily Example: Harbour opens", KEYS) == "Harbour opens"  # short, still no site name
     # only the site's name itself: a place the site is named after stays
     keys = site_name_keys(Document("<html></html>", "https://www.berlinerexample.de/a"), ["Berliner Example"])
     assert strip_site_name("Berlin: Harbour tunnel opens to traffic", keys) == "Berlin: Harbour tunnel opens to traffic"

@@ -212,7 +212,7 @@ def strip_site_name(title: str | None, site_keys: set[str], others: Iterable[str
         title = _EDGE_SEPARATORS.sub("", title)
     if not title:
         return None
-    separated = _TITLE_SEPARATORS.search(title) or _TRAILING_PAREN.search(title) or _UNSPACED_DASH.search(title)
+    separated = any(rx.search(title) for rx in (_TITLE_SEPARATORS, _TAIL_SEPARATORS, _TRAILING_PAREN, _UNSPACED_DASH, _HEAD_COLON))
     if not separated and is_site_segment(title, site_keys):
         return None  # nothing but the site's name
     other_keys = {norm_key(o): o for o in others if o}
