@@ -67,6 +67,26 @@ BYLINES = [
     ("AFP/TTXVN", [], [], "AFP/TTXVN"),
     ("Reuters", [], [], "Reuters"),
     ("Thu Hằng&nbsp;-&nbsp;Quốc Hùng", ["Thu Hằng", "Quốc Hùng"], ["Thu Hằng", "Quốc Hùng"], None),
+    # a date, time or reading time after a separator is not a name
+    ("Jane Doe | 3 March 2024", ["Jane Doe"], ["Jane Doe"], None),
+    ("// By Arun Example • Nov 11, 2020 • 5 min read", ["Arun Example"], ["Arun Example"], None),
+    # role words are not part of the name
+    ("Jane Doe, reporter", ["Jane Doe"], ["Jane Doe"], None),
+    ("Jane Doe, Washington correspondent", ["Jane Doe"], ["Jane Doe"], None),
+    ("Von Eva Schmidt, Redakteurin", ["Eva Schmidt"], ["Eva Schmidt"], None),
+    ("Redakteurin Eva Schmidt", ["Eva Schmidt"], ["Eva Schmidt"], None),
+    ("Thu Hằng, phóng viên", ["Thu Hằng"], ["Thu Hằng"], None),
+    # a label with a colon
+    ("Von: Bill Example, Mara Example", ["Bill Example", "Mara Example"], ["Bill Example", "Mara Example"], None),
+    # an agency with its dateline; an agency's desk credited for the translation
+    ("AFP, MANILA", [], [], "AFP"),
+    ("Übersetzung und Adaptierung: AFP Deutschland", [], [], "AFP Deutschland"),
+    # a signature after a closing salutation
+    ("Deine Mady", ["Mady"], ["Mady"], None),
+    ("Liebe Grüße, Anna Beispiel", ["Anna Beispiel"], ["Anna Beispiel"], None),
+    # the full stop of an initial or a suffix is part of the name
+    ("Perry Example Jr.", ["Perry Example Jr."], ["Perry Example Jr."], None),
+    ("Nicolas Gutierrez C.", ["Nicolas Gutierrez C."], ["Nicolas Gutierrez C."], None),
 ]
 
 
