@@ -56,7 +56,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
-from newscrawl.extract.generic.bylines import choose_authors, tail_byline
+from newscrawl.extract.generic.bylines import choose_authors, edge_bylines, tail_byline
 from newscrawl.extract.generic.captions import caption_keys, captions
 from newscrawl.extract.generic.dates import choose_date, dom_date_values
 from newscrawl.extract.generic.dom import (
@@ -64,7 +64,7 @@ from newscrawl.extract.generic.dom import (
     normalise_language,
 )
 from newscrawl.extract.generic.lead import choose_lead
-from newscrawl.extract.generic.title import choose_title
+from newscrawl.extract.generic.title import choose_title, site_name_keys
 from newscrawl.extract.structured import StructuredData
 from newscrawl.model.item import DEFAULT_TIMEZONE
 
@@ -117,6 +117,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
 
     body: list[str] = []
     removed_bylines: list[str] = []
+    signatures: list[str] = []
     scope = None
     first_el = None
     container = None
@@ -130,6 +131,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             paragraphs = paragraphs_from_blocks(blocks, captions=keys, removed_bylines=dropped)
             located = locate_paragraphs(doc, paragraphs)
             body, caps_keys, removed_bylines, hits, container = paragraphs, keys, dropped, located, container_of(located)
+            signatures = edge_bylines(blocks, removed_bylines)
 
     title, title_layer = (None, None)
     if wanted & {"title", "body", "lead"}:
@@ -145,11 +147,12 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             scope, body = region, refined
             first_el = next((el for el in body_elements if el is not None), None)
 
-    signature = None
     with guard("authors"):
-        signature, body = tail_byline(body)
-    if not signature and need_body and removed_bylines:
-        signature = removed_bylines[-1]
+        # The body's last paragraph as a signature first, then the name-like lines the body
+        # dropped at its start or end (not those between its paragraphs: edge_bylines).
+        tail, body = tail_byline(body, site_name_keys(doc, data.publisher_names()))
+        if tail:
+            signatures.insert(0, tail)
     if wanted & {"body", "lead"}:
         lead, lead_layer = None, None
         with guard("lead"):
@@ -178,7 +181,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
 
     if wanted & {"authors", "source"}:
         with guard(*sorted(wanted & {"authors", "source"})):
-            authors, raw, source, layer = choose_authors(doc, data, scope, [signature] if signature else (),
+            authors, raw, source, layer = choose_authors(doc, data, scope, signatures,
                                                          dom=not {"authors", "source"} <= structured_only)
             if "authors" in wanted:
                 _put(fields, sources, "authors", authors, layer)
