@@ -87,6 +87,17 @@ BYLINES = [
     # the full stop of an initial or a suffix is part of the name
     ("Perry Example Jr.", ["Perry Example Jr."], ["Perry Example Jr."], None),
     ("Nicolas Gutierrez C.", ["Nicolas Gutierrez C."], ["Nicolas Gutierrez C."], None),
+    # a date after "on" / "am" / "le"
+    ("VON ERNA BEISPIEL am 21. April 2020", ["Erna Beispiel"], ["ERNA BEISPIEL"], None),
+    ("By Jane Doe on March 3, 2024", ["Jane Doe"], ["Jane Doe"], None),
+    # an outlet's acronym after a full name is the source; a credit such as BBT is not,
+    # and a role such as PV is dropped beside a name
+    ("Nathan Example | KUT", ["Nathan Example"], ["Nathan Example"], "KUT"),
+    ("Thu Hằng, BBT", ["Thu Hằng", "BBT"], ["Thu Hằng", "BBT"], None),
+    ("Thu Hằng, PV", ["Thu Hằng"], ["Thu Hằng"], None),
+    # an agency word makes a name an agency's
+    ("SID Nachrichtenagentur", [], [], "SID Nachrichtenagentur"),
+    ("Jane Doe, Agence France-Presse", ["Jane Doe"], ["Jane Doe"], "Agence France-Presse"),
 ]
 
 

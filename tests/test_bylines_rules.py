@@ -259,3 +259,43 @@ def test_meta_author_beats_a_bold_name_like_line_inside_the_body():
     <body><article><h1>Harbour wall repaired after storm</h1>{body}</article></body></html>"""
     fields, _ = extract_fallback(Document(html, URL))
     assert fields.get("authors") == ["Arun Example"]
+
+
+def test_declared_acronym_is_a_source():
+    authors, source = authors_and_source(page(head='<meta name="author" content="BNS">'))
+    assert authors == [] and source == "BNS"
+
+
+def test_many_name_lines_at_the_end_are_a_list_not_a_signature():
+    names = ["Luke Example", "Eric Sample", "Carrie Instance", "Thomas Case"]
+    blocks = [("p", PARAGRAPHS[0], 0.0), ("p", PARAGRAPHS[1], 0.0), *[("p", n, 0.0) for n in names]]
+    assert edge_bylines(blocks, names) == []
+    # a labelled byline counts wherever it stands
+    blocks = [("p", PARAGRAPHS[0], 0.0), ("p", "Par Jacques Exemple", 0.0), ("p", PARAGRAPHS[1], 0.0)]
+    assert edge_bylines(blocks, ["Par Jacques Exemple"]) == ["Par Jacques Exemple"]
+
+
+def test_the_articles_header_box_under_the_headline_is_not_a_teaser():
+    # a header box whose class says "teaser" but that sits under the headline and links only
+    # to the author's page is the article's own byline box
+    html = page(article='<div class="teaser-small__meta"><p class="byline__author">VON <a href="/autoren/erna-beispiel">'
+                        'ERNA BEISPIEL</a> am 21. April 2020</p></div>')
+    assert authors_and_source(html)[0] == ["Erna Beispiel"]
+
+
+@pytest.mark.parametrize("byline, names, source", [
+    ("Brenda Example, MA", ["Brenda Example"], None),
+    ("Ryan Example, CEO", ["Ryan Example"], None),
+    ("Nathan Example | KUT", ["Nathan Example"], "KUT"),
+    ("Erstellt von Fabian Beispiel am Dienstag 6. Mai 2014", ["Fabian Beispiel"], None),
+    ("by jo3_1000 | Jun 2, 2020 | Executive Blogs |", [], None),  # not a name; the category after the date neither
+])
+def test_degrees_outlets_and_dates_after_a_name(byline, names, source):
+    got = parse_byline(byline)
+    assert got.authors == names and got.source == source
+
+
+def test_addresses_and_titles_are_no_names():
+    assert person_names("cipha[at]example.net", declared=True)[0] == []
+    assert person_names("publisher", declared=True)[0] == []
+    assert parse_byline("The Garden · Derek Example (1990)").authors == []

@@ -72,6 +72,7 @@ _ROLE_WORDS = (
     "corresponsal", "enviado especial", "enviada especial", "redattore", "redattrice", "inviato",
     "giornalista", "corrispondente", "verslaggever", "redacteur", "correspondent", "dziennikarz",
     "dziennikarka", "reporterka", "wartawan", "koresponden",
+    "founder", "president", "director", "professor",
 )
 _ROLE_PREFIX = re.compile(r"(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(
     {w for w in _ROLE_WORDS if w not in ("autor", "autorin", "writer", "editor")}, key=len, reverse=True))
@@ -129,7 +130,10 @@ _LABEL = re.compile(
     re.IGNORECASE)
 _LEADING_SOURCE = re.compile(r"(?:theo|according\s+to|via|" + _alt(_SOURCE_LABELS) + r")\s*[:\-]?\s+(?P<rest>\S.*)",
                              re.IGNORECASE | re.DOTALL)
-_BY = re.compile(r"(?:by|von|par|por|door|av|bởi)\s*:?\s+(?=\S)", re.IGNORECASE)
+_BY = re.compile(
+    r"(?:(?:written|posted|published|reported|created)\s+by|(?:erstellt|veröffentlicht|geschrieben|verfasst|publiziert)"
+    r"\s+von|(?:publié|écrit|rédigé)\s+par|(?:publicado|escrito)\s+por|(?:pubblicato|scritto)\s+da|geplaatst\s+door|"
+    r"by|von|par|por|door|av|bởi)\s*:?\s+(?=\S)", re.IGNORECASE)
 _PAREN = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _ANNOTATION = re.compile(r"(?:^|\s*[-–—,]?\s+)(?:" + _alt(_ANNOTATIONS) + r")\s*\.?$", re.IGNORECASE)
 _SPLIT = re.compile(
@@ -192,9 +196,18 @@ def _agency_desk(text: str) -> str | None:
     return None
 
 
+# A word that makes a name an agency's ("SID Nachrichtenagentur", "Agence France-Presse").
+_AGENCY_WORD = re.compile(
+    r"nachrichtenagentur|presseagentur|news\s+agency|press\s+agency|newswire|\bagence\b|\bagencia\b|"
+    r"\bagenzia\b|\bagentschap\b|nyhetsbyrå|\bhãng\s+tin\b|thông\s+tấn", re.IGNORECASE)
+
+
 def _org(text: str) -> str | None:
-    """An outlet named with a prefix word ("Báo Nhân Dân"), as printed; else None."""
+    """An outlet named with a prefix word ("Báo Nhân Dân") or an agency named with an agency
+    word ("SID Nachrichtenagentur"), as printed; else None."""
     clean = text.strip(_STRIP)
+    if _AGENCY_WORD.search(clean) and len(clean.split()) <= _MAX_SOURCE_WORDS and clean[:1].isupper():
+        return clean
     low = clean.casefold()
     for prefix in _ORG_PREFIXES:
         if low.startswith(prefix + " "):
@@ -266,6 +279,8 @@ def _name(part: str) -> tuple[str, str] | None | bool:
     if _BAD_NAME_CHARS.search(raw):
         return None
     words = raw.split()
+    if words[0].casefold() == "the":  # "The Garden", "The Editors": a title or a group, not a person
+        return None
     if len(words) > _MAX_NAME_WORDS:
         return None
     if len(words) == 1 and "." not in raw:  # one plain word: "Video", "Hà" - not a byline name
@@ -304,8 +319,13 @@ class _Analysis:
             self.sources.append(value)
 
 
+# Degrees and titles written after a name, as printed: "Brenda Example, MA", "Ryan Example, CEO".
+_DEGREE = re.compile(r"(?-i:MA|MD|MS|MSc|MPH|MBA|Ph\.?\s?D\.?|RN|JD|BA|BSc|DDS|CEO|CFO|CTO|COO)")
+
+
 def _is_role(part: str) -> bool:
-    return bool(_ROLE_ONLY.fullmatch(part.strip(_STRIP)))
+    part = part.strip(_STRIP)
+    return bool(_ROLE_ONLY.fullmatch(part) or _DEGREE.fullmatch(part))
 
 
 def _is_dateline_place(part: str) -> bool:
@@ -316,11 +336,16 @@ def _is_dateline_place(part: str) -> bool:
     return len(words) == 1 and "." not in part and not _BAD_NAME_CHARS.search(part) and part[:1].isupper()
 
 
+# An outlet's acronym after a person's name: "Nathan Example | KUT", "Jane Doe, NPR".
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+
+
 def _names(segment: str, out: _Analysis) -> None:
     """Split a writers' segment into names; agency parts go to the sources.
 
     A part that is only a role ("reporter", "Washington correspondent") is dropped when
-    another part names someone; a place after an agency (a dateline) is dropped too."""
+    another part names someone; a place after an agency (a dateline) is dropped too; an
+    acronym after a full name (not a credit such as "PV") is the outlet, a source."""
     segment = _ANNOTATION.sub("", segment)
     sign_off = _SIGN_OFF.match(segment)
     if sign_off:
@@ -332,7 +357,7 @@ def _names(segment: str, out: _Analysis) -> None:
     parts = [p for p in _SPLIT.split(segment) if p.strip(_STRIP)]
     roles = [_is_role(p) for p in parts]
     drop_roles = not all(roles)
-    previous = None  # "agency" / None
+    previous = None  # "agency" / "name" (of two words or more) / None
     for index, part in enumerate(parts):
         if drop_roles and roles[index]:
             continue
@@ -349,7 +374,10 @@ def _names(segment: str, out: _Analysis) -> None:
             continue
         if previous == "agency" and _is_dateline_place(part) and _key(part) not in _CREDITS:
             continue
-        previous = None
+        if previous == "name" and _ACRONYM.fullmatch(part) and _key(part) not in _CREDITS:
+            out.add_source(part)
+            continue
+        previous = "name" if len(part.split()) > 1 else None
         pieces = [part]
         if "/" in part:  # "Minh Anh/TTXVN", "PV/VOV", "Minh Anh/Quốc Hùng"
             pieces = [p.strip() for p in part.split("/")]
@@ -392,25 +420,38 @@ def _parenthetical(inner: str, out: _Analysis) -> None:
 
 
 # Separators after which a byline gives the date, the time or the reading time:
-# "Jane Doe | 3 March 2024", "By Jane Doe • Nov 11, 2020 • 5 min read".
+# "Jane Doe | 3 March 2024", "By Jane Doe • Nov 11, 2020 • 5 min read"; and a date after
+# "on" / "am" / "le"...: "Von Jane Doe am 21. April 2020".
 _META_SEP = re.compile(r"\s*[|•·]\s*")
 _MAX_META_WORDS = 6
+_NUMBER = re.compile(r"[(\[]?\d[\d.,:/\-–h]*(?:am|pm|uhr|h)?[)\],.]?", re.IGNORECASE)
+_DATE_TAIL = re.compile(
+    r"\s+(?:on|am|vom|le|el|il|op|em|den|dne|ngày|lúc|updated|published|aktualisiert|veröffentlicht)\s+"
+    r"(?=[^|]*\d)(?:\S+\s*){1,6}$", re.IGNORECASE)
 
 
 def _without_date_parts(s: str) -> str:
-    """``s`` without leading / trailing separated parts that carry a digit (dates, times, reading times)."""
-    parts = _META_SEP.split(s)
+    """``s`` without the separated parts that carry a digit (dates, times, reading times) and
+    what follows the first of them: a category, a comment count ("by Jane | Jun 2, 2020 |
+    Blogs |"); a dated part before the names ("3 March 2024 | Jane Doe") is dropped too."""
+    parts = [p for p in _META_SEP.split(s) if p.strip()]
     if len(parts) < 2:
         return s
 
-    def dated(part: str) -> bool:
-        return any(ch.isdigit() for ch in part) and len(part.split()) <= _MAX_META_WORDS
+    def dated(part: str) -> bool:  # a number of its own: "Jun 2, 2020", "11:27", "5 min read"
+        return len(part.split()) <= _MAX_META_WORDS and any(_NUMBER.fullmatch(w) for w in part.split())
 
-    while len(parts) > 1 and dated(parts[-1]):
-        parts.pop()
     while len(parts) > 1 and dated(parts[0]):
         parts.pop(0)
+    first_dated = next((i for i, part in enumerate(parts) if i and dated(part)), None)
+    if first_dated is not None:
+        parts = parts[:first_dated]
     return " | ".join(parts)
+
+
+def _without_date_tail(s: str) -> str:
+    tail = _DATE_TAIL.search(s)
+    return s[:tail.start()] if tail and tail.start() > 0 else s
 
 
 def _analyse(text) -> _Analysis:
@@ -420,7 +461,7 @@ def _analyse(text) -> _Analysis:
     if not s or len(s) > _MAX_CHARS or len(s.split()) > _MAX_WORDS:
         out.ok = False
         return out
-    s = _without_date_parts(s)
+    s = _without_date_tail(_without_date_parts(s))
     if _PAREN.search(s):
         for m in _PAREN.finditer(s):
             _parenthetical(m.group(1), out)

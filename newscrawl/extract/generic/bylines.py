@@ -37,7 +37,8 @@ _AUTHOR_HREF = re.compile(
 _LABEL_WORDS = (
     r"by|von|par|por|di|door|av|af|przez|oleh|bởi|text|texto|texte|testo|autor|autorin|autoren|autorinnen|"
     r"autor/in|autor\*in|autor:in|autorin/autor|autor/autorin|author|authors|written by|posted by|reported by|"
-    r"reporting by|words by|story by|escrito por|redacción|tekst|verfasst von|geschrieben von|tác giả"
+    r"reporting by|words by|story by|escrito por|redacción|tekst|verfasst von|geschrieben von|tác giả|"
+    r"erstellt von|veröffentlicht von|publié par|écrit par|publicado por|pubblicato da|scritto da"
 )
 # Translation credits open a byline line too: an agency's desk named there is the source
 # (newscrawl.extract.authors); the label stays on the text for the parser to read.
@@ -55,14 +56,29 @@ _LABEL_PREFIX = re.compile(r"^\s*[^\w\s]{0,3}\s*(?:" + _LABEL_WORDS + r")\s*:\s*
 
 # Containers whose names belong to other content, by what they are (generic words, no site
 # names): a figure's photographer, a teaser's or a related article's writer, a share bar's
-# handles, a shop or affiliate box, another article's author box, a sidebar, a comment.
+# handles, a shop or affiliate box, a comment list. ("sidebar" is not one: an article's own
+# sidebar often holds its author.)
 _FOREIGN_TAGS = ("figure", "figcaption", "aside", "nav")
 _FOREIGN_CLASS = re.compile(
     r"related|teaser|\bshare|sharing|social|promo|affiliate|commerce|\bshop|recommend|more-?from|more-?stories|"
-    r"newsletter|sidebar|\bcomments?(?:\b|[-_])|outbrain|taboola|trending|popular|most-?read|read-?more|"
-    r"further-?reading|next-?article|prev-?article",
+    r"newsletter|outbrain|taboola|trending|popular|most-?read|read-?more|further-?reading|next-?article|"
+    r"prev-?article|"
+    # a comment list, by a whole class word ("comments_datetime" is a byline's date)
+    r"(?:^|\s)(?:comments?|comment-?list|commentlist|comments?-?area|comment-?body|comment-?content)(?:\s|$)",
     re.IGNORECASE,
 )
+
+
+def _holds_headline(box) -> bool:
+    """The box holds the page's ``<h1>``, or comes right after it and links to nothing but
+    author pages: the article's own header, whatever its class says ("teaser-small__metadata"
+    under the headline). A related box under the headline links to other articles."""
+    if next(box.iter("h1"), None) is not None:
+        return True
+    previous = box.getprevious()
+    return previous is not None and previous.tag == "h1" and all(
+        "author" in (a.get("rel") or "").lower().split() or _AUTHOR_HREF.search(a.get("href") or "")
+        for a in box.iter("a"))
 
 
 def in_foreign_box(el, scope=None) -> bool:
@@ -70,12 +86,15 @@ def in_foreign_box(el, scope=None) -> bool:
 
     Ancestors are looked at up to the article ``scope`` when ``el`` is in it (the classes
     above the article describe the page's layout, not the byline), else up to ``<body>``;
-    the element itself is judged by the caller."""
+    the element itself is judged by the caller. A box by class that holds the headline
+    (:func:`_holds_headline`) is the article's."""
     stop = scope if scope is not None and any(anc is scope for anc in el.iterancestors()) else None
     for anc in el.iterancestors():
         if anc is stop or anc.tag in ("body", "html"):
             return False
-        if anc.tag in _FOREIGN_TAGS or _FOREIGN_CLASS.search(class_and_id(anc)):
+        if anc.tag in _FOREIGN_TAGS:
+            return True
+        if _FOREIGN_CLASS.search(class_and_id(anc)) and not _holds_headline(anc):
             return True
     return False
 
@@ -277,8 +296,8 @@ _NAME_PARTICLES = {
 _ACCOUNT_WORDS = {
     "admin", "administrator", "administrador", "root", "webmaster", "user", "guest", "gast", "invitado",
     "anonymous", "anonym", "anonyme", "anónimo", "unknown", "unbekannt", "inconnu", "desconocido", "author",
-    "autor", "auteur", "autore", "news", "nachrichten", "noticias", "notizie", "nouvelles", "nieuws", "wiadomości",
-    "tin tức",
+    "autor", "auteur", "autore", "publisher", "herausgeber", "news", "nachrichten", "noticias", "notizie",
+    "nouvelles", "nieuws", "wiadomości", "tin tức",
 }
 
 
@@ -291,11 +310,18 @@ def is_account_name(text: str) -> bool:
 _CJK_NAME = re.compile(r"^[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff·・]{2,12}$")
 
 
+# An address, also written around spam filters: "jane@example.org", "cipha[at]example.net", "example.net".
+_ADDRESS = re.compile(r"@|[\[(]\s*at\s*[\])]|\w\.[a-z]{2,6}$", re.IGNORECASE)
+
+
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+
+
 def _single_name(text: str) -> bool:
     """One name alone, believed where the markup declares the author: one word
-    ("Paddy", "jesusfreak") or a CJK name; never an account word."""
+    ("Paddy", "jesusfreak") or a CJK name; never an account word or an address."""
     text = text.strip()
-    if is_account_name(text):
+    if is_account_name(text) or _ADDRESS.search(text):
         return False
     if _CJK_NAME.match(text):
         return True
@@ -345,6 +371,8 @@ def person_names(text: str, declared_person: bool = False, declared: bool = Fals
     names: list[str] = []
     source = None
     parts = [p for p in _CONJUNCTIONS.split(text) if p and p.strip()]
+    if len(parts) == 1 and (declared or declared_person) and _ACRONYM.fullmatch(text):
+        return [], text, True  # an acronym declared as the author is an agency or an outlet ("BNS")
     if len(parts) == 1 and (declared or declared_person) and _single_name(text):
         return [text], None, True
     if len(parts) == 1 and not declared_person:
@@ -400,7 +428,8 @@ def choose_authors(doc, data: StructuredData, scope=None, extra_bylines: Iterabl
     byline selector has already looked there): structured data, then meta tags.
 
     A structured author whom the page credits only as its editor ("Editor: ...") gives
-    way to a visible byline naming someone else (:func:`editor_names`). An agency found
+    way to a visible byline naming someone else (:func:`editor_names`). A byline naming the
+    meta author comes before the other byline texts. An agency found
     in any of the page's byline texts is the source, also when the names come from
     another of them ("Von: A, B" and "Übersetzung: AFP Deutschland")."""
     publisher_keys = site_name_keys(doc, data.publisher_names())
@@ -465,11 +494,17 @@ def choose_authors(doc, data: StructuredData, scope=None, extra_bylines: Iterabl
                         names and not {norm_key(n) for n in names} & keys for names, _, _ in dom_bylines()):
                     continue  # the structured author is the page's editor; the byline names the writer
             return list(dict.fromkeys(persons)), raw, source, layer
-    for names, text, src in dom_bylines():
+    # A meta author that a byline on the page confirms picks that byline among the others
+    # (a list of other writers' links may come first).
+    meta_keys = {norm_key(n) for entries, _ in meta for name, kind in entries if kind != "org"
+                 for n in person_names(name, declared=True)[0] if not is_outlet(n)}
+    found = dom_bylines()
+    confirmed = [entry for entry in found if meta_keys & {norm_key(n) for n in entry[0]}]
+    for names, text, src in [*confirmed[:1], *found]:
         if src and not source:
             source = src
         if names:
-            source = source or next((s for _, _, s in dom_bylines() if s), None)
+            source = source or next((s for _, _, s in found if s), None)
             return list(dict.fromkeys(names)), [text], source, "generic"
     for entries, layer in meta:
         persons, raw = take(entries, False)
@@ -492,13 +527,18 @@ def tail_byline(body: list[str], outlet_keys: set[str] = frozenset()) -> tuple[s
     return None, body
 
 
+_MAX_EDGE_BYLINES = 3
+
+
 def edge_bylines(blocks: list[tuple[str, str, float]], removed: list[str]) -> list[str]:
     """Those of ``removed`` (name-like lines the body dropped) that stand before or after all
     of the body's paragraphs, the last first: signatures and bylines. A name-like line between
-    paragraphs ("Store Consumer", a bold sub-heading; a box's title) is not one."""
+    paragraphs ("Store Consumer", a bold sub-heading; a box's title) is not one, unless it
+    opens with a byline label ("By", "Par", "Von")."""
     long = [i for i, (kind, text, _) in enumerate(blocks) if kind != "head" and len(text) >= 100]
-    if not long:
-        return list(reversed(removed))
-    first, last = long[0], long[-1]
-    return [text for text in reversed(removed)
-            if any(t == text and (i > last or i < first) for i, (_, t, _) in enumerate(blocks))]
+    first, last = (long[0], long[-1]) if long else (len(blocks), -1)
+    labelled = [text for text in reversed(removed) if _BYLINE_LABEL.match(text)]  # "Par Jacques Munier", anywhere
+    edges = [text for text in reversed(removed) if text not in labelled
+             and any(t == text and (i > last or i < first) for i, (_, t, _) in enumerate(blocks))]
+    # More than a few name-like lines at the edges are a list (nominees, a team), not a signature.
+    return labelled + (edges if len(edges) <= _MAX_EDGE_BYLINES else [])
