@@ -64,9 +64,9 @@ def authors_and_source(html: str) -> tuple[list[str], str | None]:
     # a share bar's handles
     '<div class="share-tools"><span class="byline">By Mail Friend</span> <a href="/share/mail">Mail</a></div>',
     # an affiliate / commerce box
-    '<div class="affiliate-box"><p class="byline">By Anchor Gear Shop</p></div>',
+    '<div class="affiliate-box"><p class="byline">By Anchor Gear Shop</p><a href="https://shop.example/anchor">Buy</a></div>',
     # an aside with another article's author box
-    '<aside><div class="author">Olga Other</div><p>Olga writes about farming.</p></aside>',
+    '<aside><div class="author">Olga Other</div><p>Olga writes about <a href="/news/farm-prices">farm prices</a>.</p></aside>',
 ])
 def test_bylines_inside_foreign_boxes_are_not_taken(box):
     # The box sits in the article, after the body; the page names no author elsewhere.
@@ -273,6 +273,12 @@ def test_many_name_lines_at_the_end_are_a_list_not_a_signature():
     # a labelled byline counts wherever it stands
     blocks = [("p", PARAGRAPHS[0], 0.0), ("p", "Par Jacques Exemple", 0.0), ("p", PARAGRAPHS[1], 0.0)]
     assert edge_bylines(blocks, ["Par Jacques Exemple"]) == ["Par Jacques Exemple"]
+
+
+def test_an_aside_that_links_nowhere_is_the_articles_own():
+    html = page(article='<aside class="article-aside"><div class="article-author"><p>von</p> '
+                        '<div class="article-author__source">APA</div></div><div class="date">Donnerstag</div></aside>')
+    assert authors_and_source(html) == ([], "APA")
 
 
 def test_the_articles_header_box_under_the_headline_is_not_a_teaser():

@@ -58,7 +58,7 @@ _LABEL_PREFIX = re.compile(r"^\s*[^\w\s]{0,3}\s*(?:" + _LABEL_WORDS + r")\s*:\s*
 # names): a figure's photographer, a teaser's or a related article's writer, a share bar's
 # handles, a shop or affiliate box, a comment list. ("sidebar" is not one: an article's own
 # sidebar often holds its author.)
-_FOREIGN_TAGS = ("figure", "figcaption", "aside", "nav")
+_FOREIGN_TAGS = ("figure", "figcaption", "nav")
 _FOREIGN_CLASS = re.compile(
     r"related|teaser|\bshare|sharing|social|promo|affiliate|commerce|\bshop|recommend|more-?from|more-?stories|"
     r"newsletter|outbrain|taboola|trending|popular|most-?read|read-?more|further-?reading|next-?article|"
@@ -69,6 +69,22 @@ _FOREIGN_CLASS = re.compile(
 )
 
 
+def _is_author_link(a) -> bool:
+    return "author" in (a.get("rel") or "").lower().split() or bool(_AUTHOR_HREF.search(a.get("href") or ""))
+
+
+# A link that shares this page or acts on it, not one to another page.
+_SHARE_HREF = re.compile(r"^(?:#|mailto:|javascript:|whatsapp:|sms:|tel:)|shar(?:e|er|ing)|intent/|/submit\?",
+                         re.IGNORECASE)
+_SHARE_CLASS = re.compile(r"\bshare|sharing|social", re.IGNORECASE)
+
+
+def _links_elsewhere(box) -> bool:
+    """The box links to another page than an author's (share links do not count): a teaser, a
+    related box, an affiliate box does."""
+    return any(not _SHARE_HREF.search(a.get("href") or "#") and not _is_author_link(a) for a in box.iter("a"))
+
+
 def _holds_headline(box) -> bool:
     """The box holds the page's ``<h1>``, or comes right after it and links to nothing but
     author pages: the article's own header, whatever its class says ("teaser-small__metadata"
@@ -76,25 +92,30 @@ def _holds_headline(box) -> bool:
     if next(box.iter("h1"), None) is not None:
         return True
     previous = box.getprevious()
-    return previous is not None and previous.tag == "h1" and all(
-        "author" in (a.get("rel") or "").lower().split() or _AUTHOR_HREF.search(a.get("href") or "")
-        for a in box.iter("a"))
+    return previous is not None and previous.tag == "h1" and not _links_elsewhere(box)
 
 
 def in_foreign_box(el, scope=None) -> bool:
-    """Is ``el`` inside a figure / aside / nav or a related / teaser / share / promo... box?
+    """Is ``el`` inside a figure / nav / share bar, or an aside or a related / teaser / promo...
+    box that links to other pages?
 
     Ancestors are looked at up to the article ``scope`` when ``el`` is in it (the classes
     above the article describe the page's layout, not the byline), else up to ``<body>``;
-    the element itself is judged by the caller. A box by class that holds the headline
-    (:func:`_holds_headline`) is the article's."""
+    the element itself is judged by the caller. An aside or a box by class that links to
+    no page but an author's ("<aside class=article-aside>von APA, Donnerstag ...</aside>"),
+    or that holds the headline (:func:`_holds_headline`), is the article's own."""
     stop = scope if scope is not None and any(anc is scope for anc in el.iterancestors()) else None
     for anc in el.iterancestors():
         if anc is stop or anc.tag in ("body", "html"):
             return False
         if anc.tag in _FOREIGN_TAGS:
             return True
-        if _FOREIGN_CLASS.search(class_and_id(anc)) and not _holds_headline(anc):
+        if _holds_headline(anc):
+            continue
+        cls = class_and_id(anc)
+        if _SHARE_CLASS.search(cls):
+            return True  # a share bar: its names are handles
+        if (anc.tag == "aside" or _FOREIGN_CLASS.search(cls)) and _links_elsewhere(anc):
             return True
     return False
 
