@@ -26,13 +26,19 @@ published / modified
     same day with a time.
 authors
     JSON-LD author (Person names, ``@id`` references resolved, every JSON-LD
-    description of the article) > microdata > byline in the article region
-    (links to author pages, author/byline classes, "By/Von/Par..." lines, a
-    name alone as the last paragraph) > meta author / article:author. Strings
-    go through :func:`newscrawl.extract.authors.parse_byline`, then a
-    multilingual split ("und", "y", "et", "og"...), all parts names or none.
+    description of the article; a Recipe / HowTo / Review's when there is no
+    article node) > microdata > byline in the article region (links to author
+    pages, author/byline classes, "By/Von/Par..." lines and label elements,
+    nothing inside figures, navs, share bars or teaser/related boxes; a name
+    alone as the last paragraph, name-like lines the body dropped at its edges)
+    > meta author / article:author. A structured author the page credits only
+    as its editor gives way to the byline. Strings go through
+    :func:`newscrawl.extract.authors.parse_byline`, then a multilingual split
+    ("und", "y", "et", "og"...), all parts names or none; one name alone is
+    believed where the markup declares it (meta author, rel/itemprop=author).
     Authors are people: an Organization author is never one (an agency it
-    names becomes ``source``), nor is the outlet's own name.
+    names becomes ``source``), nor is the outlet's own name, nor an account
+    word ("admin", "Unknown"). See newscrawl/extract/generic/bylines.py.
 body
     trafilatura's main text (balanced mode: measured better than
     favor_precision/recall) without captions, credits, bylines, "read also"

@@ -110,12 +110,10 @@ def in_foreign_box(el, scope=None) -> bool:
             return False
         if anc.tag in _FOREIGN_TAGS:
             return True
-        if _holds_headline(anc):
-            continue
         cls = class_and_id(anc)
-        if _SHARE_CLASS.search(cls):
+        if _SHARE_CLASS.search(cls) and not _holds_headline(anc):
             return True  # a share bar: its names are handles
-        if (anc.tag == "aside" or _FOREIGN_CLASS.search(cls)) and _links_elsewhere(anc):
+        if (anc.tag == "aside" or _FOREIGN_CLASS.search(cls)) and _links_elsewhere(anc) and not _holds_headline(anc):
             return True
     return False
 
@@ -263,11 +261,6 @@ def byline_candidates(doc, scope=None) -> list[tuple[str, bool]]:
     for text, declared in out:
         seen[text] = seen.get(text, False) or declared
     return list(seen.items())
-
-
-def byline_texts(doc, scope=None) -> list[str]:
-    """The texts of :func:`byline_candidates`."""
-    return [text for text, _ in byline_candidates(doc, scope)]
 
 
 def editor_names(doc) -> set[str]:
