@@ -305,3 +305,9 @@ def test_addresses_and_titles_are_no_names():
     assert person_names("cipha[at]example.net", declared=True)[0] == []
     assert person_names("publisher", declared=True)[0] == []
     assert parse_byline("The Garden · Derek Example (1990)").authors == []
+
+
+def test_editorial_is_not_an_editor_credit():
+    from newscrawl.extract.generic.bylines import _EDITOR_LABEL
+    assert _EDITOR_LABEL.match("Editor : Heri Example") and _EDITOR_LABEL.match("责任编辑：肖春芳")
+    assert not _EDITOR_LABEL.match("Editorial Board: Jane Doe")

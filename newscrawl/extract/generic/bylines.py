@@ -123,7 +123,7 @@ def in_foreign_box(el, scope=None) -> bool:
 # someone else is the writer.
 _EDITOR_LABEL = re.compile(
     r"^\s*(?:editor|editors|edited by|editing|redaktur|penyunting|biên tập|btv|redigiert von|bearbeitet von|"
-    r"rédigé par|editado por|a cura di|责任编辑|编辑|編集)\s*[:：︱|]?\s*(?=\S|$)",
+    r"rédigé par|editado por|a cura di|责任编辑|编辑|編集)(?![^\W\d_]{2})\s*[:：︱|]?\s*(?=\S|$)",
     re.IGNORECASE,
 )
 
