@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 from extruct.w3cmicrodata import MicrodataExtractor
 
 from newscrawl.extract.jsonld import (
-    ARTICLE_TYPES, NEWS_TYPES, ORG_TYPES, PAGE_TYPES, URL_LIKE, JsonLd, author_entries, first_text, loads_lenient,
+    ARTICLE_TYPES, NEWS_TYPES, ORG_TYPES, PAGE_TYPES, URL_LIKE, WORK_TYPES, JsonLd, author_entries, first_text, loads_lenient,
     name_of, node_types, url_key, value_texts,
 )
 from newscrawl.model.text import clean_text
@@ -347,6 +347,14 @@ class StructuredData:
                 entries = author_entries(node.get("author"), self.jsonld)
                 if entries:
                     out.append((entries, "jsonld"))
+        if not out and not self.article_nodes():
+            # No article node: the top-level work the page is about (WORK_TYPES) names the author.
+            for node in self.jsonld.of_type(WORK_TYPES):
+                if self.jsonld.depth.get(id(node), 0) == 0 and node.get("author"):
+                    entries = author_entries(node.get("author"), self.jsonld)
+                    if entries:
+                        out.append((entries, "jsonld"))
+                        break
         micro = self.micro_article if not out else None
         if micro and micro.get("author"):
             entries = []
