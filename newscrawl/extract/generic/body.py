@@ -196,15 +196,45 @@ def paragraphs_from_blocks(
     return out
 
 
+# Elements that start a block of their own: a link inside one of them, nested in a
+# <p> by the parser, is not part of the paragraph's text.
+_NESTED_BLOCKS = ("section", "aside", "article", "div", "ul", "ol", "table", "figure", "nav", "header", "footer")
+
+
+def _link_share(text: str, el) -> tuple[int, int]:
+    """``(link characters, characters)`` of a located paragraph.
+
+    The HTML parser leaves a box that a page puts inside an unclosed ``<p>``
+    (a "Trending" section of links to other articles) inside the paragraph's
+    element: its links are the box's, not the paragraph's, and counting them
+    made a paragraph of plain text look like a link list. So when blocks are
+    nested in the element, only the links outside them count, against the
+    paragraph's own text. Only for a ``<p>``: in any other element a nested
+    block is the page's own structure (a div holding a list of links is a
+    link list)."""
+    if el.tag != "p" or next(el.iterdescendants(*_NESTED_BLOCKS), None) is None:
+        return sum(len(all_text(a)) for a in el.iter("a")), len(all_text(el))
+    links = 0
+    for a in el.iter("a"):
+        anc = a.getparent()
+        while anc is not None and anc is not el and anc.tag not in _NESTED_BLOCKS:
+            anc = anc.getparent()
+        if anc is el:
+            links += len(all_text(a))
+    return links, len(text)
+
+
 def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:
     """Drop paragraphs made mostly of link texts: menus, teaser lists, and the
-    whole-page text dump trafilatura falls back to on a page without an article."""
+    whole-page text dump trafilatura falls back to on a page without an article.
+
+    The share is measured on the paragraph's own text and links (:func:`_link_share`):
+    blocks nested in its element are not the paragraph."""
     out = []
     link_keys = None
     for text, el in items:
         if el is not None:
-            total = len(all_text(el))
-            links = sum(len(all_text(a)) for a in el.iter("a"))
+            links, total = _link_share(text, el)
             if total and links > 0.6 * total and len(text) < 400:
                 continue
             out.append((text, el))
