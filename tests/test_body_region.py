@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import extract_fallback
+from newscrawl.extract.generic.body import refine_body
+from newscrawl.extract.generic.dom import locate_paragraphs
 
 URL = "https://news.example.org/2024/05/harbour-report"
 
@@ -39,3 +41,57 @@ def test_paragraph_holding_a_teaser_box_is_not_a_link_list():
     got = body_of(page(body))
     assert any(p.startswith(TEXT[3][:40]) for p in got), got
     assert not any("Another story number" in p for p in got)
+
+
+def _story(paragraphs, cls="text"):
+    return f'<div class="{cls}">' + "".join(f"<p>{t}</p>" for t in paragraphs) + "</div>"
+
+
+def refined(html: str, paragraphs: list[str]) -> list[str]:
+    """refine_body on trafilatura's paragraphs as given (``paragraphs``), the region the page's <article>."""
+    doc = Document(html, URL)
+    hits = locate_paragraphs(doc, paragraphs)
+    region = next(doc.root.iter("article"))
+    return refine_body(doc, paragraphs, hits, region)
+
+
+def test_paragraph_styled_like_the_body_in_a_call_to_action_box_is_not_added():
+    # The completion by style adds paragraphs of the body's style that trafilatura missed;
+    # one in a fly-out or call-to-action box is an appeal, not the article.
+    appeal = ("Every small donation helps the people of this world who need it most, so please give what you can "
+              "today and share this appeal with your friends.")
+    course = ("You need to stay ahead in your job, but there is too much to learn and you do not know where to start; "
+              "our course shows you the way in a few weeks.")
+    body = _story(TEXT[:3])
+    body += f'<div class="c-flyout js-flyout"><div class="c-flyout__body">{_story(["Donate now", appeal])}</div></div>'
+    body += _story(TEXT[3:])
+    body += f'<div class="cta">{_story(["Learn more", course])}</div>'
+    assert refined(page(body), TEXT) == TEXT
+
+
+def test_paragraphs_of_the_next_posts_of_a_listing_are_not_added():
+    # A blog's front page: the first post is the article; the posts below it look the same
+    # (same paragraph style) but each has its own title linking to its page.
+    other = [
+        "Our second post of the month looks back at the spring market, with its stalls, music and far too much cake.",
+        "Many readers wrote to us about the market, and we have collected their stories and photographs in this post.",
+    ]
+    def post(n, title, paragraphs):
+        return (f'<div class="post post-{n}"><h2 class="entry-title"><a href="/{n}/">{title}</a></h2>'
+                + _story(paragraphs, "entry-content") + "</div>")
+    html = f"""<!doctype html><html lang="en"><head><title>Harbour report shows record year</title></head>
+<body><div class="feed"><h1>Harbour report shows record year</h1>
+{post(1, "Harbour report shows record year", TEXT)}{post(2, "Spring market", other)}</div></body></html>"""
+    doc = Document(html, URL)
+    region = next(el for el in doc.root.iter("div") if el.get("class") == "feed")
+    got = refine_body(doc, TEXT, locate_paragraphs(doc, TEXT), region)
+    assert got == TEXT
+
+
+def test_article_split_into_blocks_is_still_completed():
+    # The same style in two blocks of one article, a sub-heading between them: the missed
+    # paragraph of the second block is added.
+    def block(paragraphs):  # a block's first words are not its first paragraph's, so each <p> is located
+        return '<div class="text"><span>Harbour</span>' + "".join(f"<p>{t}</p>" for t in paragraphs) + "</div>"
+    html = page(block(TEXT[:3]) + '<div class="ad">Advertisement</div><h2>Next year</h2>' + block(TEXT[3:]))
+    assert refined(html, TEXT[:4]) == TEXT

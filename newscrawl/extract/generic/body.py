@@ -251,6 +251,31 @@ def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, ob
     return out
 
 
+def _linked_heading(el) -> bool:
+    """``el`` holds a heading (h1-h4) that is mostly a link to another page: a post's or teaser's title."""
+    for h in el.iter("h1", "h2", "h3", "h4"):
+        text = len(all_text(h).strip())
+        linked = sum(len(all_text(a).strip()) for a in h.iter("a") if not (a.get("href") or "#").startswith("#"))
+        if text and linked >= 0.7 * text:
+            return True
+    return False
+
+
+def _in_another_entry(el, body_chain: set) -> bool:
+    """``el`` lies in another entry than the body's: the part of the page holding it and
+    none of the body (the highest ancestor outside ``body_chain``) has a heading linking
+    elsewhere, as each post of a blog's listing page or each teaser of a list has.
+
+    An article split into several blocks has no such heading between its parts (its
+    sub-headings are not links), so the completion by style still joins them."""
+    unit = None
+    for anc in [el, *el.iterancestors()]:
+        if anc in body_chain:
+            break
+        unit = anc
+    return unit is not None and _linked_heading(unit)
+
+
 def refine_body(doc, body: list[str], hits: list, region, elements_out: list | None = None) -> list[str]:
     """Use the page layout to fix trafilatura's paragraph list.
 
@@ -258,7 +283,9 @@ def refine_body(doc, body: list[str], hits: list, region, elements_out: list | N
       articles, boxes elsewhere on the page);
     * ``<p>`` elements of the article region styled like the located body
       paragraphs (same tag, class and parent class) but missed are added, in
-      page order (articles split into several blocks, paragraphs with a link).
+      page order (articles split into several blocks, paragraphs with a link),
+      except those in a box (:func:`~.dom.in_boilerplate`) or in another entry
+      of a listing (:func:`_in_another_entry`).
     """
     def done(items):
         if elements_out is not None:
@@ -292,6 +319,7 @@ def refine_body(doc, body: list[str], hits: list, region, elements_out: list | N
         sig, n = max(counts.items(), key=lambda kv: kv[1])
         if n >= 3 and n >= 0.5 * len(p_hits):
             have = {el for _, el in kept if el is not None}
+            body_chain = {anc for el in have for anc in (el, *el.iterancestors())}
             position = {el: i for i, el in enumerate(region.iter())}
             extra = []
             for el in region.iter("p"):
@@ -301,7 +329,7 @@ def refine_body(doc, body: list[str], hits: list, region, elements_out: list | N
                 if len(text) < 60:
                     continue
                 links = sum(len(all_text(a)) for a in el.iter("a"))
-                if links > 0.3 * len(text) or in_boilerplate(el, region):
+                if links > 0.3 * len(text) or in_boilerplate(el, region) or _in_another_entry(el, body_chain):
                     continue
                 extra.append((text, el))
             if extra:

@@ -202,7 +202,10 @@ def container_of(hits: list):
 
 _BOILERPLATE_CLASS = re.compile(
     r"related|teaser|newsletter|promo|advert|\bad\b|ads\b|sponsor|recommend|more-?stories|read-?more|share|"
-    r"social|comment|footer|sidebar|aside|breadcrumb|caption|credit|author-?bio|subscribe",
+    r"social|comment|footer|sidebar|aside|breadcrumb|caption|credit|author-?bio|subscribe|"
+    # Boxes laid over or beside the text: fly-outs, pop-ups, modals, calls to action
+    # (a donation or course appeal styled like the body's paragraphs).
+    r"flyout|pop-?up|modal|\bcta\b|call-?to-?action",
     re.IGNORECASE,
 )
 
