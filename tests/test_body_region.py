@@ -4,7 +4,7 @@ from __future__ import annotations
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import extract_fallback
 from newscrawl.extract.generic.body import refine_body
-from newscrawl.extract.generic.dom import locate_paragraphs
+from newscrawl.extract.generic.dom import all_text, container_of, locate_paragraphs
 
 URL = "https://news.example.org/2024/05/harbour-report"
 
@@ -95,3 +95,30 @@ def test_article_split_into_blocks_is_still_completed():
         return '<div class="text"><span>Harbour</span>' + "".join(f"<p>{t}</p>" for t in paragraphs) + "</div>"
     html = page(block(TEXT[:3]) + '<div class="ad">Advertisement</div><h2>Next year</h2>' + block(TEXT[3:]))
     assert refined(html, TEXT[:4]) == TEXT
+
+
+def test_container_of_two_paragraphs_is_the_long_texts_not_a_banners():
+    # Two located paragraphs: a one-line notice nested deep in the page's frame and the
+    # article's long text. By count either one is 70 %; the container holds the long one.
+    banner = "This page was saved by an archive of the web, which has kept copies of public pages since the nineties."
+    long_text = " ".join(TEXT * 3)
+    html = f"""<!doctype html><html><body><div class="frame"><span>Archive</span><div><span>Notice</span><div><p>{banner}</p></div></div></div>
+<div class="page"><h1>Harbour report shows record year</h1><div class="entry"><p>{long_text}</p></div></div></body></html>"""
+    doc = Document(html, URL)
+    container = container_of(locate_paragraphs(doc, [banner, long_text]))
+    entry = next(el for el in doc.root.iter("div") if el.get("class") == "entry")
+    assert container is not None and (container is entry or container in set(entry.iterancestors()))
+    assert container.tag != "body" and "archive" not in all_text(container)
+
+
+def test_paragraph_located_in_a_block_that_goes_on_with_link_lists_is_kept():
+    # trafilatura gives a block's opening text as the paragraph; the element found for it
+    # also holds long lists of links: those are not the paragraph's links.
+    links = "".join(f'<li><a href="/archive/{i}">Archived entry number {i} of the list of all entries</a></li>'
+                    for i in range(12))
+    lone = TEXT[0] + " " + TEXT[1]
+    html = page(f'<div class="entry-content">{lone}<ul>{links}</ul></div>')
+    doc = Document(html, URL)
+    hits = locate_paragraphs(doc, [lone])
+    assert hits[0] is not None and len(all_text(hits[0])) > 2 * len(lone)
+    assert refine_body(doc, [lone], hits, next(doc.root.iter("article"))) == [lone]

@@ -211,9 +211,19 @@ def _link_share(text: str, el) -> tuple[int, int]:
     nested in the element, only the links outside them count, against the
     paragraph's own text. Only for a ``<p>``: in any other element a nested
     block is the page's own structure (a div holding a list of links is a
-    link list)."""
+    link list).
+
+    An element located for the paragraph that shows far more than it (twice
+    its length: a text block whose first lines trafilatura took as the
+    paragraph, followed by lists of links) does not measure the paragraph
+    either: then the links counted are those whose text the paragraph shows."""
     if el.tag != "p" or next(el.iterdescendants(*_NESTED_BLOCKS), None) is None:
-        return sum(len(all_text(a)) for a in el.iter("a")), len(all_text(el))
+        total = len(all_text(el))
+        if total > 2 * len(text):
+            key = norm_key(text)
+            links = sum(len(k) for k in (norm_key(all_text(a)) for a in el.iter("a")) if len(k) >= 3 and k in key)
+            return links, len(key)
+        return sum(len(all_text(a)) for a in el.iter("a")), total
     links = 0
     for a in el.iter("a"):
         anc = a.getparent()
