@@ -196,6 +196,33 @@ def paragraphs_from_blocks(
     return out
 
 
+def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """Drop paragraphs made mostly of link texts: menus, teaser lists, and the
+    whole-page text dump trafilatura falls back to on a page without an article.
+
+    The share is measured on the paragraph's own text and links (:func:`_link_share`):
+    blocks nested in its element are not the paragraph."""
+    out = []
+    link_keys = None
+    for text, el in items:
+        if el is not None:
+            links, total = _link_share(text, el)
+            if total and links > 0.6 * total and len(text) < 400:
+                continue
+            out.append((text, el))
+            continue
+        # Not one element of the page: measure how much of it is link text.
+        key = norm_key(text)
+        if len(key) > 60:
+            if link_keys is None:
+                link_keys = {k for k in (norm_key(all_text(a)) for a in doc.root.iter("a")) if len(k) >= 3}
+            covered = sum(len(k) for k in link_keys if k in key)
+            if covered > 0.4 * len(key):
+                continue
+        out.append((text, el))
+    return out
+
+
 # Elements that start a block of their own: a link inside one of them, nested in a
 # <p> by the parser, is not part of the paragraph's text.
 _NESTED_BLOCKS = ("section", "aside", "article", "div", "ul", "ol", "table", "figure", "nav", "header", "footer")
@@ -232,33 +259,6 @@ def _link_share(text: str, el) -> tuple[int, int]:
         if anc is el:
             links += len(all_text(a))
     return links, len(text)
-
-
-def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:
-    """Drop paragraphs made mostly of link texts: menus, teaser lists, and the
-    whole-page text dump trafilatura falls back to on a page without an article.
-
-    The share is measured on the paragraph's own text and links (:func:`_link_share`):
-    blocks nested in its element are not the paragraph."""
-    out = []
-    link_keys = None
-    for text, el in items:
-        if el is not None:
-            links, total = _link_share(text, el)
-            if total and links > 0.6 * total and len(text) < 400:
-                continue
-            out.append((text, el))
-            continue
-        # Not one element of the page: measure how much of it is link text.
-        key = norm_key(text)
-        if len(key) > 60:
-            if link_keys is None:
-                link_keys = {k for k in (norm_key(all_text(a)) for a in doc.root.iter("a")) if len(k) >= 3}
-            covered = sum(len(k) for k in link_keys if k in key)
-            if covered > 0.4 * len(key):
-                continue
-        out.append((text, el))
-    return out
 
 
 def _linked_heading(el) -> bool:
