@@ -55,6 +55,12 @@ def _caption_elements(el) -> list:
     return [c for c in caps if not any(a in caps for a in c.iterancestors())]
 
 
+# Elements that only wrap an image, not a level of layout: not counted in the climb from an image
+# to its figure. lxml's HTML parser does not know ``<source>`` is void, so a ``<picture>`` with five
+# sources nests its ``<img>`` five levels deep.
+_IMAGE_WRAPPER_TAGS = frozenset({"source", "picture", "a", "noscript"})
+
+
 def _caption_wrapper(img, scope):
     """(element holding an image and its caption, caption elements), or (None, []).
 
@@ -67,7 +73,8 @@ def _caption_wrapper(img, scope):
     for anc in img.iterancestors():
         if anc is scope or depth >= 6:
             break
-        depth += 1
+        if anc.tag not in _IMAGE_WRAPPER_TAGS:
+            depth += 1
         if anc.tag == "figure":
             if all_text(anc).strip():
                 caps = list(anc.iter("figcaption")) or _caption_elements(anc)
