@@ -50,3 +50,101 @@ def test_picture_with_many_sources_still_reaches_its_figure():
     html = page(f'<figure class="embedded"><picture>{sources}<img src="/img/quay.jpg" alt=""></picture>'
                 '<figcaption>The repaired quay wall at low tide.</figcaption></figure>')
     assert caption_texts(html) == ["The repaired quay wall at low tide."]
+
+
+def test_an_image_inside_its_caption_element():
+    # The caption-classed paragraph holds the picture and the caption text.
+    html = page('<p class="caption"><span class="imgbox"><picture><img src="/img/quay.jpg" alt=""></picture></span>'
+                '<span class="sub">Divers checked the foundations before the reopening.</span></p>')
+    assert caption_texts(html) == ["Divers checked the foundations before the reopening."]
+
+
+def test_description_class_beside_the_image_is_its_caption():
+    html = page('<div class="photo"><div class="photo__frame"><img src="/img/quay.jpg" alt=""></div>'
+                '<div class="photo__description">The first trawler back in port on Thursday.</div></div>')
+    assert caption_texts(html) == ["The first trawler back in port on Thursday."]
+
+
+def test_figcaption_right_after_the_picture_outside_any_figure():
+    html = page(before='<picture><img src="/img/quay.jpg" alt=""></picture>'
+                '<figcaption><span>Cranes were back at work within the hour, Photo: Port Authority</span></figcaption>')
+    assert caption_texts(html) == ["Cranes were back at work within the hour, Photo: Port Authority"]
+
+
+def test_figcaption_beside_the_figure_beats_a_label_inside_it():
+    # The figure's only text is a gallery button; its caption is the figcaption next to it.
+    html = page('<div class="media"><div class="frame"><figure><img src="/img/quay.jpg" alt="">'
+                '<span class="count">View 5 images</span></figure></div>'
+                '<figcaption class="media-caption">Crowds on the quay for the first arrival.</figcaption></div>')
+    assert caption_texts(html) == ["Crowds on the quay for the first arrival."]
+
+
+def test_bare_text_beside_an_image_is_a_caption_when_it_carries_a_credit():
+    credited = page(before='<div class="top-image"><img src="/img/quay.jpg" alt="">'
+                    '<div>The harbour master opens the gates.</div><span>Foto: Jan Example</span></div>')
+    assert caption_texts(credited) == ["The harbour master opens the gates. Foto: Jan Example"]
+    # Text beside an image without a credit is a player label or a note, not a caption.
+    uncredited = page('<div class="top-image"><img src="/img/quay.jpg" alt=""><div>Video player is loading</div></div>')
+    fields, _ = extract_fallback(Document(uncredited, URL))
+    assert not fields.get("captions")
+
+
+def test_title_attribute_of_an_image_in_a_textless_figure():
+    html = page('<figure><img src="/img/quay.jpg" alt="" '
+                'title="The new quay wall seen from the lighthouse at sunrise."></figure>')
+    assert caption_texts(html) == ["The new quay wall seen from the lighthouse at sunrise."]
+    # a name or a file name is no caption
+    assert caption_texts(page('<figure><img src="/img/quay.jpg" title="quay-2024.jpg"></figure>')) == []
+
+
+def test_teaser_card_in_a_link_is_not_a_caption():
+    html = page(after='<figure class="card"><a href="/world/other-story"><img src="/img/other.jpg" alt="">'
+                '<figcaption>Another harbour closes for the winter</figcaption></a></figure>')
+    assert caption_texts(html) == []
+    # a link to the picture itself (a lightbox) is no teaser
+    lightbox = page('<figure><a href="/img/quay-large.jpg"><img src="/img/quay.jpg" alt=""></a>'
+                    '<figcaption>The quay at high tide.</figcaption></figure>')
+    assert caption_texts(lightbox) == ["The quay at high tide."]
+
+
+def test_credit_after_a_short_caption_is_not_a_credit_alone():
+    kept = page('<figure><img src="/img/quay.jpg" alt=""><figcaption>Boats in the bay. (Bild: A. Beispiel/Agency)'
+                '</figcaption></figure>')
+    assert caption_texts(kept) == ["Boats in the bay. (Bild: A. Beispiel/Agency)"]
+    for credit in ("F. Example/IMAGO", "Tous droits réservés Example TV", "Foto: dpa"):
+        html = page(f'<figure><img src="/img/quay.jpg" alt=""><figcaption>{credit}</figcaption></figure>')
+        assert caption_texts(html) == [], credit
+
+
+def test_byline_under_an_authors_portrait_is_not_a_caption():
+    html = page(before='<figure class="writer"><img src="/img/jane.jpg" alt="Jane Example">'
+                '<figcaption>Von Jane Example, Redakteurin</figcaption></figure>')
+    assert caption_texts(html) == []
+
+
+def test_custom_image_element_with_its_caption():
+    html = page('<div class="image-wrap"><lazy-image data-src="/img/quay.jpg"></lazy-image>'
+                '<div class="image-caption-wrap"><span>Tugboats escort the first ship in.</span></div></div>')
+    fields, _ = extract_fallback(Document(html, URL))
+    assert fields["captions"] == [{"text": "Tugboats escort the first ship in.",
+                                   "image_url": "https://news.example.org/img/quay.jpg", "credit": None}]
+
+
+def test_a_caption_given_twice_is_kept_once():
+    one = '<figure><img src="/img/quay.jpg" alt=""><figcaption>The quay at dawn.</figcaption></figure>'
+    longer = ('<figure><img src="/img/quay2.jpg" alt=""><figcaption>The quay at dawn. Photo: Port Authority'
+              '</figcaption></figure>')
+    assert caption_texts(page(one + one)) == ["The quay at dawn."]
+    assert caption_texts(page(one + longer)) == ["The quay at dawn."]
+
+
+def test_a_body_paragraph_beside_an_image_is_not_a_caption():
+    # A long paragraph and a credit in one block with the image: the paragraph stays body.
+    long = ("The council met on Wednesday evening to discuss the harbour, and after a debate that lasted "
+            "well past midnight it voted to pay for a second set of barriers, to be built next spring, so "
+            "that the quay walls are never again left open to a storm surge of the kind that broke them.")
+    html = page(f'<div class="inline"><img src="/img/quay.jpg" alt=""><p>{long}</p>'
+                '<span class="credit">Foto: Jan Example</span></div>')
+    fields, _ = extract_fallback(Document(html, URL))
+    assert long in fields["body"]
+    assert not any(long in c["text"] for c in fields.get("captions") or [])

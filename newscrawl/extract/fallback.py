@@ -189,7 +189,9 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
 
     if "captions" in wanted:
         with guard("captions"):
-            _put(fields, sources, "captions", captions(doc, scope), "generic")
+            # The body, title and lead are never captions, wherever an image stands beside them.
+            not_captions = [*body, *(t for t in (title, fields.get("lead")) if t)]
+            _put(fields, sources, "captions", captions(doc, scope, exclude=not_captions), "generic")
 
     for name, method in _STRUCTURED_PAIRS:
         if name in wanted:

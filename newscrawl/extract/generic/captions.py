@@ -1,11 +1,34 @@
 """Image captions of the article region (:func:`captions`), and the keys of every caption-like text
-on the page, to keep them out of the body (:func:`caption_keys`)."""
+on the page, to keep them out of the body (:func:`caption_keys`).
+
+For each image of the article region, the caption is looked for from the image outwards, through
+the few elements that hold it (at most :data:`_CLIMB` levels of layout, never past the region, an
+``<article>``/``<section>``/``<main>``, or a block of more than 1000 characters), taking at each
+level the first of:
+
+1. the level itself when it is a ``<figcaption>`` or caption-classed (an image inside its caption);
+2. ``<figcaption>`` elements inside it, else caption-classed ones (a class naming a caption, or,
+   this close to the image, a description / info / subtitle class);
+3. a ``<figcaption>`` or caption-classed element right beside the image or one of its wrappers
+   (pages that put the caption after the ``<picture>``, outside any figure);
+4. the image's own ``<figure>`` text (no caption element anywhere near it);
+5. a bare caption: the small block around the image holding only short text outside links (no
+   class says "caption", the text beside the image is one).
+
+With no text near it, a figure's image ``title`` / ``data-caption`` (the image's or the
+figure's) is the caption. Left out: images in page boxes (related, promo, share, author...),
+teaser cards (the image and its text inside one link), captions that are only a photo credit,
+texts of the body, title or lead, and a caption given twice (the same text, or one inside another).
+"""
 from __future__ import annotations
 
 import re
 from urllib.parse import urljoin
 
-from newscrawl.extract.generic.dom import CAPTION_CLASS, all_text, class_and_id, clean_element_text, in_boilerplate, norm_key
+from newscrawl.extract.authors import split_photo_credit
+from newscrawl.extract.generic.dom import (
+    CAPTION_CLASS, NON_CONTENT_TAGS, all_text, class_and_id, clean_element_text, in_boilerplate, norm_key,
+)
 from newscrawl.model.text import clean_text
 
 
@@ -15,23 +38,29 @@ _PAGE_BOX_TAGS = ("aside", "nav", "footer", "form")
 # Boxes around images that are not the article's own pictures.
 _BOX_CLASS = re.compile(
     r"related|newsletter|promo|advert|\bad\b|ads\b|sponsor|recommend|more-?stories|read-?more|share|"
-    r"social|comment|author|avatar|logo|icon|profile",
+    r"social|comment|author|autor|avatar|logo|icon|profile",
     re.IGNORECASE,
 )
 
+# Levels of layout climbed from an image to its caption.
+_CLIMB = 4
 
-def _img_url(el, base_url: str) -> str | None:
-    for img in el.iter("img", "source", "amp-img"):
-        for attr in ("src", "data-src", "data-original", "data-lazy-src", "data-srcset", "srcset"):
-            value = img.get(attr)
-            if not value:
-                continue
-            value = value.strip().split(",")[0].strip().split(" ")[0]
-            if not value or value.startswith("data:"):
-                continue
-            return urljoin(base_url, value)
-    return None
+# Elements that only wrap an image, not a level of layout: not counted in the climb from an image
+# to its figure. lxml's HTML parser does not know ``<source>`` is void, so a ``<picture>`` with five
+# sources nests its ``<img>`` five levels deep.
+_IMAGE_WRAPPER_TAGS = frozenset({"source", "picture", "a", "noscript"})
 
+# Where the climb stops: the article's own sections, not one picture's block.
+_STOP_TAGS = frozenset({"article", "section", "main", "body", "html"})
+
+# Close to an image (in the small block that holds it), these classes name its caption too:
+# "description", "image info" are the image's text there, not the article's.
+_NEAR_CAPTION_CLASS = re.compile(
+    r"caption|legend|bildunterschrift|bildtext|image-?text|img-?text|photo-?text|"
+    r"descr|(?:img|image|photo|picture|bild|foto)-?info|unterzeile|beschriftung|"
+    r"leyenda|didascalia|legende|bijschrift|onderschrift|bildetekst|kuvateksti|podpis",
+    re.IGNORECASE,
+)
 
 _CREDIT_CLASS = re.compile(r"credit|copyright|source|author|photographer|pictsrc|quelle|fotograf|byline", re.IGNORECASE)
 
@@ -39,126 +68,287 @@ _CREDIT_CLASS = re.compile(r"credit|copyright|source|author|photographer|pictsrc
 _CREDIT_ONLY = re.compile(
     r"^\(?\s*(?:foto|fotos|photo|photos|bild|image|images|quelle|source|credit|crédit|ảnh|kilde|foto:|zdjęcie)\b\s*:?|"
     r"©|\b(?:getty|shutterstock|imago|reuters|afp|dpa|keystone|picture alliance|istock|adobe stock|stock\.adobe)\b|"
+    r"\ball rights reserved\b|\btous droits réservés\b|\balle rechte vorbehalten\b|\bcopyright\b|"
     r"\w/\w|^\(.*\)$",
     re.IGNORECASE,
 )
 
 
 def _credit_only(text: str) -> bool:
-    """A photo credit with no caption ("F. Kern/IMAGO", "(The Independent)", "Foto: dpa")."""
+    """A photo credit with no caption ("F. Kern/IMAGO", "(The Independent)", "Foto: dpa",
+    "Tous droits réservés Euronews"). A labelled credit at the end is split off first, so a short
+    caption followed by its credit ("Samsung in court. (Bild: A. Name/Agency)") is no credit."""
+    before, credit = split_photo_credit(text)
+    if credit is not None and before != text:
+        return not before or _credit_only(before)
     return len(text.split()) <= 8 and bool(_CREDIT_ONLY.search(text))
 
 
-def _caption_elements(el) -> list:
-    caps = [c for c in el.iter() if isinstance(c.tag, str) and c is not el
-            and CAPTION_CLASS.search(class_and_id(c)) and not _CREDIT_CLASS.search(class_and_id(c))]
+def _is_image(el) -> bool:
+    """An ``<img>``, ``<amp-img>``, or a custom element rendering one (``<lazy-image>``, ``<x-img>``)."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return False
+    return tag in ("img", "amp-img") or ("-" in tag and ("img" in tag or "image" in tag))
+
+
+def _image_src(img, base_url: str) -> str | None:
+    for attr in ("src", "data-src", "data-original", "data-lazy-src", "data-srcset", "srcset"):
+        value = (img.get(attr) or "").strip().split(",")[0].strip().split(" ")[0]
+        if value and not value.startswith("data:"):
+            return urljoin(base_url, value)
+    return None
+
+
+def _img_url(el, base_url: str) -> str | None:
+    for img in el.iter():
+        if _is_image(img) or img.tag == "source":
+            src = _image_src(img, base_url)
+            if src:
+                return src
+    return None
+
+
+def _caption_class(el, near: bool = False) -> bool:
+    """Classed as a caption (``near``: in the small block around an image), not as a credit alone."""
+    ci = class_and_id(el)
+    if _CREDIT_CLASS.search(ci):
+        return False
+    return bool((_NEAR_CAPTION_CLASS if near else CAPTION_CLASS).search(ci))
+
+
+def _outermost(caps: list) -> list:
     return [c for c in caps if not any(a in caps for a in c.iterancestors())]
 
 
-# Elements that only wrap an image, not a level of layout: not counted in the climb from an image
-# to its figure. lxml's HTML parser does not know ``<source>`` is void, so a ``<picture>`` with five
-# sources nests its ``<img>`` five levels deep.
-_IMAGE_WRAPPER_TAGS = frozenset({"source", "picture", "a", "noscript"})
+def _caption_elements(el, near: bool = False) -> list:
+    caps = [c for c in el.iter() if isinstance(c.tag, str) and c is not el and c.tag not in NON_CONTENT_TAGS
+            and _caption_class(c, near)]
+    return _outermost(caps)
+
+
+def _beside(el) -> list:
+    """A figcaption / caption-classed element (without an image) right after ``el``, else right before it."""
+    out = []
+    for sibs in (el.itersiblings(), el.itersiblings(preceding=True)):
+        sib = next((x for x in sibs if isinstance(x.tag, str)), None)
+        if sib is not None and (sib.tag == "figcaption" or _caption_class(sib)):
+            if not any(_is_image(x) for x in sib.iter()):
+                out.append(sib)
+    return out
+
+
+def _bare_texts(block) -> list | None:
+    """The text elements of a small block that holds one image and short text outside links,
+    or None when the block is anything else (a teaser, a paragraph, a gallery)."""
+    images = [x for x in block.iter() if _is_image(x) and not any(a.tag == "noscript" for a in x.iterancestors())]
+    if len(images) != 1:
+        return None
+    text = clean_element_text(block)
+    if not text or len(text) > 250:
+        return None  # a caption is short; a paragraph of the article beside an image is not one
+    leaves = []
+    for el in block.iter():
+        if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS:
+            continue
+        if el.tag in ("a", "button", "ul", "ol", "li", "input", "label"):
+            if clean_element_text(el):
+                return None  # links, buttons, lists: a teaser or a widget, not a caption
+            continue
+        if any(_is_image(x) for x in el.iter()):
+            if (el.text or "").strip():
+                return None  # text mixed with the image's wrapper: not one caption element
+            continue
+        if clean_element_text(el) and not any(a in leaves for a in el.iterancestors()):
+            leaves.append(el)
+    if not leaves or len(leaves) > 3:
+        return None
+    # Without a class to say so, a text is an image's caption when it carries the photo's credit
+    # (a credit-classed element, a credit alone, or a labelled "Foto: ..." credit): player labels,
+    # paywall notes and teaser texts beside an image carry none.
+    parts = [el for el in block.iter() if isinstance(el.tag, str) and el.tag not in NON_CONTENT_TAGS and el is not block]
+    credited = any(_CREDIT_CLASS.search(class_and_id(el)) or _credit_only(clean_element_text(el))
+                   for el in parts if clean_element_text(el)) or split_photo_credit(text)[1] is not None
+    if not credited or all(_credit_only(clean_element_text(el)) for el in leaves):
+        return None
+    return leaves
+
+
+# A byline under an author's portrait ("Von Jana Beispiel, Redakteurin"): "by" in the languages of
+# the pages, then a capitalised name.
+_BYLINE_START = re.compile(r"^(?:by|von|par|por|di|door|av|af|napisał[a]?|autor(?:ka)?:?)\s+[A-ZÀ-ÖØ-ÞĀ-Ž]", re.IGNORECASE)
+
+
+def _is_byline(text: str) -> bool:
+    return len(text.split()) <= 12 and bool(_BYLINE_START.match(text)) and not text[:1].islower()
+
+
+def _in_link_with(img, caps, stop) -> bool:
+    """The image and its caption inside one link (a teaser card), a link to the image itself aside."""
+    for anc in img.iterancestors():
+        if anc is stop:
+            break
+        if anc.tag == "a" and anc.get("href") is not None:
+            href = anc.get("href").split("?")[0].lower()
+            if href.startswith("#") or re.search(r"\.(?:jpe?g|png|webp|gif|avif)$", href):
+                continue
+            if any(c is anc or anc in c.iterancestors() or c in anc.iterancestors() for c in caps):
+                return True
+    return False
 
 
 def _caption_wrapper(img, scope):
     """(element holding an image and its caption, caption elements), or (None, []).
 
-    The image's ``<figure>`` when it has text (its figcaption or caption-class
-    elements, else its whole text); else the nearest small ancestor of the image
-    (or of its textless figure) holding a figcaption or caption-class element.
+    The rules, in order, are those of the module's docstring.
     """
-    start = img
+    figure, figure_depth = None, 0
     depth = 0
+    bare_tried = False
+    chain = [img]  # the image and the wrappers climbed so far
+
+    def beside():
+        return next((b for el in chain for b in _beside(el)), None)
+
     for anc in img.iterancestors():
-        if anc is scope or depth >= 6:
+        if anc is scope or anc.tag in _STOP_TAGS:
+            found = beside()
+            if found is not None:
+                return found.getparent(), [found]
             break
         if anc.tag not in _IMAGE_WRAPPER_TAGS:
             depth += 1
-        if anc.tag == "figure":
-            if all_text(anc).strip():
-                caps = list(anc.iter("figcaption")) or _caption_elements(anc)
-                return anc, caps or [anc]
-            start = anc
+        if depth > _CLIMB or (figure is not None and depth > figure_depth + 2):
             break
-    depth = 0
-    for anc in start.iterancestors():
-        if anc is scope or depth >= 3 or anc.tag in ("article", "section", "main", "body", "html"):
+        size = len(all_text(anc))
+        if size > 1000:
             break
-        depth += 1
-        caps = list(anc.iter("figcaption")) or _caption_elements(anc)
+        if anc.tag == "figcaption" or _caption_class(anc, near=True):
+            if clean_element_text(anc):
+                return anc, [anc]
+        caps = list(anc.iter("figcaption")) or _caption_elements(anc, near=True)
+        caps = [c for c in caps if (c.tag == "figcaption" or not any(_is_image(x) for x in c.iter()))
+                and clean_element_text(c)]
         if caps:
-            if len(all_text(anc)) > 1000:
-                break
             return anc, caps
+        found = beside()
+        if found is not None:
+            return anc, [found]
+        if anc.tag == "figure":
+            if figure is None:
+                figure, figure_depth = anc, depth
+        elif figure is None and not bare_tried and anc.tag not in _IMAGE_WRAPPER_TAGS and all_text(anc).strip():
+            bare_tried = True  # only the first text around the image can be a bare caption
+            leaves = _bare_texts(anc)
+            if leaves is not None:
+                return anc, leaves
+        chain.append(anc)
+    if figure is not None and clean_element_text(figure):
+        return figure, [figure]
     return None, []
 
 
-def captions(doc, scope=None) -> list[dict]:
+def _attribute_caption(img) -> str | None:
+    """A figure's caption given only as an attribute: ``data-caption`` (the image's or its
+    figure's), else the image's ``title`` when it is a sentence, not a name or a file name."""
+    figure = next((a for a in img.iterancestors() if a.tag == "figure"), None)
+    if figure is None or clean_element_text(figure):
+        return None
+    for el in (img, figure):
+        value = clean_text(el.get("data-caption"))
+        if value:
+            return value
+    title = clean_text(img.get("title"))
+    if title and len(title.split()) >= 4 and not re.search(r"\.(?:jpe?g|png|webp|gif)$", title, re.IGNORECASE):
+        return title
+    return None
+
+
+def captions(doc, scope=None, exclude=()) -> list[dict]:
     """``[{"text", "image_url", "credit"}]`` for the images of the article region, in page order.
 
-    An image's caption is the figcaption / caption-class element of its figure
-    (or the figure's text), else a figcaption / caption-class element in a small
-    block around it. Images in related / promo boxes and captions that are only
-    a photo credit are left out. The caption text keeps its credit (also given
-    apart as ``credit`` when an element's class says so).
+    The rules are those of the module's docstring. ``exclude``: texts that are not captions
+    whatever their place (the body's paragraphs, the title, the lead). The caption text keeps its
+    credit (also given apart as ``credit`` when an element's class says so).
     """
     out: list[dict] = []
     if scope is None:
         return out
-    seen: set[str] = set()
-    done: set = set()
+    skip = {norm_key(t) for t in exclude if t}
+    keys: list[str] = []
+    done: set = set()  # caption elements already given to an image
     base = doc.url or ""
-    for img in scope.iter("img", "amp-img"):
+    images = [el for el in scope.iter() if _is_image(el)]
+    for img in images:
         if in_boilerplate(img, scope, _PAGE_BOX_TAGS, _BOX_CLASS):
             continue
         wrapper, caps = _caption_wrapper(img, scope)
-        if wrapper is None or wrapper in done:
+        if any(c in done for c in caps):
             continue
-        done.add(wrapper)
-        text = clean_text(" ".join(clean_element_text(c) for c in caps)) if caps else None
+        if wrapper is None:
+            text = _attribute_caption(img)
+            if not text:
+                continue
+        else:
+            done.update(caps)
+            if _in_link_with(img, caps, scope):
+                continue
+            text = clean_text(" ".join(clean_element_text(c) for c in caps))
         if not text or len(text) < 3:
             continue
         credit = None
-        for sub in wrapper.iter():
+        for sub in (wrapper.iter() if wrapper is not None else ()):
             if isinstance(sub.tag, str) and sub is not wrapper and _CREDIT_CLASS.search(class_and_id(sub)):
                 credit = clean_element_text(sub) or None
                 if credit:
                     break
         without = text.replace(credit, "").strip(" |/-–—:") if credit else text
-        if not without or _credit_only(without):
+        if not without or _credit_only(without) or _is_byline(without):
             continue
         key = norm_key(text)
-        if not key or key in seen:
+        if not key or key in skip or norm_key(without) in skip or norm_key(split_photo_credit(without)[0]) in skip:
             continue
-        seen.add(key)
-        src = None
-        for attr in ("src", "data-src", "data-original", "data-lazy-src", "data-srcset", "srcset"):
-            value = (img.get(attr) or "").strip().split(",")[0].strip().split(" ")[0]
-            if value and not value.startswith("data:"):
-                src = urljoin(base, value)
-                break
-        out.append({"text": text, "image_url": src or _img_url(wrapper, base), "credit": credit})
+        if any(key in k or k in key for k in keys):
+            continue  # given twice (alt text and caption, a repeated photo)
+        keys.append(key)
+        src = _image_src(img, base)
+        out.append({"text": text, "image_url": src or (_img_url(wrapper, base) if wrapper is not None else None),
+                    "credit": credit})
     return out
 
 
+def _keys_of(el, keys: set) -> None:
+    text = clean_element_text(el)
+    if text:
+        keys.add(norm_key(text))
+        for sub in el.iter():
+            if isinstance(sub.tag, str) and sub is not el:
+                t = clean_element_text(sub)
+                if t and len(t) > 15:
+                    keys.add(norm_key(t))
+
+
 def caption_keys(doc) -> set[str]:
-    """Keys of every caption-like text on the page (to keep them out of the body)."""
-    keys = set()
+    """Keys of every caption-like text on the page (to keep them out of the body): figcaptions,
+    caption-classed elements of figures, and what the rules of :func:`captions` find beside any
+    image of the page (with the parts of each caption: its text and its credit apart)."""
+    keys: set[str] = set()
     for el in doc.root.iter("figcaption"):
-        text = clean_element_text(el)
-        if text:
-            keys.add(norm_key(text))
-            for sub in el.iter():
-                if isinstance(sub.tag, str) and sub is not el:
-                    t = clean_element_text(sub)
-                    if t and len(t) > 15:
-                        keys.add(norm_key(t))
+        _keys_of(el, keys)
     for el in doc.root.iter("figure"):
         for sub in el.iter():
             if isinstance(sub.tag, str) and CAPTION_CLASS.search(class_and_id(sub)):
                 t = clean_element_text(sub)
                 if t:
                     keys.add(norm_key(t))
+    seen: set = set()
+    for img in doc.root.iter():
+        if not _is_image(img):
+            continue
+        wrapper, caps = _caption_wrapper(img, None)
+        for cap in caps:
+            if cap not in seen and cap.tag != "figure":
+                seen.add(cap)
+                _keys_of(cap, keys)
     keys.discard("")
     return keys
