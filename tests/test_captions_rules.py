@@ -148,3 +148,29 @@ def test_a_body_paragraph_beside_an_image_is_not_a_caption():
     fields, _ = extract_fallback(Document(html, URL))
     assert long in fields["body"]
     assert not any(long in c["text"] for c in fields.get("captions") or [])
+
+
+def test_figure_wrapping_its_image_in_many_styling_divs():
+    html = page('<figure class="f1"><div class="a"><div class="b"><div class="c"><div class="d"><div class="e">'
+                '<img src="/img/quay.jpg" alt=""></div></div></div></div></div>'
+                '<figcaption>Sandbags still line the promenade.</figcaption></figure>')
+    assert caption_texts(html) == ["Sandbags still line the promenade."]
+
+
+def test_two_captions_one_a_part_of_the_other_are_both_kept():
+    # "Output of the pump" is not "The output of the pump test" repeated.
+    html = page('<figure><img src="/img/a.png" alt=""><figcaption>Output of the pump</figcaption></figure>'
+                '<figure><img src="/img/b.png" alt=""><figcaption>The output of the pump test</figcaption></figure>')
+    assert caption_texts(html) == ["Output of the pump", "The output of the pump test"]
+
+
+def test_illustration_credit_alone_is_no_caption():
+    html = page('<figure><img src="/img/a.png" alt=""><figcaption>Illustration by Ada Example</figcaption></figure>')
+    assert caption_texts(html) == []
+
+
+def test_no_caption_class_and_headings_are_not_a_caption():
+    html = page(before='<div class="list-item item-image no_caption"><h2>Ten things we learned from the storm</h2>'
+                '<div class="content"><img src="/img/a.png" alt=""></div></div>')
+    fields, _ = extract_fallback(Document(html, URL))
+    assert not fields.get("captions")

@@ -42,8 +42,10 @@ _BOX_CLASS = re.compile(
     re.IGNORECASE,
 )
 
-# Levels of layout climbed from an image to its caption.
-_CLIMB = 4
+# Levels of layout climbed from an image to its caption (a figure can wrap its image in five
+# styling divs); the description / info classes count as a caption only in the nearest ones.
+_CLIMB = 6
+_NEAR = 4
 
 # Elements that only wrap an image, not a level of layout: not counted in the climb from an image
 # to its figure. lxml's HTML parser does not know ``<source>`` is void, so a ``<picture>`` with five
@@ -67,6 +69,7 @@ _CREDIT_CLASS = re.compile(r"credit|copyright|source|author|photographer|pictsrc
 
 _CREDIT_ONLY = re.compile(
     r"^\(?\s*(?:foto|fotos|photo|photos|bild|image|images|quelle|source|credit|crédit|ảnh|kilde|foto:|zdjęcie)\b\s*:?|"
+    r"^(?:illustration|photograph|photography|graphic|grafik|zeichnung|montage)\s*(?:by|von|par|:)\s|"
     r"©|\b(?:getty|shutterstock|imago|reuters|afp|dpa|keystone|picture alliance|istock|adobe stock|stock\.adobe)\b|"
     r"\ball rights reserved\b|\btous droits réservés\b|\balle rechte vorbehalten\b|\bcopyright\b|"
     r"\w/\w|^\(.*\)$",
@@ -109,10 +112,16 @@ def _img_url(el, base_url: str) -> str | None:
     return None
 
 
+# A class that says the block has no caption ("no_caption", "without-caption").
+_NO_CAPTION = re.compile(r"(?:no|without)[-_]?caption", re.IGNORECASE)
+
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
 def _caption_class(el, near: bool = False) -> bool:
     """Classed as a caption (``near``: in the small block around an image), not as a credit alone."""
     ci = class_and_id(el)
-    if _CREDIT_CLASS.search(ci):
+    if _CREDIT_CLASS.search(ci) or _NO_CAPTION.search(ci):
         return False
     return bool((_NEAR_CAPTION_CLASS if near else CAPTION_CLASS).search(ci))
 
@@ -223,10 +232,12 @@ def _caption_wrapper(img, scope):
         size = len(all_text(anc))
         if size > 1000:
             break
-        if anc.tag == "figcaption" or _caption_class(anc, near=True):
-            if clean_element_text(anc):
+        near = depth <= _NEAR
+        if anc.tag == "figcaption" or _caption_class(anc, near):
+            # an image inside its caption; a block with a heading is a teaser or a list item instead
+            if clean_element_text(anc) and not any(True for _ in anc.iter(*_HEADINGS)):
                 return anc, [anc]
-        caps = list(anc.iter("figcaption")) or _caption_elements(anc, near=True)
+        caps = list(anc.iter("figcaption")) or _caption_elements(anc, near)
         caps = [c for c in caps if (c.tag == "figcaption" or not any(_is_image(x) for x in c.iter()))
                 and clean_element_text(c)]
         if caps:
@@ -308,8 +319,8 @@ def captions(doc, scope=None, exclude=()) -> list[dict]:
         key = norm_key(text)
         if not key or key in skip or norm_key(without) in skip or norm_key(split_photo_credit(without)[0]) in skip:
             continue
-        if any(key in k or k in key for k in keys):
-            continue  # given twice (alt text and caption, a repeated photo)
+        if any(key.startswith(k) or k.startswith(key) for k in keys):
+            continue  # given twice (alt text and caption, a repeated photo, once with its credit)
         keys.append(key)
         src = _image_src(img, base)
         out.append({"text": text, "image_url": src or (_img_url(wrapper, base) if wrapper is not None else None),
