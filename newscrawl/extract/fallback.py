@@ -57,7 +57,7 @@ from typing import Any, Iterable
 
 from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
 from newscrawl.extract.generic.bylines import choose_authors, tail_byline
-from newscrawl.extract.generic.captions import caption_keys, captions
+from newscrawl.extract.generic.captions import PageCaptions
 from newscrawl.extract.generic.dates import choose_date, dom_date_values
 from newscrawl.extract.generic.dom import (
     article_h1, article_region, article_scope, container_of, language, locate_paragraphs, norm_key,
@@ -122,10 +122,12 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
     container = None
     hits: list = []
     caps_keys: set[str] = set()
+    page_captions = None
     if need_body:
         with guard("body"):  # all or nothing: the steps below use the body only when it is whole
             blocks = trafilatura_blocks(doc)  # balanced: measured better than favor_precision/recall
-            keys = caption_keys(doc)
+            page_captions = PageCaptions(doc)  # searched once: keys for the body now, captions below
+            keys = page_captions.keys()
             dropped: list[str] = []
             paragraphs = paragraphs_from_blocks(blocks, captions=keys, removed_bylines=dropped)
             located = locate_paragraphs(doc, paragraphs)
@@ -191,7 +193,8 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
         with guard("captions"):
             # The body, title and lead are never captions, wherever an image stands beside them.
             not_captions = [*body, *(t for t in (title, fields.get("lead")) if t)]
-            _put(fields, sources, "captions", captions(doc, scope, exclude=not_captions), "generic")
+            found = page_captions.captions(scope, exclude=not_captions) if page_captions else []
+            _put(fields, sources, "captions", found, "generic")
 
     for name, method in _STRUCTURED_PAIRS:
         if name in wanted:

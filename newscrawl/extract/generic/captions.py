@@ -1,5 +1,5 @@
-"""Image captions of the article region (:func:`captions`), and the keys of every caption-like text
-on the page, to keep them out of the body (:func:`caption_keys`).
+"""Image captions of the article region (:meth:`PageCaptions.captions`), and the keys of every
+caption-like text on the page, to keep them out of the body (:meth:`PageCaptions.keys`).
 
 For each image of the article region, the caption is looked for from the image outwards, through
 the few elements that hold it (at most :data:`_CLIMB` levels of layout, never past the region, an
@@ -23,6 +23,7 @@ texts of the body, title or lead, and a caption given twice (the same text, or o
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from newscrawl.extract.authors import split_photo_credit
@@ -35,12 +36,21 @@ from newscrawl.model.text import clean_text
 _PAGE_BOX_TAGS = ("aside", "nav", "footer", "form")
 
 
+class _CachedSearch:
+    """A pattern whose ``search`` remembers its answer per string (truthy or not), for
+    :func:`in_boilerplate`, which asks it about every ancestor of every image: a page repeats its
+    class strings, and the pattern is slow on long ones."""
+
+    def __init__(self, pattern: re.Pattern):
+        self.search = lru_cache(maxsize=8192)(lambda text: pattern.search(text) is not None)
+
+
 # Boxes around images that are not the article's own pictures.
-_BOX_CLASS = re.compile(
+_BOX_CLASS = _CachedSearch(re.compile(
     r"related|newsletter|promo|advert|\bad\b|ads\b|sponsor|recommend|more-?stories|read-?more|share|"
     r"social|comment|author|autor|avatar|logo|icon|profile",
     re.IGNORECASE,
-)
+))
 
 # Levels of layout climbed from an image to its caption (a figure can wrap its image in five
 # styling divs); the description / info classes count as a caption only in the nearest ones.
@@ -63,6 +73,10 @@ _NEAR_CAPTION_CLASS = re.compile(
     r"leyenda|didascalia|legende|bijschrift|onderschrift|bildetekst|kuvateksti|podpis",
     re.IGNORECASE,
 )
+
+# A substring of every match of _NEAR_CAPTION_CLASS: the cheap test first.
+_NEAR_WORDS = ("capt", "legend", "bild", "text", "tekst", "descr", "info", "unterzeile", "beschriftung", "leyenda",
+               "didascalia", "bijschrift", "onderschrift", "podpis")
 
 _CREDIT_CLASS = re.compile(r"credit|copyright|source|author|photographer|pictsrc|quelle|fotograf|byline", re.IGNORECASE)
 
@@ -118,22 +132,74 @@ _NO_CAPTION = re.compile(r"(?:no|without)[-_]?caption", re.IGNORECASE)
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
+@lru_cache(maxsize=8192)
+def _has_near_word(value: str) -> bool:
+    low = value.lower()
+    return any(word in low for word in _NEAR_WORDS)
+
+
+@lru_cache(maxsize=8192)
+def _class_kind(ci: str) -> tuple[bool, bool]:
+    """(a caption class anywhere, a caption class near an image) for a class-and-id string; cached:
+    a page repeats a few class strings on thousands of elements, and the patterns are long."""
+    # The near pattern holds every caption word of CAPTION_CLASS but "credit": most strings match
+    # neither, and are done with a few substring tests (the patterns are slow on long class lists).
+    if not _has_near_word(ci):
+        return False, False
+    near_kind = bool(_NEAR_CAPTION_CLASS.search(ci))
+    if not near_kind or _CREDIT_CLASS.search(ci) or _NO_CAPTION.search(ci):
+        return False, False
+    return bool(CAPTION_CLASS.search(ci)), True
+
+
 def _caption_class(el, near: bool = False) -> bool:
     """Classed as a caption (``near``: in the small block around an image), not as a credit alone."""
-    ci = class_and_id(el)
-    if _CREDIT_CLASS.search(ci) or _NO_CAPTION.search(ci):
-        return False
-    return bool((_NEAR_CAPTION_CLASS if near else CAPTION_CLASS).search(ci))
+    far_kind, near_kind = _class_kind(class_and_id(el))
+    return near_kind if near else far_kind
 
 
 def _outermost(caps: list) -> list:
     return [c for c in caps if not any(a in caps for a in c.iterancestors())]
 
 
-def _caption_elements(el, near: bool = False) -> list:
-    caps = [c for c in el.iter() if isinstance(c.tag, str) and c is not el and c.tag not in NON_CONTENT_TAGS
-            and _caption_class(c, near)]
-    return _outermost(caps)
+class _CaptionIndex:
+    """The figcaptions and caption-classed elements of a page, listed under each of their nearest
+    ancestors: one pass over the page instead of one search of every block around every image."""
+
+    _UP = _CLIMB + 6  # ancestors an element is listed under (wrappers such as <source> included)
+
+    def __init__(self, root):
+        self.figcaptions: dict = {}
+        self.classed: dict = {}  # ancestor -> [(element, caption class anywhere)] near-caption-classed
+        self.images: list = []  # in page order
+        # One walk over the page, kept lean: it is most of the captions' cost on a large page.
+        for el in root.iter():
+            tag = el.tag
+            if tag.__class__ is not str or tag in NON_CONTENT_TAGS:
+                continue  # comments, processing instructions; scripts, forms...
+            if tag == "img" or tag == "amp-img" or ("-" in tag and _is_image(el)):
+                self.images.append(el)
+            elif tag == "figcaption":
+                self._add(self.figcaptions, el, el)
+            cls, ident = el.get("class"), el.get("id")
+            if (cls is not None and _has_near_word(cls)) or (ident is not None and _has_near_word(ident)):
+                far_kind, near_kind = _class_kind(class_and_id(el))
+                if near_kind or far_kind:
+                    self._add(self.classed, el, (el, far_kind))
+
+    def _add(self, table: dict, el, value) -> None:
+        for i, anc in enumerate(el.iterancestors()):
+            if i >= self._UP:
+                break
+            table.setdefault(anc, []).append(value)
+
+    def caption_elements(self, anc, near: bool) -> list:
+        """The outermost caption-classed elements under ``anc`` (``near``: the image's own block)."""
+        caps = [el for el, far_kind in self.classed.get(anc, ()) if near or far_kind]
+        if len(caps) > 1:
+            inside = set(caps)
+            caps = [c for c in caps if not any(a in inside for a in c.iterancestors())]
+        return caps
 
 
 def _beside(el) -> list:
@@ -206,7 +272,7 @@ def _in_link_with(img, caps, stop) -> bool:
     return False
 
 
-def _caption_wrapper(img, scope):
+def _caption_wrapper(img, scope, index: _CaptionIndex):
     """(element holding an image and its caption, caption elements), or (None, []).
 
     The rules, in order, are those of the module's docstring.
@@ -215,9 +281,16 @@ def _caption_wrapper(img, scope):
     depth = 0
     bare_tried = False
     chain = [img]  # the image and the wrappers climbed so far
+    looked = 0  # the wrappers of ``chain`` already looked beside
 
     def beside():
-        return next((b for el in chain for b in _beside(el)), None)
+        nonlocal looked
+        for el in chain[looked:]:
+            found = _beside(el)
+            if found:
+                return found[0]
+        looked = len(chain)
+        return None
 
     for anc in img.iterancestors():
         if anc is scope or anc.tag in _STOP_TAGS:
@@ -229,15 +302,15 @@ def _caption_wrapper(img, scope):
             depth += 1
         if depth > _CLIMB or (figure is not None and depth > figure_depth + 2):
             break
-        size = len(all_text(anc))
-        if size > 1000:
+        around = all_text(anc)
+        if len(around) > 1000:
             break
         near = depth <= _NEAR
         if anc.tag == "figcaption" or _caption_class(anc, near):
             # an image inside its caption; a block with a heading is a teaser or a list item instead
             if clean_element_text(anc) and not any(True for _ in anc.iter(*_HEADINGS)):
                 return anc, [anc]
-        caps = list(anc.iter("figcaption")) or _caption_elements(anc, near)
+        caps = index.figcaptions.get(anc) or index.caption_elements(anc, near)
         caps = [c for c in caps if (c.tag == "figcaption" or not any(_is_image(x) for x in c.iter()))
                 and clean_element_text(c)]
         if caps:
@@ -248,7 +321,7 @@ def _caption_wrapper(img, scope):
         if anc.tag == "figure":
             if figure is None:
                 figure, figure_depth = anc, depth
-        elif figure is None and not bare_tried and anc.tag not in _IMAGE_WRAPPER_TAGS and all_text(anc).strip():
+        elif figure is None and not bare_tried and anc.tag not in _IMAGE_WRAPPER_TAGS and around.strip():
             bare_tried = True  # only the first text around the image can be a bare caption
             leaves = _bare_texts(anc)
             if leaves is not None:
@@ -275,57 +348,87 @@ def _attribute_caption(img) -> str | None:
     return None
 
 
-def captions(doc, scope=None, exclude=()) -> list[dict]:
-    """``[{"text", "image_url", "credit"}]`` for the images of the article region, in page order.
+class PageCaptions:
+    """The captions of one page: :meth:`keys` of every caption-like text (to keep them out of the
+    body, before the article region is known), then :meth:`captions` of the article region. The
+    page is searched once for both: each image's caption is found when the object is made."""
 
-    The rules are those of the module's docstring. ``exclude``: texts that are not captions
-    whatever their place (the body's paragraphs, the title, the lead). The caption text keeps its
-    credit (also given apart as ``credit`` when an element's class says so).
-    """
-    out: list[dict] = []
-    if scope is None:
+    def __init__(self, doc):
+        self.doc = doc
+        self._index = _CaptionIndex(doc.root)
+        self._found = [(img, *_caption_wrapper(img, None, self._index)) for img in self._index.images]
+
+    def keys(self) -> set[str]:
+        """Keys of figcaptions, caption-classed elements of figures, and of every caption the rules
+        find beside any image of the page (with its parts: the text and the credit apart)."""
+        keys: set[str] = set()
+        for el in self.doc.root.iter("figcaption"):
+            _keys_of(el, keys)
+        for el in self.doc.root.iter("figure"):
+            for sub in el.iter():
+                if isinstance(sub.tag, str) and CAPTION_CLASS.search(class_and_id(sub)):
+                    t = clean_element_text(sub)
+                    if t:
+                        keys.add(norm_key(t))
+        seen: set = set()
+        for _img, _wrapper, caps in self._found:
+            for cap in caps:
+                if cap not in seen and cap.tag != "figure":
+                    seen.add(cap)
+                    _keys_of(cap, keys)
+        keys.discard("")
+        return keys
+
+    def captions(self, scope, exclude=()) -> list[dict]:
+        """``[{"text", "image_url", "credit"}]`` for the images of the article region ``scope``, in
+        page order, by the rules of the module's docstring. ``exclude``: texts that are not captions
+        whatever their place (the body's paragraphs, the title, the lead). The caption text keeps
+        its credit (also given apart as ``credit`` when an element's class says so)."""
+        out: list[dict] = []
+        if scope is None:
+            return out
+        skip = {norm_key(t) for t in exclude if t}
+        keys: list[str] = []
+        done: set = set()  # caption elements already given to an image
+        base = self.doc.url or ""
+        for img, wrapper, caps in self._found:
+            if scope not in img.iterancestors() or in_boilerplate(img, scope, _PAGE_BOX_TAGS, _BOX_CLASS):
+                continue
+            if wrapper is not None and (wrapper is scope or scope not in wrapper.iterancestors()):
+                # found above the region's top: look again, stopping there
+                wrapper, caps = _caption_wrapper(img, scope, self._index)
+            if any(c in done for c in caps):
+                continue
+            if wrapper is None:
+                text = _attribute_caption(img)
+                if not text:
+                    continue
+            else:
+                done.update(caps)
+                if _in_link_with(img, caps, scope):
+                    continue
+                text = clean_text(" ".join(clean_element_text(c) for c in caps))
+            if not text or len(text) < 3:
+                continue
+            credit = None
+            for sub in (wrapper.iter() if wrapper is not None else ()):
+                if isinstance(sub.tag, str) and sub is not wrapper and _CREDIT_CLASS.search(class_and_id(sub)):
+                    credit = clean_element_text(sub) or None
+                    if credit:
+                        break
+            without = text.replace(credit, "").strip(" |/-–—:") if credit else text
+            if not without or _credit_only(without) or _is_byline(without):
+                continue
+            key = norm_key(text)
+            if not key or key in skip or norm_key(without) in skip or norm_key(split_photo_credit(without)[0]) in skip:
+                continue
+            if any(key.startswith(k) or k.startswith(key) for k in keys):
+                continue  # given twice (alt text and caption, a repeated photo, once with its credit)
+            keys.append(key)
+            src = _image_src(img, base)
+            out.append({"text": text, "image_url": src or (_img_url(wrapper, base) if wrapper is not None else None),
+                        "credit": credit})
         return out
-    skip = {norm_key(t) for t in exclude if t}
-    keys: list[str] = []
-    done: set = set()  # caption elements already given to an image
-    base = doc.url or ""
-    images = [el for el in scope.iter() if _is_image(el)]
-    for img in images:
-        if in_boilerplate(img, scope, _PAGE_BOX_TAGS, _BOX_CLASS):
-            continue
-        wrapper, caps = _caption_wrapper(img, scope)
-        if any(c in done for c in caps):
-            continue
-        if wrapper is None:
-            text = _attribute_caption(img)
-            if not text:
-                continue
-        else:
-            done.update(caps)
-            if _in_link_with(img, caps, scope):
-                continue
-            text = clean_text(" ".join(clean_element_text(c) for c in caps))
-        if not text or len(text) < 3:
-            continue
-        credit = None
-        for sub in (wrapper.iter() if wrapper is not None else ()):
-            if isinstance(sub.tag, str) and sub is not wrapper and _CREDIT_CLASS.search(class_and_id(sub)):
-                credit = clean_element_text(sub) or None
-                if credit:
-                    break
-        without = text.replace(credit, "").strip(" |/-–—:") if credit else text
-        if not without or _credit_only(without) or _is_byline(without):
-            continue
-        key = norm_key(text)
-        if not key or key in skip or norm_key(without) in skip or norm_key(split_photo_credit(without)[0]) in skip:
-            continue
-        if any(key.startswith(k) or k.startswith(key) for k in keys):
-            continue  # given twice (alt text and caption, a repeated photo, once with its credit)
-        keys.append(key)
-        src = _image_src(img, base)
-        out.append({"text": text, "image_url": src or (_img_url(wrapper, base) if wrapper is not None else None),
-                    "credit": credit})
-    return out
 
 
 def _keys_of(el, keys: set) -> None:
@@ -337,29 +440,3 @@ def _keys_of(el, keys: set) -> None:
                 t = clean_element_text(sub)
                 if t and len(t) > 15:
                     keys.add(norm_key(t))
-
-
-def caption_keys(doc) -> set[str]:
-    """Keys of every caption-like text on the page (to keep them out of the body): figcaptions,
-    caption-classed elements of figures, and what the rules of :func:`captions` find beside any
-    image of the page (with the parts of each caption: its text and its credit apart)."""
-    keys: set[str] = set()
-    for el in doc.root.iter("figcaption"):
-        _keys_of(el, keys)
-    for el in doc.root.iter("figure"):
-        for sub in el.iter():
-            if isinstance(sub.tag, str) and CAPTION_CLASS.search(class_and_id(sub)):
-                t = clean_element_text(sub)
-                if t:
-                    keys.add(norm_key(t))
-    seen: set = set()
-    for img in doc.root.iter():
-        if not _is_image(img):
-            continue
-        wrapper, caps = _caption_wrapper(img, None)
-        for cap in caps:
-            if cap not in seen and cap.tag != "figure":
-                seen.add(cap)
-                _keys_of(cap, keys)
-    keys.discard("")
-    return keys
