@@ -57,7 +57,7 @@ from typing import Any, Iterable
 
 from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
 from newscrawl.extract.generic.bylines import choose_authors, tail_byline
-from newscrawl.extract.generic.captions import PageCaptions
+from newscrawl.extract.generic.captions import PageCaptions, captions
 from newscrawl.extract.generic.dates import choose_date, dom_date_values
 from newscrawl.extract.generic.dom import (
     article_h1, article_region, article_scope, container_of, language, locate_paragraphs, norm_key,
@@ -193,8 +193,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
         with guard("captions"):
             # The body, title and lead are never captions, wherever an image stands beside them.
             not_captions = [*body, *(t for t in (title, fields.get("lead")) if t)]
-            found = page_captions.captions(scope, exclude=not_captions) if page_captions else []
-            _put(fields, sources, "captions", found, "generic")
+            _put(fields, sources, "captions", captions(page_captions, scope, exclude=not_captions), "generic")
 
     for name, method in _STRUCTURED_PAIRS:
         if name in wanted:

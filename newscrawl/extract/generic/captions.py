@@ -1,5 +1,5 @@
-"""Image captions of the article region (:meth:`PageCaptions.captions`), and the keys of every
-caption-like text on the page, to keep them out of the body (:meth:`PageCaptions.keys`).
+"""Image captions of the article region (:func:`captions`), and the keys of every caption-like
+text on the page, to keep them out of the body (:meth:`PageCaptions.keys`).
 
 For each image of the article region, the caption is looked for from the image outwards, through
 the few elements that hold it (at most :data:`_CLIMB` levels of layout, never past the region, an
@@ -349,14 +349,14 @@ def _attribute_caption(img) -> str | None:
 
 
 class PageCaptions:
-    """The captions of one page: :meth:`keys` of every caption-like text (to keep them out of the
-    body, before the article region is known), then :meth:`captions` of the article region. The
-    page is searched once for both: each image's caption is found when the object is made."""
+    """One search of a page's captions, for both uses: :meth:`keys` of every caption-like text
+    (to keep them out of the body, before the article region is known), then :func:`captions` of
+    the article region. Each image's caption is looked for when the object is made."""
 
     def __init__(self, doc):
         self.doc = doc
-        self._index = _CaptionIndex(doc.root)
-        self._found = [(img, *_caption_wrapper(img, None, self._index)) for img in self._index.images]
+        self.index = _CaptionIndex(doc.root)
+        self.found = [(img, *_caption_wrapper(img, None, self.index)) for img in self.index.images]
 
     def keys(self) -> set[str]:
         """Keys of figcaptions, caption-classed elements of figures, and of every caption the rules
@@ -371,7 +371,7 @@ class PageCaptions:
                     if t:
                         keys.add(norm_key(t))
         seen: set = set()
-        for _img, _wrapper, caps in self._found:
+        for _img, _wrapper, caps in self.found:
             for cap in caps:
                 if cap not in seen and cap.tag != "figure":
                     seen.add(cap)
@@ -379,56 +379,57 @@ class PageCaptions:
         keys.discard("")
         return keys
 
-    def captions(self, scope, exclude=()) -> list[dict]:
-        """``[{"text", "image_url", "credit"}]`` for the images of the article region ``scope``, in
-        page order, by the rules of the module's docstring. ``exclude``: texts that are not captions
-        whatever their place (the body's paragraphs, the title, the lead). The caption text keeps
-        its credit (also given apart as ``credit`` when an element's class says so)."""
-        out: list[dict] = []
-        if scope is None:
-            return out
-        skip = {norm_key(t) for t in exclude if t}
-        keys: list[str] = []
-        done: set = set()  # caption elements already given to an image
-        base = self.doc.url or ""
-        for img, wrapper, caps in self._found:
-            if scope not in img.iterancestors() or in_boilerplate(img, scope, _PAGE_BOX_TAGS, _BOX_CLASS):
-                continue
-            if wrapper is not None and (wrapper is scope or scope not in wrapper.iterancestors()):
-                # found above the region's top: look again, stopping there
-                wrapper, caps = _caption_wrapper(img, scope, self._index)
-            if any(c in done for c in caps):
-                continue
-            if wrapper is None:
-                text = _attribute_caption(img)
-                if not text:
-                    continue
-            else:
-                done.update(caps)
-                if _in_link_with(img, caps, scope):
-                    continue
-                text = clean_text(" ".join(clean_element_text(c) for c in caps))
-            if not text or len(text) < 3:
-                continue
-            credit = None
-            for sub in (wrapper.iter() if wrapper is not None else ()):
-                if isinstance(sub.tag, str) and sub is not wrapper and _CREDIT_CLASS.search(class_and_id(sub)):
-                    credit = clean_element_text(sub) or None
-                    if credit:
-                        break
-            without = text.replace(credit, "").strip(" |/-–—:") if credit else text
-            if not without or _credit_only(without) or _is_byline(without):
-                continue
-            key = norm_key(text)
-            if not key or key in skip or norm_key(without) in skip or norm_key(split_photo_credit(without)[0]) in skip:
-                continue
-            if any(key.startswith(k) or k.startswith(key) for k in keys):
-                continue  # given twice (alt text and caption, a repeated photo, once with its credit)
-            keys.append(key)
-            src = _image_src(img, base)
-            out.append({"text": text, "image_url": src or (_img_url(wrapper, base) if wrapper is not None else None),
-                        "credit": credit})
+
+def captions(page: PageCaptions | None, scope, exclude=()) -> list[dict]:
+    """``[{"text", "image_url", "credit"}]`` for the images of the article region ``scope`` of the
+    page searched by ``page``, in page order, by the rules of the module's docstring. ``exclude``: texts that are not captions
+    whatever their place (the body's paragraphs, the title, the lead). The caption text keeps
+    its credit (also given apart as ``credit`` when an element's class says so)."""
+    out: list[dict] = []
+    if page is None or scope is None:
         return out
+    skip = {norm_key(t) for t in exclude if t}
+    keys: list[str] = []
+    done: set = set()  # caption elements already given to an image
+    base = page.doc.url or ""
+    for img, wrapper, caps in page.found:
+        if scope not in img.iterancestors() or in_boilerplate(img, scope, _PAGE_BOX_TAGS, _BOX_CLASS):
+            continue
+        if wrapper is not None and (wrapper is scope or scope not in wrapper.iterancestors()):
+            # found above the region's top: look again, stopping there
+            wrapper, caps = _caption_wrapper(img, scope, page.index)
+        if any(c in done for c in caps):
+            continue
+        if wrapper is None:
+            text = _attribute_caption(img)
+            if not text:
+                continue
+        else:
+            done.update(caps)
+            if _in_link_with(img, caps, scope):
+                continue
+            text = clean_text(" ".join(clean_element_text(c) for c in caps))
+        if not text or len(text) < 3:
+            continue
+        credit = None
+        for sub in (wrapper.iter() if wrapper is not None else ()):
+            if isinstance(sub.tag, str) and sub is not wrapper and _CREDIT_CLASS.search(class_and_id(sub)):
+                credit = clean_element_text(sub) or None
+                if credit:
+                    break
+        without = text.replace(credit, "").strip(" |/-–—:") if credit else text
+        if not without or _credit_only(without) or _is_byline(without):
+            continue
+        key = norm_key(text)
+        if not key or key in skip or norm_key(without) in skip or norm_key(split_photo_credit(without)[0]) in skip:
+            continue
+        if any(key.startswith(k) or k.startswith(key) for k in keys):
+            continue  # given twice (alt text and caption, a repeated photo, once with its credit)
+        keys.append(key)
+        src = _image_src(img, base)
+        out.append({"text": text, "image_url": src or (_img_url(wrapper, base) if wrapper is not None else None),
+                    "credit": credit})
+    return out
 
 
 def _keys_of(el, keys: set) -> None:
