@@ -46,8 +46,15 @@ lead
     it is not the first paragraph cut short; moved out of the body when the
     body starts with it. Never a caption, never the headline.
 captions
-    For each image of the article region: its figcaption / caption element, or
-    the text of the small block around it; photo-credit-only texts left out.
+    For each image of the article region, looked for from the image outwards
+    through a few levels of layout: its caption element (figcaption, a caption
+    class, a description / image-info class near it), a figcaption beside the
+    picture, the figure's text, a short credited text alone with the image, or
+    a textless figure's ``title`` / ``data-caption``. Teaser cards, bylines
+    under portraits, credit-only texts, texts of the body, title and lead, and
+    repeats are left out. The page is searched once (``PageCaptions``): what
+    it finds is kept out of the body too. The rules in full:
+    :mod:`newscrawl.extract.generic.captions`.
 language
     ``<html lang>``, else JSON-LD inLanguage / og:locale.
 """

@@ -2,23 +2,30 @@
 text on the page, to keep them out of the body (:meth:`PageCaptions.keys`).
 
 For each image of the article region, the caption is looked for from the image outwards, through
-the few elements that hold it (at most :data:`_CLIMB` levels of layout, never past the region, an
-``<article>``/``<section>``/``<main>``, or a block of more than 1000 characters), taking at each
-level the first of:
+the few elements that hold it (at most :data:`_CLIMB` levels of layout, ``<picture>``/``<source>``/
+``<a>`` wrappers not counted; never past the region, an ``<article>``/``<section>``/``<main>``, or a
+block of more than 1000 characters), taking at each level the first of:
 
-1. the level itself when it is a ``<figcaption>`` or caption-classed (an image inside its caption);
-2. ``<figcaption>`` elements inside it, else caption-classed ones (a class naming a caption, or,
-   this close to the image, a description / info / subtitle class);
-3. a ``<figcaption>`` or caption-classed element right beside the image or one of its wrappers
-   (pages that put the caption after the ``<picture>``, outside any figure);
-4. the image's own ``<figure>`` text (no caption element anywhere near it);
-5. a bare caption: the small block around the image holding only short text outside links (no
-   class says "caption", the text beside the image is one).
+1. the level itself when it is a ``<figcaption>`` or caption-classed and holds no heading (the
+   image inside its caption);
+2. ``<figcaption>`` elements inside it, else caption-classed ones: a class naming a caption, or,
+   in the :data:`_NEAR` levels closest to the image, a description / image-info class;
+3. a ``<figcaption>`` or caption-classed element right after (else before) the image or one of
+   its wrappers (pages that put the caption after the ``<picture>``, outside any figure);
+4. the image's own ``<figure>`` text, when no caption element is found within two levels above it
+   (a gallery button inside the figure is no caption when the figcaption stands beside it);
+5. a bare caption: the first block around the image that has text, when it holds only this image
+   and at most three short texts (250 characters in all) outside links, buttons and lists, one of
+   them the photo's credit ("Foto: ...", a credit class, an agency): without a class to say so, the
+   credit is what tells a caption from a player label, a paywall note or a teaser.
 
-With no text near it, a figure's image ``title`` / ``data-caption`` (the image's or the
-figure's) is the caption. Left out: images in page boxes (related, promo, share, author...),
-teaser cards (the image and its text inside one link), captions that are only a photo credit,
-texts of the body, title or lead, and a caption given twice (the same text, or one inside another).
+With no text near it, a textless figure's ``data-caption`` (the image's or the figure's), else its
+image's ``title`` when it is a sentence, is the caption. Left out: images in page boxes (related,
+promo, share, author...), teaser cards (the image and its text inside one link, a link to the
+picture itself aside), bylines under an author's portrait ("Von Jana Beispiel"), captions that are
+only a photo credit (a short caption followed by a labelled credit is kept), the body's paragraphs,
+the title and the lead, and a caption given twice (the same text, or one that starts with another:
+the caption once alone, once with its credit).
 """
 from __future__ import annotations
 
@@ -382,9 +389,12 @@ class PageCaptions:
 
 def captions(page: PageCaptions | None, scope, exclude=()) -> list[dict]:
     """``[{"text", "image_url", "credit"}]`` for the images of the article region ``scope`` of the
-    page searched by ``page``, in page order, by the rules of the module's docstring. ``exclude``: texts that are not captions
-    whatever their place (the body's paragraphs, the title, the lead). The caption text keeps
-    its credit (also given apart as ``credit`` when an element's class says so)."""
+    page searched by ``page``, in page order, by the rules of the module's docstring.
+
+    ``exclude``: texts that are not captions whatever their place (the body's paragraphs, the
+    title, the lead). The caption text keeps its credit (also given apart as ``credit`` when an
+    element's class says so).
+    """
     out: list[dict] = []
     if page is None or scope is None:
         return out
