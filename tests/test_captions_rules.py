@@ -174,3 +174,16 @@ def test_no_caption_class_and_headings_are_not_a_caption():
                 '<div class="content"><img src="/img/a.png" alt=""></div></div>')
     fields, _ = extract_fallback(Document(html, URL))
     assert not fields.get("captions")
+
+
+def test_a_lightbox_link_classed_icon_is_not_an_icon_box():
+    html = page('<div class="picture-block"><figure class="image"><a class="slides icon maximize" href="/img/quay-big.jpg">'
+                '<picture><img src="/img/quay.jpg" alt=""></picture></a></figure>'
+                '<figcaption>Gulls return to the rebuilt pier.</figcaption></div>')
+    assert caption_texts(html) == ["Gulls return to the rebuilt pier."]
+
+
+def test_a_caption_classed_figure_holding_a_link_to_its_image_is_no_teaser():
+    html = page('<figure class="wp-caption"><a href="/photos/quay-at-dusk"><img src="/img/quay.jpg" alt=""></a>'
+                '<span>The quay at dusk, the day before the reopening.</span></figure>')
+    assert caption_texts(html) == ["The quay at dusk, the day before the reopening."]

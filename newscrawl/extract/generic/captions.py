@@ -35,7 +35,7 @@ from urllib.parse import urljoin
 
 from newscrawl.extract.authors import split_photo_credit
 from newscrawl.extract.generic.dom import (
-    CAPTION_CLASS, NON_CONTENT_TAGS, all_text, class_and_id, clean_element_text, in_boilerplate, norm_key,
+    CAPTION_CLASS, NON_CONTENT_TAGS, all_text, class_and_id, clean_element_text, norm_key,
 )
 from newscrawl.model.text import clean_text
 
@@ -265,6 +265,26 @@ def _is_byline(text: str) -> bool:
     return len(text.split()) <= 12 and bool(_BYLINE_START.match(text)) and not text[:1].islower()
 
 
+def _in_page_box(img, scope) -> bool:
+    """Inside an aside/nav/footer/form or a related/promo/share/author... box below ``scope``.
+
+    As :func:`in_boilerplate`, but the image's own wrappers (``<a>``, ``<picture>``...) are not
+    judged by class: they carry the classes of the picture's widget (a lightbox link classed
+    "icon maximize"), not of a box around it; nor is the first element that holds them."""
+    first = True
+    for anc in img.iterancestors():
+        if anc is scope:
+            return False
+        if anc.tag in _PAGE_BOX_TAGS:
+            return True
+        if anc.tag in _IMAGE_WRAPPER_TAGS:
+            continue
+        if not first and _BOX_CLASS.search(class_and_id(anc)):
+            return True
+        first = False
+    return False
+
+
 def _in_link_with(img, caps, stop) -> bool:
     """The image and its caption inside one link (a teaser card), a link to the image itself aside."""
     for anc in img.iterancestors():
@@ -274,8 +294,8 @@ def _in_link_with(img, caps, stop) -> bool:
             href = anc.get("href").split("?")[0].lower()
             if href.startswith("#") or re.search(r"\.(?:jpe?g|png|webp|gif|avif)$", href):
                 continue
-            if any(c is anc or anc in c.iterancestors() or c in anc.iterancestors() for c in caps):
-                return True
+            if any(c is anc or anc in c.iterancestors() for c in caps):
+                return True  # the caption is the link or inside it (a link inside a caption is no teaser)
     return False
 
 
@@ -403,7 +423,7 @@ def captions(page: PageCaptions | None, scope, exclude=()) -> list[dict]:
     done: set = set()  # caption elements already given to an image
     base = page.doc.url or ""
     for img, wrapper, caps in page.found:
-        if scope not in img.iterancestors() or in_boilerplate(img, scope, _PAGE_BOX_TAGS, _BOX_CLASS):
+        if scope not in img.iterancestors() or _in_page_box(img, scope):
             continue
         if wrapper is not None and (wrapper is scope or scope not in wrapper.iterancestors()):
             # found above the region's top: look again, stopping there
