@@ -187,3 +187,16 @@ def test_a_caption_classed_figure_holding_a_link_to_its_image_is_no_teaser():
     html = page('<figure class="wp-caption"><a href="/photos/quay-at-dusk"><img src="/img/quay.jpg" alt=""></a>'
                 '<span>The quay at dusk, the day before the reopening.</span></figure>')
     assert caption_texts(html) == ["The quay at dusk, the day before the reopening."]
+
+
+def test_the_lead_picture_above_the_region_is_the_articles():
+    # The picture sits in the <article>, before the block that holds the headline and the body.
+    html = page().replace("<main><article>\n<h1>", '<main><article>\n<div class="top"><figure><img src="/img/lead.jpg" alt="">'
+                          '<figcaption>The harbour from the air on Thursday.</figcaption></figure></div>\n'
+                          '<div class="main-column"><h1>', 1).replace("</div>\n\n</article>", "</div>\n</div>\n</article>", 1)
+    assert caption_texts(html) == ["The harbour from the air on Thursday."]
+    # a picture after the region (a teaser at the foot of the article) is not taken
+    after = page().replace("<main><article>\n<h1>", '<main><article>\n<div class="main-column"><h1>', 1).replace(
+        "</div>\n\n</article>", '</div>\n</div>\n<div class="more"><figure><img src="/img/other.jpg" alt="">'
+        '<figcaption>Storm clouds over the bay last winter.</figcaption></figure></div>\n</article>', 1)
+    assert caption_texts(after) == []

@@ -19,7 +19,9 @@ block of more than 1000 characters), taking at each level the first of:
    them the photo's credit ("Foto: ...", a credit class, an agency): without a class to say so, the
    credit is what tells a caption from a player label, a paywall note or a teaser.
 
-With no text near it, a textless figure's ``data-caption`` (the image's or the figure's), else its
+The images looked at are those of the region, and of the enclosing ``<article>``/``<main>``
+before the region (the lead picture above the headline or the body). With no text near it, a
+textless figure's ``data-caption`` (the image's or the figure's), else its
 image's ``title`` when it is a sentence, is the caption. Left out: images in page boxes (related,
 promo, share, author...), teaser cards (the image and its text inside one link, a link to the
 picture itself aside), bylines under an author's portrait ("Von Jana Beispiel"), captions that are
@@ -35,7 +37,7 @@ from urllib.parse import urljoin
 
 from newscrawl.extract.authors import split_photo_credit
 from newscrawl.extract.generic.dom import (
-    CAPTION_CLASS, NON_CONTENT_TAGS, all_text, class_and_id, clean_element_text, norm_key,
+    CAPTION_CLASS, NON_CONTENT_TAGS, all_text, article_scope, class_and_id, clean_element_text, norm_key,
 )
 from newscrawl.model.text import clean_text
 
@@ -265,6 +267,22 @@ def _is_byline(text: str) -> bool:
     return len(text.split()) <= 12 and bool(_BYLINE_START.match(text)) and not text[:1].islower()
 
 
+def _lead_images(scope) -> tuple:
+    """(the enclosing ``<article>`` / ``<main>``, its images before the region): the article's lead
+    picture, above the headline or the body, which the region (the element holding both) does
+    not always reach. ``(None, ())`` when the region is that element itself."""
+    outer = article_scope(scope)
+    if outer is None or outer is scope:
+        return None, ()
+    before = set()
+    for el in outer.iter():
+        if el is scope:
+            break
+        if _is_image(el):
+            before.add(el)
+    return outer, before
+
+
 def _in_page_box(img, scope) -> bool:
     """Inside an aside/nav/footer/form or a related/promo/share/author... box below ``scope``.
 
@@ -422,8 +440,10 @@ def captions(page: PageCaptions | None, scope, exclude=()) -> list[dict]:
     keys: list[str] = []
     done: set = set()  # caption elements already given to an image
     base = page.doc.url or ""
+    outer, lead = _lead_images(scope)
     for img, wrapper, caps in page.found:
-        if scope not in img.iterancestors() or _in_page_box(img, scope):
+        region = scope if scope in img.iterancestors() else (outer if img in lead else None)
+        if region is None or _in_page_box(img, region):
             continue
         if wrapper is not None and (wrapper is scope or scope not in wrapper.iterancestors()):
             # found above the region's top: look again, stopping there
