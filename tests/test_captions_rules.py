@@ -111,7 +111,9 @@ def test_credit_after_a_short_caption_is_not_a_credit_alone():
     kept = page('<figure><img src="/img/quay.jpg" alt=""><figcaption>Boats in the bay. (Bild: A. Beispiel/Agency)'
                 '</figcaption></figure>')
     assert caption_texts(kept) == ["Boats in the bay. (Bild: A. Beispiel/Agency)"]
-    for credit in ("F. Example/IMAGO", "Tous droits réservés Example TV", "Foto: dpa"):
+    marked = page('<figure><img src="/img/quay.jpg" alt=""><figcaption>The mayor at the quay. — © Agency</figcaption></figure>')
+    assert caption_texts(marked) == ["The mayor at the quay. — © Agency"]
+    for credit in ("F. Example/IMAGO", "Tous droits réservés Example TV", "Foto: dpa", "© Example Agency"):
         html = page(f'<figure><img src="/img/quay.jpg" alt=""><figcaption>{credit}</figcaption></figure>')
         assert caption_texts(html) == [], credit
 

@@ -107,6 +107,10 @@ def _credit_only(text: str) -> bool:
     before, credit = split_photo_credit(text)
     if credit is not None and before != text:
         return not before or _credit_only(before)
+    copyright_at = text.find("©")
+    if copyright_at > 0:  # "The mayor at the hearing. — © Agency": what comes before the mark is the caption
+        before = text[:copyright_at].strip(" \t-–—|:/")
+        return not before or _credit_only(before)
     return len(text.split()) <= 8 and bool(_CREDIT_ONLY.search(text))
 
 
