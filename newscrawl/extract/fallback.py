@@ -40,6 +40,10 @@ body
     page layout: paragraphs outside the article region (the element holding
     the headline and the body) are dropped, and paragraphs styled like the body
     ones (same tag, class and parent class) that trafilatura missed are added.
+blocks
+    The body typed (paragraph, list item, quote...) with trafilatura's
+    sub-headings between its paragraphs (:func:`typed_blocks`); aligned with the
+    final body by :func:`newscrawl.extract.normalize.blocks_for_body`.
 lead
     A standfirst: a lead/intro/summary element placed before the body in the
     article region, or the structured description when the region shows it and
@@ -55,7 +59,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
+from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks, typed_blocks
 from newscrawl.extract.generic.bylines import choose_authors, tail_byline
 from newscrawl.extract.generic.captions import caption_keys, captions
 from newscrawl.extract.generic.dates import choose_date, dom_date_values
@@ -72,7 +76,7 @@ __all__ = ["extract_fallback", "ALL_FIELDS"]
 
 ALL_FIELDS = (
     "title", "lead", "published", "modified", "authors", "source", "section", "tags",
-    "images", "captions", "body", "canonical_url", "language",
+    "images", "captions", "body", "blocks", "canonical_url", "language",
 )
 
 
@@ -113,9 +117,10 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
     guard = doc.errors.guard
     # The body (trafilatura, the costly part) also locates the article region on
     # the page, which the lead, captions and byline search use.
-    need_body = bool(wanted & {"body", "lead", "captions"})
+    need_body = bool(wanted & {"body", "blocks", "lead", "captions"})
 
     body: list[str] = []
+    tblocks: list = []
     removed_bylines: list[str] = []
     scope = None
     first_el = None
@@ -130,6 +135,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             paragraphs = paragraphs_from_blocks(blocks, captions=keys, removed_bylines=dropped)
             located = locate_paragraphs(doc, paragraphs)
             body, caps_keys, removed_bylines, hits, container = paragraphs, keys, dropped, located, container_of(located)
+            tblocks = blocks
 
     title, title_layer = (None, None)
     if wanted & {"title", "body", "lead"}:
@@ -150,7 +156,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
         signature, body = tail_byline(body)
     if not signature and need_body and removed_bylines:
         signature = removed_bylines[-1]
-    if wanted & {"body", "lead"}:
+    if wanted & {"body", "blocks", "lead"}:
         lead, lead_layer = None, None
         with guard("lead"):
             lead, lead_layer, body = choose_lead(doc, data, body, scope, first_el, title=title, caption_keys=caps_keys)
@@ -164,6 +170,9 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             _put(fields, sources, "lead", lead, lead_layer)
         if "body" in wanted:
             _put(fields, sources, "body", body, "generic")
+        if "blocks" in wanted and body:
+            # Typed, with the sub-headings; the final cleaning aligns them with the body (normalize.blocks_for_body).
+            _put(fields, sources, "blocks", typed_blocks(tblocks, title=title, captions=caps_keys), "generic")
 
     if wanted & {"published"}:
         with guard("published"):

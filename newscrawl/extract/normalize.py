@@ -65,6 +65,16 @@ def unique_captions(captions: list[dict]) -> list[dict]:
     return out
 
 
+def clean_block(value) -> dict | None:
+    """A ``{"type", "text"}`` block with its text cleaned; a bare string is a paragraph; an empty text is no block."""
+    if isinstance(value, str):
+        value = {"type": "paragraph", "text": value}
+    text = clean_text(value.get("text"))
+    if not text:
+        return None
+    return {"type": value.get("type") or "paragraph", "text": text}
+
+
 def absolute_url(value, loader_context) -> str | None:
     value = (value or "").strip()
     if not value or value.startswith("data:"):
@@ -84,6 +94,8 @@ class ArticleLoader(ItemLoader):
     authors_raw_out = unique
     tags_out = unique
     body_out = Identity()
+    blocks_in = MapCompose(clean_block)
+    blocks_out = Identity()
 
     captions_in = MapCompose(clean_caption)
     captions_out = unique_captions
@@ -112,6 +124,31 @@ def body_without_furniture(paragraphs: list[str], *, boilerplate=frozenset(), ca
     return paragraphs
 
 
+def blocks_for_body(body: list[str], blocks: list[dict]) -> list[dict]:
+    """``blocks`` made to agree with the final ``body``: one block per body paragraph, in body order, typed as
+    the layer typed it (a paragraph no block names, e.g. one the cleaning shortened, is a ``paragraph``), and
+    the layer's sub-headings (``heading`` blocks not in the body) where they stood between two body paragraphs.
+
+    The body is cleaned after the layers ran (boilerplate, captions, a trailing byline, the lead repeated); the
+    blocks follow it, so ``body`` is always ``blocks`` without those sub-headings. A heading before the first
+    body paragraph (the headline, a kicker) or after the last (a "More on this" box) is not the article's.
+    """
+    keys = [(b["type"], b["text"], b["text"].casefold()) for b in blocks]
+    out: list[dict] = []
+    pos = 0  # the next block that may match
+    for text in body:
+        key = text.casefold()
+        found = next((i for i in range(pos, len(keys)) if keys[i][2] == key), None)
+        if found is None:
+            out.append({"type": "paragraph", "text": text})
+            continue
+        if out:  # the sub-headings between the previous body paragraph and this one
+            out.extend({"type": "heading", "text": t} for kind, t, _ in keys[pos:found] if kind == "heading")
+        out.append({"type": keys[found][0], "text": text})
+        pos = found + 1
+    return out
+
+
 def finish_article(item: dict, boilerplate=frozenset()) -> dict:
     """The article-level pass over an item whose values are clean (loaded): in place, and returned."""
     if "body" in item:
@@ -122,6 +159,7 @@ def finish_article(item: dict, boilerplate=frozenset()) -> dict:
             item.get("body") or [], boilerplate=boilerplate, captions=[c["text"] for c in item.get("captions") or []],
             bylines=bylines, lead=item.get("lead"),
         )
+        item["blocks"] = blocks_for_body(item["body"], item.get("blocks") or [])
     # Everything else (URLs, image URLs of captions, extraction notes...): no character a database or a
     # UTF-8 file refuses. One bad value would otherwise cost the article its row, or its batch.
     for name in list(item.keys()):
@@ -147,4 +185,6 @@ def clean_article(item: dict, boilerplate=frozenset()) -> dict:
         item["captions"] = captions
     if "body" in item:
         item["body"] = clean_lines(item.get("body"))
+    if "blocks" in item:
+        item["blocks"] = [b for b in (clean_block(v) for v in item.get("blocks") or ()) if b]
     return finish_article(item, boilerplate)

@@ -196,6 +196,31 @@ def paragraphs_from_blocks(
     return out
 
 
+#: trafilatura's block kinds -> the item's block types (``blocks``).
+_BLOCK_TYPE = {"p": "paragraph", "head": "heading", "item": "list_item", "quote": "quote", "cell": "table_row"}
+
+
+def typed_blocks(blocks: list[tuple[str, str, float]], *, title: str | None = None,
+                 captions: set[str] = frozenset()) -> list[dict]:
+    """trafilatura's blocks as the item's ``{"type", "text"}`` blocks, for
+    :func:`newscrawl.extract.normalize.blocks_for_body` to align with the final body.
+
+    Sub-headings are part of the article (a reader sees them between its paragraphs), so they are kept
+    here although the body leaves them out; a heading that is the headline, a caption, mostly link text
+    (a teaser) or a "read also" label is page furniture and is not one.
+    """
+    title_key = norm_key(title)
+    out = []
+    for kind, text, link_ratio in blocks:
+        kind = _BLOCK_TYPE.get(kind, "paragraph")
+        if kind == "heading":
+            key = norm_key(text)
+            if not key or key == title_key or key in captions or link_ratio > 0.6 or _READ_MORE.match(text):
+                continue
+        out.append({"type": kind, "text": text})
+    return out
+
+
 def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:
     """Drop paragraphs made mostly of link texts: menus, teaser lists, and the
     whole-page text dump trafilatura falls back to on a page without an article."""
