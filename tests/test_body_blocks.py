@@ -75,3 +75,70 @@ def test_a_site_files_body_is_typed_from_the_selected_elements():
     assert [b["type"] for b in item["blocks"]] == ["paragraph", "heading", "list_item", "quote"]
     assert [b["text"] for b in item["blocks"]] == item["body"]  # the site's selectors put the sub-heading in body
     assert item["extraction"]["blocks"] == "site"
+
+
+# --------------------------------------------------------------------------- the body rules
+
+
+def test_a_comment_inside_a_paragraph_neither_cuts_it_nor_doubles_it():
+    item = article(f"<p>The first paragraph {LONG}.</p>"
+                   f"<p>The second paragraph holds a comment <!-- editor: check --> and the text after it {LONG}.</p>"
+                   f"<p>The third paragraph {LONG}.</p><p>The fourth paragraph {LONG}.</p>")
+    second = [p for p in item["body"] if p.startswith("The second")]
+    assert second == [f"The second paragraph holds a comment and the text after it {LONG}."]
+
+
+def test_the_page_is_whole_again_after_trafilatura_read_it_without_its_comments():
+    from lxml import etree
+
+    from newscrawl.extract.document import Document
+    from newscrawl.extract.generic.body import trafilatura_blocks
+
+    doc = Document(page(f"<article><p>One <!-- a --><!-- b --> two <b>x</b><!-- c -->y {LONG}.</p></article>"), URL)
+    before = etree.tostring(doc.root)
+    assert trafilatura_blocks(doc)
+    assert etree.tostring(doc.root) == before
+
+
+def test_a_line_break_inside_a_paragraph_separates_words():
+    item = article(f"<p>The first paragraph {LONG}.</p><p>Its last line<br>the next line<br/>and a third {LONG}.</p>"
+                   f"<p>The third paragraph {LONG}.</p>")
+    assert f"Its last line the next line and a third {LONG}." in item["body"]
+
+
+DATA_TABLE = ("<table><tr><th>Team</th><th>Played</th><th>Points</th></tr><tr><td>Reds</td><td>10</td><td>24</td></tr>"
+              "<tr><td>Blues</td><td>10</td><td>19</td></tr><tr><td>Greens</td><td>10</td><td>12</td></tr></table>")
+
+
+def test_a_data_table_is_read_row_by_row():
+    item = article(f"<p>The first paragraph {LONG}.</p><p>The standings after the tenth round {LONG}:</p>"
+                   f"{DATA_TABLE}<p>The last paragraph {LONG}.</p>")
+    rows = [b["text"] for b in item["blocks"] if b["type"] == "table_row"]
+    assert rows == ["Team | Played | Points", "Reds | 10 | 24", "Blues | 10 | 19", "Greens | 10 | 12"]
+
+
+def test_a_layout_table_is_read_as_ordinary_content():
+    cell = "".join(f"<p>Paragraph {i} of the article laid out in a table cell {LONG}.</p>" for i in range(1, 4))
+    html = page(f"<table><tr><td><a href='/'>Home</a></td></tr><tr><td><h1>The headline</h1>{cell}"
+                f"<table><tr><td>A nested cell that {LONG}.</td></tr></table></td></tr></table>")
+    item = extract_article(html, URL)
+    assert [b["type"] for b in item["blocks"]] == ["paragraph"] * 4
+    assert item["body"][0] == f"Paragraph 1 of the article laid out in a table cell {LONG}."
+    assert item["body"][-1] == f"A nested cell that {LONG}."
+
+
+def test_what_is_a_data_table():
+    from lxml import etree
+
+    from newscrawl.extract.generic.body import is_data_table
+
+    def table(xml):
+        return etree.fromstring(f"<table>{xml}</table>")
+
+    head = "<row><cell role='head'>A</cell><cell role='head'>B</cell></row>"
+    assert is_data_table(table(head + "<row><cell>1</cell><cell>2</cell></row>"))
+    assert not is_data_table(table("<row><cell>1</cell><cell>2</cell></row>" * 2))  # no header, two rows
+    assert is_data_table(table("<row><cell>1</cell><cell>2</cell></row>" * 3))
+    assert not is_data_table(table("<row><cell>1</cell></row>" * 4))  # one column
+    assert not is_data_table(table(head + f"<row><cell>{LONG} {LONG}</cell><cell>2</cell></row>"))  # prose
+    assert not is_data_table(table(head + "<row><cell><p>1</p></cell><cell>2</cell></row>"))  # paragraphs in cells

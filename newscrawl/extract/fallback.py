@@ -69,6 +69,7 @@ from newscrawl.extract.generic.dom import (
 )
 from newscrawl.extract.generic.lead import choose_lead
 from newscrawl.extract.generic.title import choose_title
+from newscrawl.extract.normalize import blocks_for_body
 from newscrawl.extract.structured import StructuredData
 from newscrawl.model.item import DEFAULT_TIMEZONE
 
@@ -171,8 +172,9 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
         if "body" in wanted:
             _put(fields, sources, "body", body, "generic")
         if "blocks" in wanted and body:
-            # Typed, with the sub-headings; the final cleaning aligns them with the body (normalize.blocks_for_body).
-            _put(fields, sources, "blocks", typed_blocks(tblocks, title=title, captions=caps_keys), "generic")
+            # Typed, with the sub-headings, aligned with this body (the final cleaning aligns them again with its own).
+            typed = typed_blocks(tblocks, title=title, captions=caps_keys)
+            _put(fields, sources, "blocks", blocks_for_body(body, typed), "generic")
 
     if wanted & {"published"}:
         with guard("published"):
