@@ -142,3 +142,44 @@ def test_what_is_a_data_table():
     assert not is_data_table(table("<row><cell>1</cell></row>" * 4))  # one column
     assert not is_data_table(table(head + f"<row><cell>{LONG} {LONG}</cell><cell>2</cell></row>"))  # prose
     assert not is_data_table(table(head + "<row><cell><p>1</p></cell><cell>2</cell></row>"))  # paragraphs in cells
+
+
+# --------------------------------------------------------------------------- a lead that repeats the body
+
+
+def fallback_fields(inner: str, head: str = "") -> dict:
+    from newscrawl.extract.document import Document
+    from newscrawl.extract.fallback import extract_fallback
+
+    fields, _ = extract_fallback(Document(page(f"<article><h1>The headline</h1>{inner}</article>", head), URL))
+    return fields
+
+
+def test_a_description_that_repeats_the_first_paragraph_after_its_dateline_is_no_lead():
+    head = '<meta name="description" content="The council approved the new budget on Monday after a long debate.">'
+    inner = (f"<p>SPRINGFIELD, March 3 (Wire) - The council approved the new budget on Monday after a long debate.</p>"
+             f"<p>The second paragraph {LONG}.</p><p>The third paragraph {LONG}.</p>")
+    for got in (fallback_fields(inner, head), article(inner, head)):
+        assert not got.get("lead")
+        assert got["body"][0].startswith("SPRINGFIELD, March 3 (Wire) - The council")
+
+
+def test_a_standfirst_that_repeats_the_first_sentence_is_no_lead():
+    inner = ("<p class='standfirst'>Der Stadtrat hat am Montag den neuen Haushalt beschlossen.</p>"
+             "<p>Berlin (dpa) – Der Stadtrat hat am Montag den neuen Haushalt beschlossen. Die Debatte dauerte lange, "
+             f"und am Ende stimmte eine knappe Mehrheit dafür.</p><p>The second paragraph {LONG}.</p>"
+             f"<p>The third paragraph {LONG}.</p>")
+    got = fallback_fields(inner)
+    assert not got.get("lead") and got["body"][0].startswith("Berlin (dpa) – Der Stadtrat")
+
+
+def test_repeats_opening():
+    from newscrawl.extract.generic.lead import repeats_opening
+
+    body = ["HANOI, March 3 (Reuters) - Rice exports rose by a fifth in February. Traders expect more.", "Second."]
+    assert repeats_opening("Rice exports rose by a fifth in February.", body)
+    assert repeats_opening("Rice exports rose by a fifth in Feb…", body)
+    assert repeats_opening("HANOI, March 3 (Reuters) - Rice exports rose by a fifth in February.", body)
+    assert repeats_opening("ice exports rose by a fifth in February.", ["Rice exports rose by a fifth in February."])
+    assert not repeats_opening("Exports of rice grew strongly in the month of February.", body)
+    assert not repeats_opening("Traders expect more from the coming harvest.", body)  # not the opening
