@@ -183,3 +183,19 @@ def test_repeats_opening():
     assert repeats_opening("ice exports rose by a fifth in February.", ["Rice exports rose by a fifth in February."])
     assert not repeats_opening("Exports of rice grew strongly in the month of February.", body)
     assert not repeats_opening("Traders expect more from the coming harvest.", body)  # not the opening
+
+
+def test_a_name_like_line_amid_the_text_is_the_texts_own_not_a_byline():
+    before, after = ("".join(f"<p>Paragraph {i} {LONG}.</p>" for i in numbers) for numbers in ((1, 2, 3), (4, 5, 6)))
+    item = article(f"{before}<p>NEVER SAY GOODBYE</p>{after}<p>John Smith</p>")
+    assert "NEVER SAY GOODBYE" in item["body"]
+    assert "John Smith" not in item["body"]  # after the text: a byline
+
+
+def test_a_lead_that_holds_a_caption_is_a_caption():
+    # A "lede" photo: the figure's class says lead; its text is the caption with "Photo" and "Credit" labels.
+    inner = ("<figure class='media lede'><span>Photo</span><img src='a.jpg'><figcaption><span>The council chamber "
+             "of the city on Monday morning, before the vote on the budget.</span><span>Credit</span> Jane Doe/Agency"
+             f"</figcaption></figure><p>The first paragraph {LONG}.</p><p>The second paragraph {LONG}.</p>"
+             f"<p>The third paragraph {LONG}.</p>")
+    assert not fallback_fields(inner).get("lead")

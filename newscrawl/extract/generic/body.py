@@ -273,6 +273,9 @@ def trafilatura_blocks(doc, favor: str | None = None, fast: bool = False) -> lis
     return blocks
 
 
+_LONG_PARAGRAPH = 80
+
+
 def paragraphs_from_blocks(
     blocks: list[tuple[str, str, float]],
     *,
@@ -292,7 +295,11 @@ def paragraphs_from_blocks(
     byline_keys = {norm_key(b) for b in bylines if b}
     out: list[str] = []
     seen = set()
-    for kind, text, link_ratio in blocks:
+    # A byline stands before the text or after it, never amid it: a name-like short line with long paragraphs
+    # on both sides ("NEVER SAY GOODBYE" between two paragraphs) is the text's own (a run-in heading).
+    long_at = [i for i, (kind, text, _) in enumerate(blocks) if kind == "p" and len(text) >= _LONG_PARAGRAPH]
+    amid = range(long_at[1] + 1, long_at[-2]) if len(long_at) >= 4 else range(0)
+    for index, (kind, text, link_ratio) in enumerate(blocks):
         key = norm_key(text)
         if not key:
             continue
@@ -310,7 +317,7 @@ def paragraphs_from_blocks(
             continue
         if _READ_MORE.match(text) and (link_ratio > 0.2 or len(text) < 150):
             continue
-        if len(text) < 100 and looks_like_byline(text):
+        if len(text) < 100 and index not in amid and looks_like_byline(text):
             if removed_bylines is not None:
                 removed_bylines.append(text)
             continue

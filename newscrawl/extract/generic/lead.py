@@ -32,7 +32,7 @@ def lead_candidates(doc, region, first_el=None) -> list[str]:
             continue
         if in_boilerplate(el, region) and not _LEAD_CLASS.search(el.get("class") or ""):
             continue
-        if any(anc.tag in ("figure", "figcaption", "aside", "nav", "footer") for anc in el.iterancestors()):
+        if any(node.tag in ("figure", "figcaption", "aside", "nav", "footer") for node in (el, *el.iterancestors())):
             continue
         blocks = sum(1 for sub in el.iter("p", "div", "li", "h1", "h2", "h3", "figure", "ul") if sub is not el)
         if blocks > 3:
@@ -106,6 +106,8 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
             return False
         if key in caption_keys or _CREDIT_MARK.search(text):
             return False  # an image caption
+        if any(len(ck) > 30 and ck in key for ck in caption_keys):
+            return False  # a caption with its furniture around it ("Photo ... Credit ...")
         if title_key and title_key in key and len(key) < len(title_key) + 30:
             return False  # the headline with a label
         return not any(len(bk) > 30 and bk in key and bk != key for bk in body_keys)  # holds body text
