@@ -199,3 +199,13 @@ def test_a_lead_that_holds_a_caption_is_a_caption():
              f"</figcaption></figure><p>The first paragraph {LONG}.</p><p>The second paragraph {LONG}.</p>"
              f"<p>The third paragraph {LONG}.</p>")
     assert not fallback_fields(inner).get("lead")
+
+
+def test_a_linked_heading_over_its_text_is_a_sub_heading_a_teasers_is_not():
+    inner = (f"<p>The first paragraph {LONG}.</p><h3><a href='/film-1'>1) The first film</a></h3>"
+             f"<p>What the first film is about {LONG}.</p><h3><a href='/film-2'>2) The second film</a></h3>"
+             f"<p>What the second film is about {LONG}.</p>"
+             f"<h3><a href='/other'>Another story of ours</a></h3><div><div><p>The teaser of another story {LONG}.</p>"
+             f"</div><a href='/other'>Continue</a></div><p>The last paragraph {LONG}.</p>")
+    headings = [b["text"] for b in article(inner)["blocks"] if b["type"] == "heading"]
+    assert headings == ["1) The first film", "2) The second film"]

@@ -296,9 +296,12 @@ def paragraphs_from_blocks(
     out: list[str] = []
     seen = set()
     # A byline stands before the text or after it, never amid it: a name-like short line with long paragraphs
-    # on both sides ("NEVER SAY GOODBYE" between two paragraphs) is the text's own (a run-in heading).
+    # before and after it ("NEVER SAY GOODBYE" amid the text) is the text's own, a run-in heading, when it is
+    # in capitals or right between two long paragraphs (a box of short lines, a consent dialog, is not text).
     long_at = [i for i, (kind, text, _) in enumerate(blocks) if kind == "p" and len(text) >= _LONG_PARAGRAPH]
-    amid = range(long_at[1] + 1, long_at[-2]) if len(long_at) >= 4 else range(0)
+    long_set = set(long_at)
+    amid = {i for i in range(long_at[1] + 1, long_at[-2])
+            if blocks[i][1].isupper() or (i - 1 in long_set and i + 1 in long_set)} if len(long_at) >= 4 else set()
     for index, (kind, text, link_ratio) in enumerate(blocks):
         key = norm_key(text)
         if not key:
@@ -338,19 +341,36 @@ def typed_blocks(blocks: list[tuple[str, str, float]], *, title: str | None = No
     :func:`newscrawl.extract.normalize.blocks_for_body` to align with the final body.
 
     Sub-headings are part of the article (a reader sees them between its paragraphs), so they are kept
-    here although the body leaves them out; a heading that is the headline, a caption, mostly link text
-    (a teaser) or a "read also" label is page furniture and is not one.
+    here although the body leaves them out; a heading that is the headline, a caption, a "read also" label,
+    or mostly link text (a teaser) not followed by prose, is page furniture and is not one.
     """
     title_key = norm_key(title)
     out = []
-    for kind, text, link_ratio in blocks:
+    for index, (kind, text, link_ratio) in enumerate(blocks):
         kind = _BLOCK_TYPE.get(kind, "paragraph")
         if kind == "heading":
             key = norm_key(text)
-            if not key or key == title_key or key in captions or link_ratio > 0.6 or _READ_MORE.match(text):
+            if not key or key == title_key or key in captions or _READ_MORE.match(text):
                 continue
+            if link_ratio > 0.6 and not _introduces_text(blocks, index):
+                continue  # a teaser's linked headline; a list's linked heading ("2) <a>Film</a>") heads its text
         out.append({"type": kind, "text": text})
     return out
+
+
+def _introduces_text(blocks: list[tuple[str, str, float]], index: int) -> bool:
+    """Whether the block after ``index`` is a paragraph of prose (long, few links), as under a sub-heading,
+    and not a teaser's excerpt (a short link, "read more", after it)."""
+    if index + 1 >= len(blocks):
+        return False
+    kind, text, link_ratio = blocks[index + 1]
+    if not (kind == "p" and len(text) >= _LONG_PARAGRAPH and link_ratio < 0.3):
+        return False
+    if index + 2 < len(blocks):
+        kind, text, link_ratio = blocks[index + 2]
+        if kind == "p" and link_ratio > 0.6 and len(text) < 40:
+            return False
+    return True
 
 
 def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:
