@@ -209,3 +209,22 @@ def test_a_linked_heading_over_its_text_is_a_sub_heading_a_teasers_is_not():
              f"</div><a href='/other'>Continue</a></div><p>The last paragraph {LONG}.</p>")
     headings = [b["text"] for b in article(inner)["blocks"] if b["type"] == "heading"]
     assert headings == ["1) The first film", "2) The second film"]
+
+
+def test_a_links_indentation_is_not_link_text():
+    from lxml import etree
+
+    from newscrawl.extract.generic.body import _text_and_links
+
+    ws = "\n" + " " * 60
+    # trafilatura's XML for a short line whose link holds only an image (dropped) and the page's indentation
+    text, links = _text_and_links(etree.fromstring(f"<p>Camp information <ref target='/camp'>{ws}{ws}</ref></p>"))
+    assert (text, links) == ("Camp information", 0)
+    text, links = _text_and_links(etree.fromstring(f"<p>See <ref target='/camp'>{ws}the camp{ws}</ref></p>"))
+    assert (text, links) == ("See the camp", len("the camp"))
+
+
+def test_a_heading_over_links_to_other_articles_is_no_sub_heading():
+    inner = (f"<p>The first paragraph {LONG}.</p><h2>Más sobre la agenda</h2><p>The second paragraph {LONG}.</p>"
+             f"<p>The third paragraph {LONG}.</p>")
+    assert [b["type"] for b in article(inner)["blocks"]] == ["paragraph"] * 3

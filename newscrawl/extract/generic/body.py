@@ -30,6 +30,14 @@ _READ_MORE = re.compile(
 )
 
 
+# A heading that labels a box of links to other articles ("More from ...", "Más sobre ..."), not a part of the
+# text: for headings only (a paragraph may well begin "More about ...").
+_MORE_HEADING = re.compile(
+    r"^\s*(more (from|about|on)|más (sobre|de)|mehr (über|von|aus|zu)|plus (sur|de)|altro su|meer over)\b",
+    re.IGNORECASE,
+)
+
+
 _PRUNE_XPATH = [
     "//figcaption",
     # The cheap substring test first: the class-token test is costly on every element of a page.
@@ -57,11 +65,14 @@ def _joined_text(el) -> str:
 
 
 def _text_and_links(el) -> tuple[str, int]:
+    """A block's clean text and how many of its characters are link text, measured on the same clean text
+    (the raw link text counted the page's indentation too: a link laid out on lines of its own had a
+    "link ratio" of 18 on a page of extraction-open2)."""
     link_chars = 0
     for ref in el.iter("ref"):
-        link_chars += len("".join(ref.itertext()))
+        link_chars += len(clean_text(_joined_text(ref)) or "")
     text = clean_text(_joined_text(el)) or ""
-    return text, link_chars
+    return text, min(link_chars, len(text))
 
 
 #: A data table's cells are short (a name, a figure, a date): a longer cell is prose, the table a layout.
@@ -350,7 +361,7 @@ def typed_blocks(blocks: list[tuple[str, str, float]], *, title: str | None = No
         kind = _BLOCK_TYPE.get(kind, "paragraph")
         if kind == "heading":
             key = norm_key(text)
-            if not key or key == title_key or key in captions or _READ_MORE.match(text):
+            if not key or key == title_key or key in captions or _READ_MORE.match(text) or _MORE_HEADING.match(text):
                 continue
             if link_ratio > 0.6 and not _introduces_text(blocks, index):
                 continue  # a teaser's linked headline; a list's linked heading ("2) <a>Film</a>") heads its text
