@@ -53,7 +53,8 @@ def test_blocks_follow_the_final_cleaning_of_the_body():
               {"type": "paragraph", "text": "One."}, {"type": "heading", "text": "Sub"},
               {"type": "list_item", "text": "Two."}, {"type": "paragraph", "text": "By A. Writer"}]
     assert blocks_for_body(["One.", "Two."], blocks) == [
-        {"type": "paragraph", "text": "One."}, {"type": "heading", "text": "Sub"}, {"type": "list_item", "text": "Two."}]
+        {"type": "paragraph", "text": "One."}, {"type": "heading", "text": "Sub"},
+        {"type": "list_item", "text": "Two."}]
     # A body paragraph no block names (another producer's, or one the cleaning changed) is a paragraph.
     assert blocks_for_body(["Three."], blocks) == [{"type": "paragraph", "text": "Three."}]
 
@@ -228,3 +229,12 @@ def test_a_heading_over_links_to_other_articles_is_no_sub_heading():
     inner = (f"<p>The first paragraph {LONG}.</p><h2>Más sobre la agenda</h2><p>The second paragraph {LONG}.</p>"
              f"<p>The third paragraph {LONG}.</p>")
     assert [b["type"] for b in article(inner)["blocks"]] == ["paragraph"] * 3
+
+
+def test_a_heading_over_a_box_the_body_left_out_is_no_sub_heading():
+    blocks = [{"type": "paragraph", "text": "One."}, {"type": "heading", "text": "Related"},
+              {"type": "paragraph", "text": "Another story"}, {"type": "paragraph", "text": "And another"},
+              {"type": "heading", "text": "Part two"}, {"type": "heading", "text": "Its first section"},
+              {"type": "paragraph", "text": "Two."}]
+    kept = [b["text"] for b in blocks_for_body(["One.", "Two."], blocks)]
+    assert kept == ["One.", "Part two", "Its first section", "Two."]

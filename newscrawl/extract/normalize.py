@@ -131,7 +131,9 @@ def blocks_for_body(body: list[str], blocks: list[dict]) -> list[dict]:
 
     The body is cleaned after the layers ran (boilerplate, captions, a trailing byline, the lead repeated); the
     blocks follow it, so ``body`` is always ``blocks`` without those sub-headings. A heading before the first
-    body paragraph (the headline, a kicker) or after the last (a "More on this" box) is not the article's.
+    body paragraph (the headline, a kicker) or after the last (a "More on this" box) is not the article's, nor
+    is one over blocks the body left out (a "Related" box amid the text): a sub-heading stands right above
+    the paragraph it heads (:func:`_heads_text`).
     """
     keys = [(b["type"], b["text"], b["text"].casefold()) for b in blocks]
     out: list[dict] = []
@@ -142,11 +144,21 @@ def blocks_for_body(body: list[str], blocks: list[dict]) -> list[dict]:
         if found is None:
             out.append({"type": "paragraph", "text": text})
             continue
-        if out:  # the sub-headings between the previous body paragraph and this one
-            out.extend({"type": "heading", "text": t} for kind, t, _ in keys[pos:found] if kind == "heading")
+        if out:  # the sub-headings between the previous body paragraph and this one, right above it
+            out.extend({"type": "heading", "text": keys[i][1]} for i in range(pos, found)
+                       if keys[i][0] == "heading" and _heads_text(keys, i, found))
         out.append({"type": keys[found][0], "text": text})
         pos = found + 1
     return out
+
+
+def _heads_text(keys: list[tuple], index: int, paragraph: int) -> bool:
+    """Whether the heading at ``index`` stands right over the body paragraph at ``paragraph`` (other headings
+    aside). A heading over blocks the body left out heads a box the cleaning removed ("Related",
+    "Recommended", a list of links). Measured against allowing one left-out block between them (a link
+    line): extraction-open2 body+headings F1 0.9728 vs 0.9726, snippets 0.9404 vs 0.9397, extraction-open
+    0.9662 vs 0.9663."""
+    return all(keys[j][0] == "heading" for j in range(index + 1, paragraph))
 
 
 def finish_article(item: dict, boilerplate=frozenset()) -> dict:
