@@ -35,10 +35,10 @@ __all__ = ["extract_article", "content_hash", "page_url", "REQUIRED_FIELDS"]
 
 REQUIRED_FIELDS = ("title", "published", "body")
 # Fields only the generic layer (trafilatura and the article-region rules) can find.
-GENERIC_TEXT_FIELDS = ("body", "lead", "captions")
+GENERIC_TEXT_FIELDS = ("body", "blocks", "lead", "captions")
 # Fields every article has a value for (possibly empty); the fallback is asked only for those the site layer lacks.
 WANTED_FIELDS = (
-    "title", "published", "modified", "section", "lead", "authors", "source", "captions", "body",
+    "title", "published", "modified", "section", "lead", "authors", "source", "captions", "body", "blocks",
     "tags", "images", "language", "canonical_url",
 )
 
@@ -111,7 +111,7 @@ def _declared_fields(site: Site, layout_name: str | None) -> set[str]:
         if layout.name == layout_name:
             declared = set(layout.fields)
             if layout.body:
-                declared.add("body")
+                declared.update({"body", "blocks"})
             if layout.captions:
                 declared.add("captions")
             if layout.byline or "authors" in declared:

@@ -48,6 +48,10 @@ body
     page layout: paragraphs outside the article region (the element holding
     the headline and the body) are dropped, and paragraphs styled like the body
     ones (same tag, class and parent class) that trafilatura missed are added.
+blocks
+    The body typed (paragraph, list item, quote...) with trafilatura's
+    sub-headings between its paragraphs (:func:`typed_blocks`); aligned with the
+    final body by :func:`newscrawl.extract.normalize.blocks_for_body`.
 lead
     A standfirst: a lead/intro/summary element placed before the body in the
     article region, or the structured description when the region shows it and
@@ -70,7 +74,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
+from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks, typed_blocks
 from newscrawl.extract.generic.bylines import choose_authors, edge_bylines, tail_byline
 from newscrawl.extract.generic.captions import PageCaptions, captions
 from newscrawl.extract.generic.dates import choose_date, dom_date_values
@@ -80,6 +84,7 @@ from newscrawl.extract.generic.dom import (
 )
 from newscrawl.extract.generic.lead import choose_lead
 from newscrawl.extract.generic.title import choose_title, site_name_keys
+from newscrawl.extract.normalize import blocks_for_body
 from newscrawl.extract.structured import StructuredData
 from newscrawl.model.item import DEFAULT_TIMEZONE
 
@@ -87,7 +92,7 @@ __all__ = ["extract_fallback", "ALL_FIELDS"]
 
 ALL_FIELDS = (
     "title", "lead", "published", "modified", "authors", "source", "section", "tags",
-    "images", "captions", "body", "canonical_url", "language",
+    "images", "captions", "body", "blocks", "canonical_url", "language",
 )
 
 
@@ -128,9 +133,10 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
     guard = doc.errors.guard
     # The body (trafilatura, the costly part) also locates the article region on
     # the page, which the lead, captions and byline search use.
-    need_body = bool(wanted & {"body", "lead", "captions"})
+    need_body = bool(wanted & {"body", "blocks", "lead", "captions"})
 
     body: list[str] = []
+    tblocks: list = []
     removed_bylines: list[str] = []
     signatures: list[str] = []
     scope = None
@@ -149,6 +155,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             located = locate_paragraphs(doc, paragraphs)
             body, caps_keys, removed_bylines, hits, container = paragraphs, keys, dropped, located, container_of(located)
             signatures = edge_bylines(blocks, removed_bylines)
+            tblocks = blocks
 
     title, title_layer = (None, None)
     if wanted & {"title", "body", "lead"}:
@@ -170,7 +177,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
         tail, body = tail_byline(body, site_name_keys(doc, data.publisher_names()))
         if tail:
             signatures.insert(0, tail)
-    if wanted & {"body", "lead"}:
+    if wanted & {"body", "blocks", "lead"}:
         lead, lead_layer = None, None
         with guard("lead"):
             lead, lead_layer, body = choose_lead(doc, data, body, scope, first_el, title=title, caption_keys=caps_keys)
@@ -184,6 +191,10 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             _put(fields, sources, "lead", lead, lead_layer)
         if "body" in wanted:
             _put(fields, sources, "body", body, "generic")
+        if "blocks" in wanted and body:
+            # Typed, with the sub-headings, aligned with this body (the final cleaning aligns them again with its own).
+            typed = typed_blocks(tblocks, title=title, captions=caps_keys)
+            _put(fields, sources, "blocks", blocks_for_body(body, typed), "generic")
 
     if wanted & {"published"}:
         with guard("published"):

@@ -12,8 +12,7 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 #: Every field, in the schema's (and every output's) order.
 ARTICLE_FIELDS = (
     "url", "canonical_url", "site", "section", "title", "lead", "published", "modified",
-    "authors", "authors_raw", "source", "captions", "body", "blocks", "tags", "images",
-    "language",
+    "authors", "authors_raw", "source", "captions", "body", "blocks", "tags", "images", "language",
     "crawled_at", "content_hash", "extraction", "missing", "duplicate_of", "version", "schema_version",
     "errors",
 )
