@@ -58,15 +58,15 @@ from typing import Any, Iterable
 from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
 from newscrawl.extract.generic.bylines import choose_authors, tail_byline
 from newscrawl.extract.generic.captions import caption_keys, captions
-from newscrawl.extract.generic.dates import choose_date, dom_date_values
+from newscrawl.extract.generic.dates import choose_date_noted, dom_date_values
 from newscrawl.extract.generic.dom import (
     article_h1, article_region, article_scope, container_of, language, locate_paragraphs, norm_key,
     normalise_language,
 )
 from newscrawl.extract.generic.lead import choose_lead
 from newscrawl.extract.generic.title import choose_title
+from newscrawl.extract.generic.zones import page_zone
 from newscrawl.extract.structured import StructuredData
-from newscrawl.model.item import DEFAULT_TIMEZONE
 
 __all__ = ["extract_fallback", "ALL_FIELDS"]
 
@@ -90,7 +90,7 @@ def extract_fallback(doc, wanted: Iterable[str] | None = None, tz=None,
     wanted_set = set(wanted) if wanted is not None else set(ALL_FIELDS)
     fields: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    _extract(doc, wanted_set, tz or DEFAULT_TIMEZONE, fields, sources, frozenset(structured_only))
+    _extract(doc, wanted_set, tz, fields, sources, frozenset(structured_only))
     return fields, sources
 
 
@@ -165,16 +165,26 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
         if "body" in wanted:
             _put(fields, sources, "body", body, "generic")
 
+    zone, how = tz, None
+    if tz is None and wanted & {"published", "modified"}:
+        with guard("published"):
+            zone, how = page_zone(doc) or (None, None)
     if wanted & {"published"}:
         with guard("published"):
             dom = None if "published" in structured_only else (
                 lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
-            value, layer = choose_date(data.published_candidates(), tz, dom)
+            value, layer, note = choose_date_noted(data.published_candidates(), zone, dom, inferred=how,
+                                                   others=data.modified_candidates())
             _put(fields, sources, "published", value, layer)
+            if value and note:
+                sources["published_zone"] = note
     if "modified" in wanted:
         with guard("modified"):
-            value, layer = choose_date(data.modified_candidates(), tz)
+            value, layer, note = choose_date_noted(data.modified_candidates(), zone, inferred=how,
+                                                   others=data.published_candidates())
             _put(fields, sources, "modified", value, layer)
+            if value and note:
+                sources["modified_zone"] = note
 
     if wanted & {"authors", "source"}:
         with guard(*sorted(wanted & {"authors", "source"})):
