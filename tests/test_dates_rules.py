@@ -171,3 +171,22 @@ def test_the_seed_pages_traps_still_hold():
     # a visible date with its own offset is read as written; a banner's "today" is no publish date
     parsed = parse_datetime_ex("Thứ Tư, 13/3/2024 14:31 (GMT+7)", tz="UTC")
     assert parsed.value.isoformat() == "2024-03-13T14:31:00+07:00" and parsed.has_offset
+
+
+def test_a_labelled_date_beats_htmldates_guess():
+    # htmldate would take the teaser's date (the first date in the text); the label says which is the article's
+    top = ("<div class='teaser'><h2>An older story</h2><span class='date'>24.04.2023</span></div>"
+           "<ul class='facts'><li><strong>Datum</strong> 28.04.2023</li><li><strong>Autor</strong> Erika Muster</li></ul>")
+    fields, _ = extract_fallback(Document(page(body_top=top, lang="de"), "https://www.example.com/a"))
+    assert fields["published"] == "2023-04-28T00:00:00+02:00"
+
+
+def test_a_utc_date_is_shown_in_the_pages_zone_when_its_url_gives_the_local_day():
+    # 01:09 UTC on the 9th; the URL says the 8th, which it is in the page's zone (en-US: New York)
+    html = page(head=meta_published("2023-11-09T01:09:55+00:00"), lang="en-US")
+    fields, sources = extract_fallback(Document(html, "https://www.example.com/2023/11/08/bridge-plans/"))
+    assert fields["published"] == "2023-11-08T20:09:55-05:00"
+    assert sources["published_zone"].startswith("country us: UTC time shown")
+    # without the URL's day, the UTC time stays as written
+    fields, _ = extract_fallback(Document(html, "https://www.example.com/bridge-plans/"))
+    assert fields["published"] == "2023-11-09T01:09:55+00:00"

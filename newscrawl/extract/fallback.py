@@ -58,7 +58,7 @@ from typing import Any, Iterable
 from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
 from newscrawl.extract.generic.bylines import choose_authors, tail_byline
 from newscrawl.extract.generic.captions import caption_keys, captions
-from newscrawl.extract.generic.dates import choose_date_noted, dom_date_values
+from newscrawl.extract.generic.dates import choose_date_noted, dom_date_values, shown_days
 from newscrawl.extract.generic.dom import (
     article_h1, article_region, article_scope, container_of, language, locate_paragraphs, norm_key,
     normalise_language,
@@ -173,8 +173,9 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
         with guard("published"):
             dom = None if "published" in structured_only else (
                 lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
+            days = None if "published" in structured_only else (lambda: shown_days(doc))
             value, layer, note = choose_date_noted(data.published_candidates(), zone, dom, inferred=how,
-                                                   others=data.modified_candidates())
+                                                   others=data.modified_candidates(), local_days=days)
             _put(fields, sources, "published", value, layer)
             if value and note:
                 sources["published_zone"] = note
