@@ -20,10 +20,13 @@ title
     sources' majority. The rules in full: :func:`choose_title`.
 published / modified
     JSON-LD datePublished > microdata > ``article:published_time`` and other
-    meta > itemprop > ``<time datetime>`` > date-looking visible text. A value
+    meta > itemprop; without any, the visible page: a labelled date ("Datum ..."),
+    htmldate's extensive search, ``<time datetime>``, date-looking text. A value
     without a UTC offset borrows one from another candidate of the same local
-    time, else is read in ``tz``; a date alone gives way to a candidate of the
-    same day with a time.
+    time, else is read in ``tz`` (a site file's zone) or, with ``tz`` None, in the
+    zone the page suggests (:func:`~newscrawl.extract.generic.zones.page_zone`),
+    noted in ``sources["published_zone"]``; a date alone gives way to a candidate
+    of the same day with a time. The rules: :func:`~newscrawl.extract.generic.dates.choose_date_noted`.
 authors
     JSON-LD author (Person names, ``@id`` references resolved, every JSON-LD
     description of the article) > microdata > byline in the article region
@@ -83,8 +86,8 @@ def extract_fallback(doc, wanted: Iterable[str] | None = None, tz=None,
     ``wanted`` limits the work to those fields (default: all). ``structured_only``:
     fields to take from structured data alone, never from a scan of the page (the
     caller trusts its own visible value over the generic layer's guess; for now
-    this spares the date scan). ``tz`` reads dates that carry no offset (default
-    Asia/Ho_Chi_Minh). A field whose rules fail is left out, its error recorded in
+    this spares the date scan). ``tz`` reads dates that carry no offset (a site
+    file's zone); None: the zone is inferred from the page and noted in ``sources["<field>_zone"]``. A field whose rules fail is left out, its error recorded in
     ``doc.errors`` (raised in strict mode); the other fields are still extracted.
     """
     wanted_set = set(wanted) if wanted is not None else set(ALL_FIELDS)
