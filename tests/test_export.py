@@ -10,6 +10,7 @@ import pytest
 from scrapy.utils.test import get_crawler
 
 import newscrawl.ops.export as export_module
+from newscrawl.model.item import ARTICLE_FIELDS
 from newscrawl.ops.export import export_articles, parse_since
 from newscrawl.crawl.pipelines.dedupe import DedupePipeline
 from newscrawl.crawl.pipelines.store import DatabaseStorePipeline
@@ -67,7 +68,12 @@ def test_parquet_has_one_row_per_stored_article(db_url, tmp_path):
     captions = schema.field("captions").type
     assert pa.types.is_list(captions) and pa.types.is_struct(captions.value_type)
     assert {f.name for f in captions.value_type} == {"text", "image_url", "credit"}
+    assert schema.field("blocks").type == pa.list_(pa.struct([("type", pa.string()), ("text", pa.string())]))
+    assert schema.field("errors").type == pa.map_(pa.string(), pa.string())
     assert schema.field("published_utc").type == pa.timestamp("us", tz="UTC")
+    # Every item field is a column, in the item's order, the UTC timestamps after the date strings.
+    assert [n for n in schema.names if not n.endswith("_utc")] == list(ARTICLE_FIELDS)
+    assert schema.names.index("published_utc") == schema.names.index("modified") + 1
 
     rows = {r["canonical_url"]: r for r in table.to_pylist()}
     assert set(rows) == {i["canonical_url"] for i in items}
@@ -76,6 +82,7 @@ def test_parquet_has_one_row_per_stored_article(db_url, tmp_path):
         assert row["title"] == item["title"]
         assert row["body"] == item["body"]
         assert row["captions"] == item["captions"]
+        assert row["blocks"] == item["blocks"] and row["errors"] is None
         assert row["published"] == item["published"]  # "+07:00" as extracted
         assert row["version"] == 1
     second = rows["https://tuyengiao.example.vn/bai-2"]
@@ -105,9 +112,9 @@ def test_jsonl_lines_are_items_in_schema_order(db_url, tmp_path):
         assert datetime.fromisoformat(line["crawled_at"]) == datetime.fromisoformat(item["crawled_at"])
     assert list(lines[0]) == [
         "url", "canonical_url", "site", "section", "title", "lead", "published", "modified",
-        "authors", "authors_raw", "source", "captions", "body", "tags", "images", "language",
+        "authors", "authors_raw", "source", "captions", "body", "blocks", "tags", "images", "language",
         "crawled_at", "content_hash", "extraction", "missing", "duplicate_of", "version", "schema_version",
-    ]
+    ]  # and no `errors`: no extractor failed on these pages
 
 
 def test_jsonl_lines_validate_against_the_item_schema(tmp_path):

@@ -82,3 +82,15 @@ def test_the_schema_names_the_items_fields_in_their_order():
         assert properties[name] == {**properties[name], "$ref": "#/$defs/datetime"}, name
     assert properties["schema_version"]["pattern"] == "^1\\.[0-9]+$"
     assert model.ITEM_SCHEMA_VERSION.startswith("1.")
+
+
+def test_the_store_the_export_and_the_contracts_follow_the_items_fields():
+    # Hand-written field lists drift (blocks and errors were once stored nowhere): each is made from ARTICLE_FIELDS.
+    from newscrawl.crawl.contracts import COMPARED
+    from newscrawl.model.item import ARTICLE_FIELDS
+    from newscrawl.ops.export import parquet_schema
+    from newscrawl.storage.schema import articles
+
+    assert set(ARTICLE_FIELDS) <= {c.name for c in articles.columns}  # a column per field, of its name
+    assert [n for n in parquet_schema().names if not n.endswith("_utc")] == list(ARTICLE_FIELDS)
+    assert set(COMPARED) == set(ARTICLE_FIELDS) - {"url", "images", "captions"}

@@ -12,7 +12,9 @@ from sqlalchemy import create_engine, event, func, inspect, select, text
 from newscrawl.crawl.pipelines.dedupe import DedupePipeline
 from newscrawl.crawl.pipelines.store import DatabaseStorePipeline
 from newscrawl.crawl import services
+from newscrawl.model.item import ARTICLE_FIELDS
 from newscrawl.storage import SCHEMA_VERSION, ArticleStore, canonical_url, init_schema, record_run
+from newscrawl.storage.articles import row_to_item, stream_articles
 from newscrawl.storage.schema import article_versions, articles, duplicates, minhash_signatures, runs, schema_meta
 from tests.support.databases import (
     make_item,
@@ -184,6 +186,31 @@ def test_items_round_trip_into_rows(db_url):
     assert row["version"] == 1 and row["duplicate_of"] is None
     assert row["site"] == "example" and row["language"] == "vi"
     assert row["first_seen"] == row["last_seen"]
+
+
+def test_an_item_reads_back_as_it_was_stored_blocks_and_errors_included(db_url):
+    # row_to_item is item_to_row's inverse: every field of the item (ARTICLE_FIELDS), in its order.
+    blocks = [{"type": "heading", "text": "Tiêu đề phụ"}] + [{"type": "paragraph", "text": p} for p in BODY]
+    with_errors = sample(1, blocks=blocks, errors={"authors": "ValueError: no byline"})
+    without = sample(2)
+    with Run(db_url) as run:
+        run.process(with_errors)
+        run.process(without)
+    engine = create_engine(db_url)
+    try:
+        rows = list(stream_articles(engine, datetime(2000, 1, 1, tzinfo=timezone.utc)))
+    finally:
+        engine.dispose()
+    back = {item["canonical_url"]: item for item in map(row_to_item, rows)}
+    for item in (with_errors, without):
+        stored = back[item["canonical_url"]]
+        expected = {k: v for k, v in dict(item).items() if k != "crawled_at"}
+        assert {k: v for k, v in stored.items() if k != "crawled_at"} == expected
+        assert datetime.fromisoformat(stored["crawled_at"]) == datetime.fromisoformat(item["crawled_at"])
+        assert list(stored) == [name for name in ARTICLE_FIELDS if name in item]
+    row = article_row(db_url, without["canonical_url"])
+    assert row["errors"] is None  # no extractor failed: NULL, not {}
+    assert article_row(db_url, with_errors["canonical_url"])["blocks"] == blocks
 
 
 def test_json_is_stored_readable_in_sqlite(tmp_path):

@@ -12,7 +12,7 @@ def test_clean_text_removes_surrogates_nul_controls_and_bidi_isolates():
     assert clean_text("a\x01b\x1fc\x7fd") == "a b c d"
     for isolate in "\u2066\u2067\u2068\u2069":
         assert clean_text(f"Tin {isolate}nóng{isolate}") == "Tin nóng"
-        assert INVISIBLE.search(isolate)  # one definition of what is invisible, also for evaluate.py
+        assert INVISIBLE.search(isolate)  # one definition of what is invisible, also for the eval (newscrawl/ops/eval)
     assert clean_text("\u2068\ud800\x00") is None
 
 

@@ -310,7 +310,7 @@ def cmd_serve_fixtures(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from newscrawl.ops.evaluate import main as eval_main
+    from newscrawl.ops.eval import main as eval_main
 
     return eval_main(args.rest)
 
@@ -513,7 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["eval"]:
-        # eval has its own parser (newscrawl/ops/evaluate.py); argparse's REMAINDER would not pass it a leading --help
+        # eval has its own parser (newscrawl/ops/eval/cli.py); argparse's REMAINDER would not pass it a leading --help
         return cmd_eval(argparse.Namespace(rest=argv[1:]))
     args = build_parser().parse_args(argv)
     return args.func(args)

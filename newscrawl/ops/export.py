@@ -8,11 +8,16 @@ ordered by publication time, and returns the number of rows written.
 * JSONL: one article per line in the item schema (README#output-schema),
   UTF-8, Vietnamese as is (no ``\\u`` escapes); ``published``/``modified``
   exactly as extracted, e.g. ``"2024-03-13T14:31:00+07:00"``.
-* Parquet: the same fields, with list columns for ``authors``,
-  ``authors_raw``, ``body``, ``tags``, ``images`` and ``missing``, a list of
-  structs ``{text, image_url, credit}`` for ``captions``, a string map for
-  ``extraction``, plus ``published_utc``/``modified_utc`` timestamp columns
-  (UTC) for filtering and sorting; ``crawled_at`` is a UTC timestamp.
+  A row stored before item schema 1.2 has no ``blocks`` (its line is the item
+  of its own ``schema_version``); ``errors`` is there only when an extractor
+  failed on the page.
+* Parquet: the same fields (:func:`parquet_schema`), with list columns for
+  ``authors``, ``authors_raw``, ``body``, ``tags``, ``images`` and ``missing``,
+  lists of structs ``{text, image_url, credit}`` for ``captions`` and
+  ``{type, text}`` for ``blocks`` (null in rows stored before 1.2), string maps
+  for ``extraction`` and ``errors`` (null when none), plus
+  ``published_utc``/``modified_utc`` timestamp columns (UTC) for filtering and
+  sorting; ``crawled_at`` is a UTC timestamp.
 * Parquet partitioned (``partition=("site", "date")``, either or both): a
   directory of Parquet files in hive layout, ``OUT/site=S/date=YYYY-MM-DD/part-0.parquet``,
   ``date`` being the publication day in ``tz`` (the crawl day for articles
@@ -39,7 +44,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import make_url
 
 from newscrawl.crawl.atomic import current_umask
-from newscrawl.storage.articles import stream_articles, table_names
+from newscrawl.storage.articles import row_to_item, stream_articles, table_names
 from newscrawl.storage.engine import create_db_engine, safe_url
 
 __all__ = ["ITEM_FIELDS", "FORMATS", "PARTITION_KEYS", "DATASET_MARKER", "export_articles", "parse_since",
@@ -52,7 +57,7 @@ PARTITION_KEYS = ("site", "date")
 DATASET_MARKER = "_newscrawl_export.json"
 
 from newscrawl.model.item import ARTICLE_FIELDS as ITEM_FIELDS  # noqa: E402 - item fields in schema order
-_LIST_FIELDS = ("authors", "authors_raw", "body", "tags", "images", "missing")
+from newscrawl.model.item import DATE_FIELDS, LIST_FIELDS  # noqa: E402
 _CHUNK = 2000
 
 
@@ -92,45 +97,6 @@ def is_dataset_dir(path: str | os.PathLike) -> bool:
     return os.path.isfile(os.path.join(path, DATASET_MARKER))
 
 
-def _iso_utc(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.utc).isoformat() if value is not None else None
-
-
-def row_to_item(row) -> dict:
-    """An ``articles`` row as an item dict (schema order)."""
-    m = row._mapping
-    item = {
-        "url": m["url"],
-        "canonical_url": m["canonical_url"],
-        "site": m["site"],
-        "section": m["section"],
-        "title": m["title"],
-        "lead": m["lead"],
-        # The string as extracted keeps its offset ("+07:00"); the UTC column is the fallback.
-        "published": m["published_raw"] or _iso_utc(m["published"]),
-        "modified": m["modified_raw"] or _iso_utc(m["modified"]),
-        "authors": list(m["authors"] or []),
-        "authors_raw": list(m["authors_raw"] or []),
-        "source": m["source"],
-        "captions": [
-            {"text": c.get("text"), "image_url": c.get("image_url"), "credit": c.get("credit")}
-            for c in (m["captions"] or [])
-        ],
-        "body": list(m["body"] or []),
-        "tags": list(m["tags"] or []),
-        "images": list(m["images"] or []),
-        "language": m["language"],
-        "crawled_at": _iso_utc(m["crawled_at"]),
-        "content_hash": m["content_hash"],
-        "extraction": dict(m["extraction"] or {}),
-        "missing": list(m["missing"] or []),
-        "duplicate_of": m["duplicate_of"],
-        "version": m["version"],
-        "schema_version": m["schema_version"] or "1.0",
-    }
-    return item
-
-
 def _write_jsonl(fh, rows) -> int:
     count = 0
     for row in rows:
@@ -141,39 +107,26 @@ def _write_jsonl(fh, rows) -> int:
 
 
 def parquet_schema():
+    """The Parquet columns: the item's fields in their order (ITEM_FIELDS), each typed by its kind, with
+    ``published_utc``/``modified_utc`` timestamps after the date strings. A field with no type here is
+    text; a new field of another kind gets its type here (the export fails on it until then)."""
     import pyarrow as pa
 
     text = pa.string()
-    strings = pa.list_(text)
-    return pa.schema(
-        [
-            ("url", text),
-            ("canonical_url", text),
-            ("site", text),
-            ("section", text),
-            ("title", text),
-            ("lead", text),
-            ("published", text),
-            ("modified", text),
-            ("published_utc", pa.timestamp("us", tz="UTC")),
-            ("modified_utc", pa.timestamp("us", tz="UTC")),
-            ("authors", strings),
-            ("authors_raw", strings),
-            ("source", text),
-            ("captions", pa.list_(pa.struct([("text", text), ("image_url", text), ("credit", text)]))),
-            ("body", strings),
-            ("tags", strings),
-            ("images", strings),
-            ("language", text),
-            ("crawled_at", pa.timestamp("us", tz="UTC")),
-            ("content_hash", text),
-            ("extraction", pa.map_(text, text)),
-            ("missing", strings),
-            ("duplicate_of", text),
-            ("version", pa.int32()),
-            ("schema_version", text),
-        ]
-    )
+    types = {
+        "captions": pa.list_(pa.struct([("text", text), ("image_url", text), ("credit", text)])),
+        "blocks": pa.list_(pa.struct([("type", text), ("text", text)])),
+        "crawled_at": pa.timestamp("us", tz="UTC"),
+        "extraction": pa.map_(text, text),
+        "errors": pa.map_(text, text),
+        "version": pa.int32(),
+    }
+    columns = []
+    for name in ITEM_FIELDS:
+        columns.append((name, types[name] if name in types else pa.list_(text) if name in LIST_FIELDS else text))
+        if name == DATE_FIELDS[-1]:
+            columns.extend((f"{date_field}_utc", pa.timestamp("us", tz="UTC")) for date_field in DATE_FIELDS)
+    return pa.schema(columns)
 
 
 def _parquet_tables(rows, schema, tz: str = "UTC") -> Iterator:
@@ -185,8 +138,10 @@ def _parquet_tables(rows, schema, tz: str = "UTC") -> Iterator:
     chunk: list[dict] = []
 
     def table():
-        columns = {name: [rec[name] for rec in chunk] for name in names}
-        columns["extraction"] = [list(value.items()) for value in columns["extraction"]]
+        # .get: a row stored before a field was (blocks, errors) reads back without it, a null here.
+        columns = {name: [rec.get(name) for rec in chunk] for name in names}
+        for name in ("extraction", "errors"):  # map columns take (key, value) pairs
+            columns[name] = [list(value.items()) if value is not None else None for value in columns[name]]
         chunk.clear()
         return pa.Table.from_pydict(columns, schema=schema)
 
@@ -195,8 +150,8 @@ def _parquet_tables(rows, schema, tz: str = "UTC") -> Iterator:
         m = row._mapping
         item = row_to_item(row)
         # Timestamps as timestamps (the JSON strings keep the page's own offset in published/modified).
-        item["published_utc"] = m["published"]
-        item["modified_utc"] = m["modified"]
+        for name in DATE_FIELDS:
+            item[f"{name}_utc"] = m[name]
         item["crawled_at"] = m["crawled_at"]
         if "date" in names:
             day = m["published"] or m["crawled_at"] or m["first_seen"]

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.engine import Connection
 
+from newscrawl.model.item import ARTICLE_FIELDS, DATE_FIELDS, OPTIONAL_FIELDS
 from newscrawl.model.item import LIST_FIELDS as _LIST_FIELDS  # the item's array fields
 from newscrawl.model.urls import canonical_url as make_canonical_url
 from newscrawl.storage import urlstate
@@ -94,12 +95,48 @@ def item_to_row(item: Mapping, now: datetime | None = None) -> dict:
         "duplicate_of": item.get("duplicate_of"),
         "version": int(item.get("version") or 1),
         "schema_version": item.get("schema_version"),
+        # Present only when an extractor failed on the page (OPTIONAL_FIELDS): NULL, not {}, otherwise.
+        "errors": dict(item.get("errors") or {}) or None,
         "first_seen": now,
         "last_seen": now,
     }
     for name in _LIST_FIELDS:
         row[name] = list(item.get(name) or [])
     return row
+
+
+def _iso_utc(value: datetime | None) -> str | None:
+    return value.astimezone(timezone.utc).isoformat() if value is not None else None
+
+
+#: Item fields whose column may be NULL in rows stored before the field was (item schema 1.2's ``blocks``):
+#: such a row reads back without the field, as the item its schema_version describes.
+_LATER_FIELDS = ("blocks",)
+
+
+def row_to_item(row) -> dict:
+    """An ``articles`` row as an item dict, in the item's field order (ARTICLE_FIELDS); the inverse of
+    :func:`item_to_row`. Every field is read from the column of its name, but the dates, which come from
+    the string as extracted (it keeps the page's offset, ``+07:00``; the UTC column is the fallback)."""
+    m = row._mapping
+    item = {}
+    for name in ARTICLE_FIELDS:
+        value = m[name] if name not in DATE_FIELDS else (m[f"{name}_raw"] or _iso_utc(m[name]))
+        if value is None and (name in OPTIONAL_FIELDS or name in _LATER_FIELDS):
+            continue
+        if name == "captions":
+            value = [{"text": c.get("text"), "image_url": c.get("image_url"), "credit": c.get("credit")}
+                     for c in value or []]
+        elif name in _LIST_FIELDS:
+            value = list(value or [])
+        elif name in ("extraction", "errors"):
+            value = dict(value or {})
+        elif name == "crawled_at":
+            value = _iso_utc(value)
+        elif name == "schema_version":
+            value = value or "1.0"  # rows stored before the field was
+        item[name] = value
+    return item
 
 
 def _raw(value) -> str | None:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
     select,
     text,
 )
@@ -35,17 +36,45 @@ from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateColumn, SetColumnComment
 from sqlalchemy.types import TypeDecorator
 
 logger = logging.getLogger(__name__)
 
 #: Version of the schema this code writes. Bump it and add ``MIGRATIONS[old]``.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+
+
+def add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None:
+    """``ALTER TABLE ... ADD COLUMN`` for each of ``names`` the table lacks, declared (and, in PostgreSQL,
+    commented) as its Column in this module says, so that a migrated database has what a new one gets.
+    The columns must be nullable: the rows already there get NULL."""
+    present = {c["name"] for c in inspect(conn).get_columns(table.name)}
+    table_name = conn.dialect.identifier_preparer.format_table(table)
+    for name in names:
+        column = table.c[name]
+        if not column.nullable:
+            raise ValueError(f"{table.name}.{name}: a column added to a table with rows must be nullable")
+        if name in present:
+            continue
+        # exec_driver_sql: the DDL is ours, and text() would take a ":" in it for a parameter.
+        conn.exec_driver_sql(f"ALTER TABLE {table_name} ADD COLUMN {CreateColumn(column).compile(dialect=conn.dialect)}")
+        if column.comment and conn.dialect.supports_comments:
+            conn.execute(SetColumnComment(column))
+
+
+def _articles_blocks_and_errors(conn: Connection) -> None:
+    """3 -> 4: the item's ``blocks`` (item schema 1.2) and its optional ``errors`` (1.1, not stored before)
+    become columns of ``articles``. Rows stored before keep NULL in both: they never had blocks, and
+    their errors were not kept."""
+    add_columns(conn, articles, ("blocks", "errors"))
+
 
 #: ``{from_version: fn(connection)}``; ``fn`` upgrades the schema from ``from_version`` to ``from_version + 1``.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: lambda conn: None,  # 1 -> 2 adds the rejects table, which create_all makes
     2: lambda conn: None,  # 2 -> 3 adds the url_state table, which create_all makes
+    3: _articles_blocks_and_errors,
 }
 
 # Arbitrary constant: the PostgreSQL advisory lock taken while creating/migrating,
@@ -111,6 +140,9 @@ articles = Table(
     Column("source", Text),
     Column("captions", JSONType, nullable=False),
     Column("body", JSONType, nullable=False),
+    # Nullable, unlike the other list columns: NULL is a row stored before schema 4 (item schema 1.2), which
+    # never had blocks; [] is an article stored since with no blocks.
+    Column("blocks", JSONType, comment="the item's typed text blocks [{type, text}]; NULL in rows stored before 1.2"),
     Column("tags", JSONType, nullable=False),
     Column("images", JSONType, nullable=False),
     Column("language", Text),
@@ -121,6 +153,7 @@ articles = Table(
     Column("duplicate_of", Text, comment="canonical_url of the first copy when this article is a near-duplicate"),
     Column("version", Integer, nullable=False),
     Column("schema_version", Text),
+    Column("errors", JSONType, comment="the item's errors {field: error} when an extractor failed on the page, else NULL"),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
     UniqueConstraint("canonical_url", name="uq_articles_canonical_url"),

@@ -107,6 +107,8 @@ def make_item(
         "source": "TTXVN",
         "captions": [{"text": "Ảnh minh họa", "image_url": url + "/anh.jpg", "credit": "Ảnh: TTXVN"}],
         "body": list(body),
+        # As the extractor gives them for a page without sub-headings: the body's paragraphs, typed.
+        "blocks": [{"type": "paragraph", "text": paragraph} for paragraph in body],
         "tags": ["kinh tế", "xuất khẩu"],
         "images": [url + "/anh.jpg"],
         "language": "vi",
