@@ -2,6 +2,7 @@
 the page, and the rule that chooses (:func:`choose_date`). Parsing is :mod:`newscrawl.extract.dates`'s."""
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date, datetime, timezone, tzinfo
 from zoneinfo import ZoneInfo
@@ -291,7 +292,9 @@ def htmldate_value(doc) -> str | None:
     that. It cannot say whether a time was given: a midnight without offset is read as a date alone."""
     from htmldate import find_date  # here: its import is slow and most pages have a structured date
 
-    value = find_date(doc.text, extensive_search=True, original_date=True, url=doc.url or None, deferred_url_extractor=True,
+    # a copy of the page's tree: htmldate prunes the tree it is given, and parsing the text again costs
+    # three times as much
+    value = find_date(copy.deepcopy(doc.root), extensive_search=True, original_date=True, url=doc.url or None, deferred_url_extractor=True,
                       outputformat="%Y-%m-%dT%H:%M:%S%z")
     if not value:
         return None
@@ -301,10 +304,12 @@ def htmldate_value(doc) -> str | None:
 
 
 # Words that label a publish date in a page's metadata lines ("Datum 28.04.2023", "Published: ...").
-_DATE_LABEL = re.compile(
-    r"^\s*(?:datum|date|published(?:\s+on)?|posted(?:\s+on)?|veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
-    r"publié\s+le|publicado(?:\s+el)?|pubblicato(?:\s+il)?|gepubliceerd(?:\s+op)?|publicerad|publisert|"
-    r"opublikowano|ngày\s+đăng)\s*:?\s*(?=\S*\d)", re.IGNORECASE)
+_LABELS = (r"(?:datum|date|published(?:\s+on)?|posted(?:\s+on)?|veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
+           r"publié\s+le|publicado(?:\s+el)?|pubblicato(?:\s+il)?|gepubliceerd(?:\s+op)?|publicerad|publisert|"
+           r"opublikowano|ngày\s+đăng)")
+# the label alone, then the label followed by a date
+_LABEL_WORD = re.compile(r"^\s*" + _LABELS + r"(?!\w)", re.IGNORECASE)
+_DATE_LABEL = re.compile(r"^\s*" + _LABELS + r"\s*:?\s*(?=\S*\d)", re.IGNORECASE)
 
 
 def labelled_dates(doc, scope, anchor=None) -> list[str]:
@@ -312,7 +317,14 @@ def labelled_dates(doc, scope, anchor=None) -> list[str]:
     and hold a date: those of ``scope``, then the page's others nearest the headline; never in a link.
     A labelled date is the page saying which date is the publication's, in so many words."""
     def labelled(el) -> str | None:
-        if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS or el.tag not in _LABEL_TAGS:
+        if not isinstance(el.tag, str) or el.tag not in _LABEL_TAGS:
+            return None
+        # the label opens the element (its text, or its first child's): checked before the whole text,
+        # which costs a walk of the element
+        lead = (el.text or "").strip()
+        if not lead and len(el) and isinstance(el[0].tag, str):
+            lead = (el[0].text or "").strip()
+        if not lead or not _LABEL_WORD.match(lead):
             return None
         text = clean_element_text(el)
         if text and len(text) <= 80 and _DATE_LABEL.match(text) and not _in_link(el):
