@@ -57,8 +57,15 @@ lead
     it is not the first paragraph cut short; moved out of the body when the
     body starts with it. Never a caption, never the headline.
 captions
-    For each image of the article region: its figcaption / caption element, or
-    the text of the small block around it; photo-credit-only texts left out.
+    For each image of the article region, looked for from the image outwards
+    through a few levels of layout: its caption element (figcaption, a caption
+    class, a description / image-info class near it), a figcaption beside the
+    picture, the figure's text, a short credited text alone with the image, or
+    a textless figure's ``title`` / ``data-caption``. Teaser cards, bylines
+    under portraits, credit-only texts, texts of the body, title and lead, and
+    repeats are left out. The page is searched once (``PageCaptions``): what
+    it finds is kept out of the body too. The rules in full:
+    :mod:`newscrawl.extract.generic.captions`.
 language
     ``<html lang>``, else JSON-LD inLanguage / og:locale.
 """
@@ -68,7 +75,7 @@ from typing import Any, Iterable
 
 from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
 from newscrawl.extract.generic.bylines import choose_authors, edge_bylines, tail_byline
-from newscrawl.extract.generic.captions import caption_keys, captions
+from newscrawl.extract.generic.captions import PageCaptions, captions
 from newscrawl.extract.generic.dates import choose_date_noted, dom_date_values, shown_days
 from newscrawl.extract.generic.dom import (
     article_h1, article_region, article_scope, container_of, language, locate_paragraphs, norm_key,
@@ -134,10 +141,12 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
     container = None
     hits: list = []
     caps_keys: set[str] = set()
+    page_captions = None
     if need_body:
         with guard("body"):  # all or nothing: the steps below use the body only when it is whole
             blocks = trafilatura_blocks(doc)  # balanced: measured better than favor_precision/recall
-            keys = caption_keys(doc)
+            page_captions = PageCaptions(doc)  # searched once: keys for the body now, captions below
+            keys = page_captions.keys()
             dropped: list[str] = []
             paragraphs = paragraphs_from_blocks(blocks, captions=keys, removed_bylines=dropped)
             located = locate_paragraphs(doc, paragraphs)
@@ -214,7 +223,9 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
 
     if "captions" in wanted:
         with guard("captions"):
-            _put(fields, sources, "captions", captions(doc, scope), "generic")
+            # The body, title and lead are never captions, wherever an image stands beside them.
+            not_captions = [*body, *(t for t in (title, fields.get("lead")) if t)]
+            _put(fields, sources, "captions", captions(page_captions, scope, exclude=not_captions), "generic")
 
     for name, method in _STRUCTURED_PAIRS:
         if name in wanted:
