@@ -142,7 +142,8 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     """
     doc = Document(html, url, content_type=content_type, strict=strict)
     site_obj = _resolve_site(site, url)
-    tz = site_obj.timezone if site_obj else DEFAULT_TIMEZONE
+    # No site file: no zone is known, and the fallback infers one from the page (its notes go to `date_zones`).
+    tz = site_obj.timezone if site_obj else None
 
     fields, sources = {}, {}
     declared: set[str] = set()
@@ -181,7 +182,7 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         fallback_published = None  # the generic layer's date on a known layout is a guess (a banner, a sidebar)
     published, from_site = None, False
     with doc.errors.guard("published"):
-        published, from_site = _choose_published(fields.get("published"), fallback_published, tz, now)
+        published, from_site = _choose_published(fields.get("published"), fallback_published, tz or DEFAULT_TIMEZONE, now)
     if published is not None:
         fields["published"] = published
         sources["published"] = "site" if from_site else fallback_sources.get("published", "generic")
@@ -202,7 +203,7 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     images = [c.get("image_url") for c in fields.get("captions") or () if c.get("image_url")]
     fields["images"] = images + list(fields.get("images") or [])
 
-    loader = ArticleLoader(timezone=tz, base_url=url, now=now)
+    loader = ArticleLoader(timezone=tz or DEFAULT_TIMEZONE, base_url=url, now=now)
     for name, value in fields.items():
         if value not in (None, "", []):
             with doc.errors.guard(name):
@@ -217,6 +218,11 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         item.setdefault(name, [])
     finish_article(item, site_obj.boilerplate if site_obj else frozenset())
     item["extraction"] = {name: layer for name, layer in sources.items() if item.get(name) not in (None, [], "")}
+    # Where the offset of a date that had none came from, when no site file named the zone (fallback.py).
+    zones = {name: fallback_sources[f"{name}_zone"] for name in DATE_FIELDS
+             if item.get(name) and sources.get(name) != "site" and fallback_sources.get(f"{name}_zone")}
+    if zones:
+        item["date_zones"] = zones
     item["missing"] = [name for name in REQUIRED_FIELDS if not item.get(name)]
     item["crawled_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     item["content_hash"] = _hash_of_clean(item.get("title"), item.get("body"))

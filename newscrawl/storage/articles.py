@@ -97,6 +97,7 @@ def item_to_row(item: Mapping, now: datetime | None = None) -> dict:
         "schema_version": item.get("schema_version"),
         # Present only when an extractor failed on the page (OPTIONAL_FIELDS): NULL, not {}, otherwise.
         "errors": dict(item.get("errors") or {}) or None,
+        "date_zones": dict(item.get("date_zones") or {}) or None,
         "first_seen": now,
         "last_seen": now,
     }
@@ -129,7 +130,7 @@ def row_to_item(row) -> dict:
                      for c in value or []]
         elif name in _LIST_FIELDS:
             value = list(value or [])
-        elif name in ("extraction", "errors"):
+        elif name in ("extraction", "errors", "date_zones"):
             value = dict(value or {})
         elif name == "crawled_at":
             value = _iso_utc(value)

@@ -42,7 +42,7 @@ from sqlalchemy.types import TypeDecorator
 logger = logging.getLogger(__name__)
 
 #: Version of the schema this code writes. Bump it and add ``MIGRATIONS[old]``.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None:
@@ -70,11 +70,18 @@ def _articles_blocks_and_errors(conn: Connection) -> None:
     add_columns(conn, articles, ("blocks", "errors"))
 
 
+def _articles_date_zones(conn: Connection) -> None:
+    """4 -> 5: the item's optional ``date_zones`` (item schema 1.2: where a date's offset came from when the
+    page gave none) becomes a column of ``articles``; rows stored before keep NULL."""
+    add_columns(conn, articles, ("date_zones",))
+
+
 #: ``{from_version: fn(connection)}``; ``fn`` upgrades the schema from ``from_version`` to ``from_version + 1``.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: lambda conn: None,  # 1 -> 2 adds the rejects table, which create_all makes
     2: lambda conn: None,  # 2 -> 3 adds the url_state table, which create_all makes
     3: _articles_blocks_and_errors,
+    4: _articles_date_zones,
 }
 
 # Arbitrary constant: the PostgreSQL advisory lock taken while creating/migrating,
@@ -154,6 +161,7 @@ articles = Table(
     Column("version", Integer, nullable=False),
     Column("schema_version", Text),
     Column("errors", JSONType, comment="the item's errors {field: error} when an extractor failed on the page, else NULL"),
+    Column("date_zones", JSONType, comment="the item's date_zones {field: where its offset came from} when the page gave none, else NULL"),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
     UniqueConstraint("canonical_url", name="uq_articles_canonical_url"),
