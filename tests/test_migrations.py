@@ -84,7 +84,8 @@ def test_a_v3_database_is_migrated_in_place_with_its_rows_intact(db_url, tmp_pat
         with engine.connect() as conn:
             version = conn.execute(select(schema_meta.c.value).where(schema_meta.c.key == "schema_version")).scalar()
             columns = {c["name"]: c for c in inspect(conn).get_columns("articles")}
-        assert int(version) == SCHEMA_VERSION == 4
+        assert int(version) == SCHEMA_VERSION == 5
+        assert columns["page_kind"]["nullable"]  # 4 -> 5: rows stored before were not classified
         # The migrated table has every column a new database gets, the new ones typed as JSON lists are.
         assert set(columns) == {c.name for c in articles.columns}
         for name in NEW_COLUMNS:
@@ -92,7 +93,7 @@ def test_a_v3_database_is_migrated_in_place_with_its_rows_intact(db_url, tmp_pat
             assert type(columns[name]["type"]) is type(columns["body"]["type"]), name  # JSONB / JSON
         if engine.dialect.name == "postgresql":
             assert columns["blocks"]["comment"] == articles.c.blocks.comment
-        # Already at 4: opening it again migrates nothing (the step itself would also skip what is there).
+        # Already at 5: opening it again migrates nothing (the step itself would also skip what is there).
         assert init_schema(engine) == SCHEMA_VERSION
         with engine.begin() as conn:
             add_columns(conn, articles, NEW_COLUMNS)
