@@ -12,7 +12,9 @@ The evidence, strongest first (each rule says why):
 2. What the page says of itself: a JSON-LD article type (NewsArticle, BlogPosting, ...) describing the page
    (not an item of a list it carries), or ``og:type=article``, is an article when the page has a title and
    some body text; a JSON-LD CollectionPage / ItemList / SearchResultsPage at the top level is a listing.
-3. What the page shows: a publish date and a body of article length is an article.
+3. What the page shows: a publish date and a body of article length is an article; so is a dated page
+   under a URL of an article's shape with a short body (a brief), or with none and few article links (a
+   photo story), before its related links count.
 4. What the page links to: many links to pages whose URL looks like an article's (an id, a date, a long
    slug: :func:`article_url_shape`) and little text of its own is a listing; so is a page whose own URL
    is a listing's (:func:`listing_url_shape`: a section's short path, a page number) that links any.
@@ -105,17 +107,20 @@ def page_kind(doc, *, title: str | None, published, body: list[str]) -> str:
     if (parts.path or "/") == "/" and not parts.query:
         return LISTING  # rule 1: the home page
     body_chars = sum(len(p) for p in body or ())
-    if _says_article(doc) and title and body_chars >= MIN_BODY_CHARS:
-        return ARTICLE  # rule 2
+    article_url = article_url_shape(doc.url or "")
+    if _says_article(doc) and title and (body_chars >= MIN_BODY_CHARS or (published and article_url)):
+        return ARTICLE  # rule 2 (a dated one with no body text is a photo or video story)
     if _says_listing(doc):
         return LISTING
     if published and body_chars >= ARTICLE_BODY_CHARS:
         return ARTICLE  # rule 3
     links = article_links(doc)
+    if published and title and article_url and (body_chars >= MIN_BODY_CHARS or len(links) < LISTING_LINKS):
+        return ARTICLE  # rule 3, a short article (a brief, a photo story) whose URL is an article's
     if len(links) >= LISTING_LINKS and body_chars < ARTICLE_BODY_CHARS * 2:
         return LISTING  # rule 4
     if listing_url_shape(doc.url or "") and links:
         return LISTING  # a section's short path that lists articles (a small section lists a few)
-    if title and body_chars >= ARTICLE_BODY_CHARS and article_url_shape(doc.url or ""):
+    if title and body_chars >= ARTICLE_BODY_CHARS and article_url:
         return ARTICLE  # rule 5
     return OTHER

@@ -30,7 +30,8 @@ GENERIC_SPIDER_ARGUMENTS = {"site": "a site file name", "url": "the http(s) URL 
                             "depth": "links followed from the start page to listing pages (crawl by url)",
                             **SPIDER_ARGUMENTS}
 # The spellings of `newscrawl crawl`, so its messages name the option the user typed.
-CLI_OPTIONS = {"base_url": "--base-url", "sections": "--sections", "max_pages": "--max-pages", "since": "--since"}
+CLI_OPTIONS = {"base_url": "--base-url", "sections": "--sections", "max_pages": "--max-pages", "since": "--since",
+               "depth": "--depth", "url": "SITE"}
 
 
 class SpiderArgumentError(ConfigError):

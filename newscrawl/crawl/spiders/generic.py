@@ -58,7 +58,7 @@ class GenericSpider(NewsSpider):
         """The start page (read every run: it lists the newest articles) and robots.txt (its sitemaps)."""
         self._claim(self.start_url)
         return [
-            self.make_request(self.start_url, "listing", self.parse_page, dont_filter=True,
+            self.make_request(self.start_url, "listing", self.parse_start, dont_filter=True,
                               cb_kwargs={"depth": 0, "page": 1, "start": True}),
             scrapy.Request(self.site.url("/robots.txt"), callback=self.parse_robots, dont_filter=True,
                            meta=dict(PROBE_META)),
@@ -103,14 +103,24 @@ class GenericSpider(NewsSpider):
         async for result in self._parse(response, self.parse_article, depth, page, False):
             yield result
 
-    async def parse_page(self, response, depth: int = 0, page: int = 1, start: bool = False):
-        """A listing candidate: the start page, a section, a listing's next page."""
-        async for result in self._parse(response, self.parse_page, depth, page, start):
+    async def parse_start(self, response, depth: int = 0, page: int = 1, start: bool = True):
+        """The start page: a listing whatever it looks like, and where the feeds are named."""
+        async for result in self._parse(response, self.parse_start, depth, page, True):
+            yield result
+
+    async def parse_page(self, response, depth: int = 0, page: int = 1):
+        """A listing candidate: a section, or a listing's next page."""
+        async for result in self._parse(response, self.parse_page, depth, page, False):
             yield result
 
     async def parse_linked_article(self, response, section: str = "", depth: int | None = None, page: int = 1):
         """An article candidate linked from a page that was itself fetched as one (see listing_links)."""
         async for result in self._parse(response, self.parse_linked_article, depth, page, False):
+            yield result
+
+    async def parse_subpage(self, response, depth: int = 0, page: int = 1):
+        """A listing candidate linked from a listing candidate (a sub-section; see listing_links)."""
+        async for result in self._parse(response, self.parse_subpage, depth, page, False):
             yield result
 
     async def _parse(self, response, callback, depth: int | None, page: int, start: bool):
@@ -161,10 +171,12 @@ class GenericSpider(NewsSpider):
         while within ``depth``, and its next page while within ``max_pages``.
 
         CrawlTrapMiddleware takes a request with the page's own callback for its pagination (loops and
-        stale pages are cut there): the next page gets the page's callback, every other link another one."""
+        stale pages are cut there): the next page gets the page's callback, every other link another one
+        (an alias of the same parsing). Only article candidates are ``parse_article``'s: the run summary
+        counts those requests to tell a run that fetched no article."""
         next_url = next_page_url(response, response.url)
         article_callback = self.parse_linked_article if callback == self.parse_article else self.parse_article
-        section_callback = self.parse_page if callback != self.parse_page else self.parse_article
+        section_callback = self.parse_subpage if callback == self.parse_page else self.parse_page
         for url in page_links(response, response.url):
             if url == next_url:
                 continue
