@@ -377,5 +377,8 @@ class NewsSpider(scrapy.Spider):
                                                                 content_type=content_type)
         for field in fields.get("errors") or ():  # a failed extractor, logged where it ran (maybe a worker): counted here
             self.crawler.stats.inc_value(f"newscrawl/extract/errors/{field}")
+        # Recorded, not acted on: the site file's article links say this is an article (a crawl by URL, which
+        # has no such links, stores only what the classifier says is one: newscrawl/crawl/spiders/generic.py).
+        self.crawler.stats.inc_value(f"newscrawl/page_kind/{fields.get('page_kind')}")
         yield ArticleItem(**fields)
 
