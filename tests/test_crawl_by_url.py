@@ -141,7 +141,7 @@ def test_newscrawl_extract_says_a_home_page_is_no_article(tmp_path):
     result = run_newscrawl(["extract", str(SITE / "index.html"), "--url", "https://nhipsong.example.vn/"])
     assert result.returncode == 3
     assert json.loads(result.stdout)["page_kind"] == "listing"
-    assert "not an article page (page_kind 'listing')" in result.stderr
+    assert "a listing page, not an article (page_kind 'listing')" in result.stderr
     page = next(iter(ARTICLES))
     result = run_newscrawl(["extract", str(SITE / page.lstrip("/")), "--url", f"https://nhipsong.example.vn{page}"])
     assert result.returncode == 0 and json.loads(result.stdout)["page_kind"] == "article"
@@ -173,3 +173,31 @@ def test_cli_rejects_a_bad_urls_file(tmp_path):
     result = run_newscrawl(["crawl", "--urls", str(urls), "--out", str(tmp_path / "out")])
     assert result.returncode == 2
     assert "sites.txt:2: 'not a url': expected one http(s) URL per line" in result.stderr
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    # since: the older articles are neither stored nor (when a sitemap or feed dates them) fetched.
+    (["-a", "since=2025-03-02"], [p for p, (_, published, _) in ARTICLES.items() if published >= "2025-03-02"]),
+    # max_pages=1: the sections' second pages are not walked.
+    (["-a", "max_pages=1"], [p for p in ARTICLES if p not in (
+        "/kinh-te/cang-bien-mien-trung-don-tau-container-lon-10233.html",
+        "/the-thao/giai-chay-marathon-ven-song-thu-hut-nghin-van-dong-vien-20418.html")]),
+    # depth=0: the start page's articles, feeds and sitemaps, but no section.
+    (["-a", "depth=0"], [
+        "/the-thao/doi-tuyen-bong-chuyen-nu-gianh-ve-chung-ket-20417.html",
+        "/kinh-te/doanh-nghiep-nho-vay-von-uu-dai-de-dang-hon-10232.html",
+        "/the-thao/vo-si-tre-mang-huy-chuong-vang-ve-que-nha-20419.html",
+        "/doi-song/cho-phien-vung-cao-vao-mua-hoa-man-30551.html"]),
+])
+def test_crawl_by_url_is_bounded(tmp_path, arguments, expected):
+    out = tmp_path / "out.jsonl"
+    with FixtureServer(SITE) as server:
+        result = run_scrapy(["crawl", "news", "-a", f"url={server.url}/", *arguments, "-O", str(out),
+                             "-s", f"NEWSCRAWL_OUT_DIR={tmp_path / 'run'}", *FAST])
+        requested = server.paths()
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(urlsplit(i["url"]).path for i in read_jsonl(out)) == sorted(expected)
+    if "depth=0" in arguments:
+        assert "/kinh-te/" not in requested and "/the-thao/" not in requested
+    if "max_pages=1" in arguments:
+        assert "/kinh-te/trang-2/" not in requested and "/the-thao/trang-2/" not in requested

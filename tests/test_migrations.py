@@ -20,8 +20,9 @@ from newscrawl.storage.schema import add_columns, article_versions, articles, sc
 from tests.support.databases import make_item, vietnamese_text
 
 SUPPORT = Path(__file__).parent / "support"
-#: What v3 did not have: the columns of schema 4.
-NEW_COLUMNS = ("blocks", "errors")
+#: What v3 did not have: the columns of schema 4 (blocks, errors) and 5 (page_kind).
+NEW_COLUMNS = ("blocks", "errors", "page_kind")
+JSON_COLUMNS = ("blocks", "errors")
 OLD_URLS = ("https://tintuc.example.vn/bai-1.htm", "https://tintuc.example.vn/bai-2.htm")
 
 
@@ -90,6 +91,7 @@ def test_a_v3_database_is_migrated_in_place_with_its_rows_intact(db_url, tmp_pat
         assert set(columns) == {c.name for c in articles.columns}
         for name in NEW_COLUMNS:
             assert columns[name]["nullable"]
+        for name in JSON_COLUMNS:
             assert type(columns[name]["type"]) is type(columns["body"]["type"]), name  # JSONB / JSON
         if engine.dialect.name == "postgresql":
             assert columns["blocks"]["comment"] == articles.c.blocks.comment

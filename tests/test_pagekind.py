@@ -129,3 +129,19 @@ def test_page_number():
     assert page_number("https://bao.example.vn/xa-hoi/") == 1
     assert page_number("https://bao.example.vn/xa-hoi/trang-4/") == 4
     assert page_number("https://bao.example.vn/tin?page=12") == 12
+
+
+def test_the_schema_names_the_page_kinds_of_the_item():
+    from newscrawl.crawl.pipelines.validate import load_schema
+    from newscrawl.model.item import PAGE_KINDS
+
+    assert tuple(load_schema()["properties"]["page_kind"]["enum"]) == PAGE_KINDS
+
+
+def test_dated_article_without_a_title_is_still_an_article():
+    # Its item says what it lacks (missing: title); it is no listing for all the related links it carries.
+    related = "".join(f'<a href="/tin/bai-lien-quan-so-{n}-{20000 + n}">Bài {n}</a>' for n in range(8))
+    html = ('<html><head><meta property="article:published_time" content="2025-01-02T08:00:00+07:00"></head><body>'
+            "<article><p>Hội nghị quán triệt chuyên đề học tập năm nay cho cán bộ chủ chốt của huyện đã diễn ra.</p>"
+            f"<p>Hội nghị nghe giới thiệu nội dung chuyên đề và kế hoạch triển khai.</p></article>{related}</body></html>")
+    assert kind(html, "https://bao.example.vn/tin/hoi-nghi-quan-triet-chuyen-de-133167") == "article"

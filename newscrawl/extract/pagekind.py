@@ -10,8 +10,8 @@ The evidence, strongest first (each rule says why):
 1. The site's root path is a home page: a listing, whatever its markup claims (home pages often carry
    the og:type or JSON-LD of their top story).
 2. What the page says of itself: a JSON-LD article type (NewsArticle, BlogPosting, ...) describing the page
-   (not an item of a list it carries), or ``og:type=article``, is an article when the page has a title and
-   some body text; a JSON-LD CollectionPage / ItemList / SearchResultsPage at the top level is a listing.
+   (not an item of a list it carries), or ``og:type=article``, is an article when the page has some body
+   text (a page missing its title is still an article, one whose item says what it misses); a JSON-LD CollectionPage / ItemList / SearchResultsPage at the top level is a listing.
 3. What the page shows: a publish date and a body of article length is an article; so is a dated page
    under a URL of an article's shape with a short body (a brief), or with none and few article links (a
    photo story), before its related links count.
@@ -26,9 +26,9 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from newscrawl.extract.jsonld import ARTICLE_TYPES, node_types
+from newscrawl.model.item import PAGE_KINDS
 
-ARTICLE, LISTING, OTHER = "article", "listing", "other"
-PAGE_KINDS = (ARTICLE, LISTING, OTHER)
+ARTICLE, LISTING, OTHER = PAGE_KINDS
 
 #: schema.org types of a page that lists others.
 LISTING_TYPES = {"collectionpage", "itemlist", "searchresultspage", "profilepage"}
@@ -108,14 +108,14 @@ def page_kind(doc, *, title: str | None, published, body: list[str]) -> str:
         return LISTING  # rule 1: the home page
     body_chars = sum(len(p) for p in body or ())
     article_url = article_url_shape(doc.url or "")
-    if _says_article(doc) and title and (body_chars >= MIN_BODY_CHARS or (published and article_url)):
+    if _says_article(doc) and (body_chars >= MIN_BODY_CHARS or (title and published and article_url)):
         return ARTICLE  # rule 2 (a dated one with no body text is a photo or video story)
     if _says_listing(doc):
         return LISTING
     if published and body_chars >= ARTICLE_BODY_CHARS:
         return ARTICLE  # rule 3
     links = article_links(doc)
-    if published and title and article_url and (body_chars >= MIN_BODY_CHARS or len(links) < LISTING_LINKS):
+    if published and article_url and (body_chars >= MIN_BODY_CHARS or (title and len(links) < LISTING_LINKS)):
         return ARTICLE  # rule 3, a short article (a brief, a photo story) whose URL is an article's
     if len(links) >= LISTING_LINKS and body_chars < ARTICLE_BODY_CHARS * 2:
         return LISTING  # rule 4

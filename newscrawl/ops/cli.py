@@ -292,7 +292,7 @@ def cmd_crawl(args) -> int:
             lock.release()
 
 
-#: `newscrawl extract`'s exit status when a page is a listing or other page, not an article (its item is printed).
+#: `newscrawl extract`'s exit status when a page is a listing (home, section), not an article (its item is printed).
 EXIT_NOT_ARTICLE = 3
 
 
@@ -344,10 +344,11 @@ def cmd_extract(args) -> int:
             continue
         indent = 2 if len(args.paths) == 1 and args.pretty else None
         print(json.dumps(item, ensure_ascii=False, indent=indent))
-        if item.get("page_kind") != "article":
-            # A home, section or other page is not an article: the item says so (page_kind), and so do the
-            # line on stderr and the exit status, so a script never takes a listing's teasers for an article.
-            print(f"newscrawl extract: {path}: not an article page (page_kind {item.get('page_kind')!r})", file=sys.stderr)
+        if item.get("page_kind") == "listing":
+            # A home or section page is no article: the item says so (page_kind), and so do the line on stderr
+            # and the exit status, so a script never takes a listing's teasers for an article. (An empty or
+            # unreadable page stays what it was: an item whose `missing` says what it lacks.)
+            print(f"newscrawl extract: {path}: a listing page, not an article (page_kind 'listing')", file=sys.stderr)
             status = max(status, EXIT_NOT_ARTICLE)
     return status
 

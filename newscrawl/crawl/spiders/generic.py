@@ -24,6 +24,7 @@ import scrapy
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newscrawl.crawl import services
+from newscrawl.crawl.spiders.arguments import check_spider_arguments
 from newscrawl.crawl.spiders.news import NewsSpider
 from newscrawl.crawl.urlstate import META_KEY as URL_STATE_META
 from newscrawl.extract.discovery import (USUAL_FEED_PATHS, USUAL_SITEMAP_PATHS, feed_links, next_page_url,
@@ -48,6 +49,14 @@ class GenericSpider(NewsSpider):
             raise ValueError("GenericSpider crawls a site by its URL: give -a url=URL")
         self.name = self.site.name  # one spider per site, named as its items' `site` (run ids, logs, summary)
         self.depth = DEFAULT_DEPTH if self.depth_arg is None else self.depth_arg
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        if not check_spider_arguments(None, kwargs, cls.sites).start_url:
+            # `scrapy crawl generic -a url=` of a site file's host: the site file is the exact way to crawl it.
+            plain = type("NewsSpider", (NewsSpider,), {"sites": cls.sites, "__module__": cls.__module__})
+            return plain.from_crawler(crawler, *args, **kwargs)
+        return super().from_crawler(crawler, *args, **kwargs)
 
     @classmethod
     def handles_request(cls, request) -> bool:
