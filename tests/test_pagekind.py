@@ -74,6 +74,8 @@ def test_about_page_is_other():
     ("https://bao.example.vn/xa-hoi/chuyen-o-lang-10231.html", True),      # an id
     ("https://bao.example.vn/2025/01/02/chuyen-o-lang/", True),            # a date
     ("https://bao.example.vn/tin/mot-chuyen-rat-dai-o-lang-que", True),    # a long slug
+    ("https://bao.example.vn/mot-chuyen-rat-dai-o-lang-que", True),        # a long slug at the top level
+    ("https://bao.example.vn/khoa-hoc-cong-nghe", False),                  # a section's four words
     ("https://bao.example.vn/xa-hoi/", False),
     ("https://bao.example.vn/xa-hoi/trang-2/", False),                     # pagination
     ("https://bao.example.vn/tag/chuyen-o-lang-que-nha/", False),          # a tag page

@@ -52,8 +52,8 @@ _NOT_PAGE = re.compile(r"\.(?:xml|rss|atom|json|pdf|jpe?g|png|gif|webp|svg|mp[34
 
 
 def article_url_shape(url: str) -> bool:
-    """Whether a URL looks like an article's on a news site: its path has a numeric id, a date, or a slug
-    of four or more words in its last segment. Listing paths (pagination, tags, search) never do."""
+    """Whether a URL looks like an article's on a news site: its path has a numeric id, a date, or a long
+    slug in its last segment. Listing paths (pagination, tags, search) never do."""
     path = urlsplit(url).path
     if not path or path == "/" or _LISTING_PATH.search(path) or _NOT_PAGE.search(path):
         return False
@@ -61,7 +61,10 @@ def article_url_shape(url: str) -> bool:
     last = re.sub(r"\.(?:s?html?|php|aspx?)$", "", last, flags=re.I)
     if _ID.search(last) or _DATE.search(path):
         return True
-    return len([w for w in re.split(r"[-_]+", last) if w]) >= 4
+    # A long slug: four words below a section (/the-thao/doi-nha-thang-lon), six at the top level, where
+    # sections' own names run to four words (/khoa-hoc-cong-nghe, /tuyen-giao-cac-cap).
+    words = len([w for w in re.split(r"[-_]+", last) if w])
+    return words >= (4 if path.strip("/").count("/") else 6)
 
 
 def listing_url_shape(url: str) -> bool:
