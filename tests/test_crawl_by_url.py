@@ -201,3 +201,11 @@ def test_crawl_by_url_is_bounded(tmp_path, arguments, expected):
         assert "/kinh-te/" not in requested and "/the-thao/" not in requested
     if "max_pages=1" in arguments:
         assert "/kinh-te/trang-2/" not in requested and "/the-thao/trang-2/" not in requested
+
+
+def test_a_crawl_by_url_is_not_distributed(tmp_path):
+    result = run_newscrawl(["seed", "https://a.example.vn/", "--redis", "redis://127.0.0.1:6379/15"])
+    assert result.returncode == 2 and "not a distributed crawl" in result.stderr
+    result = run_newscrawl(["crawl", "https://a.example.vn/", "--redis", "redis://127.0.0.1:6379/15",
+                            "--out", str(tmp_path / "out")])
+    assert result.returncode == 2 and "not a distributed crawl" in result.stderr

@@ -91,6 +91,10 @@ def cmd_seed(args) -> int:
         overrides = _parse_setting(args.setting)
         check_settings(overrides)
         spider_kwargs = {k: v for k, v in {"base_url": args.base_url, "sections": args.sections}.items() if v}
+        urls = [s for s in args.sites if s.lower().startswith(("http://", "https://"))]
+        if urls:  # GenericSpider keeps its walk's state (claimed URLs, depths) in one process: not distributed yet
+            raise ConfigError(f"SITE {urls[0]!r}: a site crawled by its URL is not a distributed crawl; "
+                              "run `newscrawl crawl URL`")
         _check_spider_arguments(_site_registry(overrides), args.sites, spider_kwargs)
         pushed = seed_sites(args.sites, args.redis, overrides=overrides, spider_kwargs=spider_kwargs)
     except (SiteConfigError, ValueError) as exc:
@@ -185,6 +189,8 @@ def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
     }.items() if v is not None}
     registry = _site_registry(overrides)
     args.sites = _crawl_targets(args, registry)
+    if args.redis and any(_site_key(s) != s for s in args.sites):
+        raise ConfigError("--redis: a site crawled by its URL is not a distributed crawl; crawl it without --redis")
     _check_spider_arguments(registry, args.sites, spider_kwargs)
     return overrides, spider_kwargs
 
