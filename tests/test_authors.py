@@ -67,6 +67,37 @@ BYLINES = [
     ("AFP/TTXVN", [], [], "AFP/TTXVN"),
     ("Reuters", [], [], "Reuters"),
     ("Thu Hằng&nbsp;-&nbsp;Quốc Hùng", ["Thu Hằng", "Quốc Hùng"], ["Thu Hằng", "Quốc Hùng"], None),
+    # a date, time or reading time after a separator is not a name
+    ("Jane Doe | 3 March 2024", ["Jane Doe"], ["Jane Doe"], None),
+    ("// By Arun Example • Nov 11, 2020 • 5 min read", ["Arun Example"], ["Arun Example"], None),
+    # role words are not part of the name
+    ("Jane Doe, reporter", ["Jane Doe"], ["Jane Doe"], None),
+    ("Jane Doe, Washington correspondent", ["Jane Doe"], ["Jane Doe"], None),
+    ("Von Eva Schmidt, Redakteurin", ["Eva Schmidt"], ["Eva Schmidt"], None),
+    ("Redakteurin Eva Schmidt", ["Eva Schmidt"], ["Eva Schmidt"], None),
+    ("Thu Hằng, phóng viên", ["Thu Hằng"], ["Thu Hằng"], None),
+    # a label with a colon
+    ("Von: Bill Example, Mara Example", ["Bill Example", "Mara Example"], ["Bill Example", "Mara Example"], None),
+    # an agency with its dateline; an agency's desk credited for the translation
+    ("AFP, MANILA", [], [], "AFP"),
+    ("Übersetzung und Adaptierung: AFP Deutschland", [], [], "AFP Deutschland"),
+    # a signature after a closing salutation
+    ("Deine Mady", ["Mady"], ["Mady"], None),
+    ("Liebe Grüße, Anna Beispiel", ["Anna Beispiel"], ["Anna Beispiel"], None),
+    # the full stop of an initial or a suffix is part of the name
+    ("Perry Example Jr.", ["Perry Example Jr."], ["Perry Example Jr."], None),
+    ("Nicolas Gutierrez C.", ["Nicolas Gutierrez C."], ["Nicolas Gutierrez C."], None),
+    # a date after "on" / "am" / "le"
+    ("VON ERNA BEISPIEL am 21. April 2020", ["Erna Beispiel"], ["ERNA BEISPIEL"], None),
+    ("By Jane Doe on March 3, 2024", ["Jane Doe"], ["Jane Doe"], None),
+    # an outlet's acronym after a full name is the source; a credit such as BBT is not,
+    # and a role such as PV is dropped beside a name
+    ("Nathan Example | KUT", ["Nathan Example"], ["Nathan Example"], "KUT"),
+    ("Thu Hằng, BBT", ["Thu Hằng", "BBT"], ["Thu Hằng", "BBT"], None),
+    ("Thu Hằng, PV", ["Thu Hằng"], ["Thu Hằng"], None),
+    # an agency word makes a name an agency's
+    ("SID Nachrichtenagentur", [], [], "SID Nachrichtenagentur"),
+    ("Jane Doe, Agence France-Presse", ["Jane Doe"], ["Jane Doe"], "Agence France-Presse"),
 ]
 
 

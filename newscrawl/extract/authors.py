@@ -59,10 +59,29 @@ _CREDITS = {c.casefold(): c for c in (
 )}
 # "Nhóm phóng viên Ban Thời sự": a group credit followed by the desk's name.
 _GROUP_CREDIT = re.compile(r"nhóm\s+(?:pv|phóng\s+viên|ctv|cộng\s+tác\s+viên|tác\s+giả)\s+\S", re.IGNORECASE)
-# A role word before a name: "PV Thu Hằng", "Nhà báo Minh Anh".
-_ROLE_PREFIX = re.compile(
-    r"(?:pv|phóng\s+viên|nhà\s+báo|btv|biên\s+tập\s+viên|ctv|cộng\s+tác\s+viên|reporter|correspondent)\s+(?=\S)",
-    re.IGNORECASE)
+# Role words of the people who write a story, in the languages of the pages we read. A role is
+# not part of a name: before one it is dropped ("PV Thu Hằng", "Reporter Jane Doe", "Redakteurin
+# Eva Schmidt"), and a part that is only a role ("Jane Doe, reporter", "Jane Doe, Washington
+# correspondent", "Eva Schmidt, Redakteurin") is dropped beside a name.
+_ROLE_WORDS = (
+    "pv", "phóng viên", "nhà báo", "btv", "biên tập viên", "ctv", "cộng tác viên",
+    "reporter", "correspondent", "staff writer", "writer", "editor", "journalist", "columnist",
+    "contributor", "contributing writer", "redakteur", "redakteurin", "korrespondent", "korrespondentin",
+    "journalistin", "autor", "autorin", "journaliste", "rédacteur", "rédactrice", "envoyé spécial",
+    "envoyée spéciale", "correspondant", "correspondante", "periodista", "redactor", "redactora",
+    "corresponsal", "enviado especial", "enviada especial", "redattore", "redattrice", "inviato",
+    "giornalista", "corrispondente", "verslaggever", "redacteur", "correspondent", "dziennikarz",
+    "dziennikarka", "reporterka", "wartawan", "koresponden",
+    "founder", "president", "director", "professor",
+)
+_ROLE_PREFIX = re.compile(r"(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(
+    {w for w in _ROLE_WORDS if w not in ("autor", "autorin", "writer", "editor")}, key=len, reverse=True))
+    + r")\s+(?=\S)", re.IGNORECASE)
+# A role alone, with up to three qualifying words before it ("senior political correspondent",
+# "Europe editor", "Chefredakteurin" is one word and not listed: a qualifier must be a word of its own).
+_ROLE_ONLY = re.compile(
+    r"(?:[\w.'’-]+\s+){0,3}(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(
+        set(_ROLE_WORDS), key=len, reverse=True)) + r")(?:-in-chief|-at-large)?", re.IGNORECASE)
 
 # Lower-case words allowed inside a person's name ("Ludwig van Beethoven").
 _PARTICLES = frozenset(
@@ -81,6 +100,10 @@ _CREDIT_LABELS = (
     "kỹ thuật", "biên tập", "edited by", "editor", "illustration", "minh họa", "minh hoạ", "camera",
 )
 _SOURCE_LABELS = ("nguồn", "sources", "source", "quelle", "fuente", "fonte")
+# Translation / adaptation credits: naming an agency's desk ("Übersetzung und Adaptierung: AFP
+# Deutschland"), they say where the story came from (the source); naming a person, they are a credit.
+_ADAPT_LABELS = ("übersetzung und adaptierung", "übersetzung", "adaptierung", "translation", "translated by",
+                 "adaptation", "traduction", "traducción", "traduzione", "vertaling", "biên dịch")
 
 # Annotations after a byline that carry no name: "(tổng hợp)", "lược dịch".
 _ANNOTATIONS = ("tổng hợp", "lược dịch", "biên dịch", "dịch", "tổng hợp/dịch", "tổng hợp và dịch",
@@ -103,11 +126,14 @@ def _alt(words) -> str:
 
 _LABEL = re.compile(
     r"(?<![^\s,;|(/\-–—.])(?:(?P<author>" + _alt(_AUTHOR_LABELS) + r")|(?P<credit>" + _alt(_CREDIT_LABELS)
-    + r")|(?P<source>" + _alt(_SOURCE_LABELS) + r"))\s*:\s*",
+    + r")|(?P<source>" + _alt(_SOURCE_LABELS) + r")|(?P<adapt>" + _alt(_ADAPT_LABELS) + r"))\s*:\s*",
     re.IGNORECASE)
 _LEADING_SOURCE = re.compile(r"(?:theo|according\s+to|via|" + _alt(_SOURCE_LABELS) + r")\s*[:\-]?\s+(?P<rest>\S.*)",
                              re.IGNORECASE | re.DOTALL)
-_BY = re.compile(r"(?:by|von|par|por|door|av|bởi)\s+(?=\S)", re.IGNORECASE)
+_BY = re.compile(
+    r"(?:(?:written|posted|published|reported|created)\s+by|(?:erstellt|veröffentlicht|geschrieben|verfasst|publiziert)"
+    r"\s+von|(?:publié|écrit|rédigé)\s+par|(?:publicado|escrito)\s+por|(?:pubblicato|scritto)\s+da|geplaatst\s+door|"
+    r"by|von|par|por|door|av|bởi)\s*:?\s+(?=\S)", re.IGNORECASE)
 _PAREN = re.compile(r"[(\[]([^()\[\]]*)[)\]]")
 _ANNOTATION = re.compile(r"(?:^|\s*[-–—,]?\s+)(?:" + _alt(_ANNOTATIONS) + r")\s*\.?$", re.IGNORECASE)
 _SPLIT = re.compile(
@@ -156,9 +182,32 @@ def _agency(text: str) -> str | None:
     return None
 
 
-def _org(text: str) -> str | None:
-    """An outlet named with a prefix word ("Báo Nhân Dân"), as printed; else None."""
+def _agency_desk(text: str) -> str | None:
+    """An agency or an agency's national desk as printed ("AFP Deutschland", "Reuters España"), else None."""
     clean = text.strip(_STRIP)
+    agency = _agency(clean)
+    if agency:
+        return agency
+    words = clean.split()
+    for n in (2, 1):
+        if len(words) > n and _agency(" ".join(words[:n])) and len(words) - n <= 2 \
+                and all(w[:1].isupper() for w in words[n:]):
+            return clean
+    return None
+
+
+# A word that makes a name an agency's ("SID Nachrichtenagentur", "Agence France-Presse").
+_AGENCY_WORD = re.compile(
+    r"nachrichtenagentur|presseagentur|news\s+agency|press\s+agency|newswire|\bagence\b|\bagencia\b|"
+    r"\bagenzia\b|\bagentschap\b|nyhetsbyrå|\bhãng\s+tin\b|thông\s+tấn", re.IGNORECASE)
+
+
+def _org(text: str) -> str | None:
+    """An outlet named with a prefix word ("Báo Nhân Dân") or an agency named with an agency
+    word ("SID Nachrichtenagentur"), as printed; else None."""
+    clean = text.strip(_STRIP)
+    if _AGENCY_WORD.search(clean) and len(clean.split()) <= _MAX_SOURCE_WORDS and clean[:1].isupper():
+        return clean
     low = clean.casefold()
     for prefix in _ORG_PREFIXES:
         if low.startswith(prefix + " "):
@@ -189,10 +238,32 @@ def _proper(name: str) -> str:
     return _LETTER_RUN.sub(lambda m: m.group(0)[0].upper() + m.group(0)[1:].lower(), name)
 
 
+# A full stop that belongs to the name: after an initial ("Nicolas Gutierrez C.") or a
+# suffix ("Perry Bacon Jr."), following another word; a full stop after a word is punctuation.
+_NAME_FINAL_DOT = re.compile(r"\s(?:[^\W\d_]|jr|sr|jun|sen)$", re.IGNORECASE)
+_RSTRIP = _STRIP.replace(".", "")
+
+
+def _strip_name(part: str) -> str:
+    """``part`` without the punctuation around it, but with a full stop that is part of the name."""
+    raw = part.strip(_STRIP)
+    if raw and part.rstrip(_RSTRIP).endswith(raw + ".") and _NAME_FINAL_DOT.search(raw):
+        return raw + "."
+    return raw
+
+
+# A closing salutation before a signature: "Deine Mady", "Yours, Jane", "Liebe Grüße, Anna".
+# The name after it may be a first name alone: the salutation says it is a signature.
+_SIGN_OFF = re.compile(
+    r"(?:deine|dein|eure|euer|yours|love|cheers|xoxo|bisous|bises|besos|abrazos|saludos|"
+    r"liebe\s+grüße|viele\s+grüße|herzliche\s+grüße|alles\s+liebe|herzlichst|lg)\s*,?\s+(?=\S)",
+    re.IGNORECASE)
+
+
 def _name(part: str) -> tuple[str, str] | None | bool:
     """(as printed, proper case) for a person or generic credit; ``False`` when the
     part is empty (nothing to judge); ``None`` when it cannot be a name."""
-    raw = part.strip(_STRIP)
+    raw = _strip_name(part)
     if not raw:
         return False
     key = _key(raw)
@@ -208,6 +279,8 @@ def _name(part: str) -> tuple[str, str] | None | bool:
     if _BAD_NAME_CHARS.search(raw):
         return None
     words = raw.split()
+    if words[0].casefold() == "the":  # "The Garden", "The Editors": a title or a group, not a person
+        return None
     if len(words) > _MAX_NAME_WORDS:
         return None
     if len(words) == 1 and "." not in raw:  # one plain word: "Video", "Hà" - not a byline name
@@ -246,20 +319,65 @@ class _Analysis:
             self.sources.append(value)
 
 
+# Degrees and titles written after a name, as printed: "Brenda Example, MA", "Ryan Example, CEO".
+_DEGREE = re.compile(r"(?-i:MA|MD|MS|MSc|MPH|MBA|Ph\.?\s?D\.?|RN|JD|BA|BSc|DDS|CEO|CFO|CTO|COO)")
+
+
+def _is_role(part: str) -> bool:
+    part = part.strip(_STRIP)
+    return bool(_ROLE_ONLY.fullmatch(part) or _DEGREE.fullmatch(part))
+
+
+def _is_dateline_place(part: str) -> bool:
+    """One word, no initials: after an agency it is where the story was filed ("AFP, MANILA").
+    (After a person's name, "Von Ines Zöttl, Washington", it is left alone: a one-word part
+    there may be a name too, and the open corpora list such parts as authors.)"""
+    words = part.split()
+    return len(words) == 1 and "." not in part and not _BAD_NAME_CHARS.search(part) and part[:1].isupper()
+
+
+# An outlet's acronym after a person's name: "Nathan Example | KUT", "Jane Doe, NPR".
+_ACRONYM = re.compile(r"[A-Z]{2,6}")
+
+
 def _names(segment: str, out: _Analysis) -> None:
-    """Split a writers' segment into names; agency parts go to the sources."""
+    """Split a writers' segment into names; agency parts go to the sources.
+
+    A part that is only a role ("reporter", "Washington correspondent") is dropped when
+    another part names someone; a place after an agency (a dateline) is dropped too; an
+    acronym after a full name (not a credit such as "PV") is the outlet, a source."""
     segment = _ANNOTATION.sub("", segment)
-    for part in _SPLIT.split(segment):
+    sign_off = _SIGN_OFF.match(segment)
+    if sign_off:
+        rest = _strip_name(segment[sign_off.end():])
+        words = rest.split()
+        if 1 <= len(words) <= 3 and not _BAD_NAME_CHARS.search(rest) and all(w[:1].isupper() for w in words):
+            out.authors.append((rest, rest))
+            return
+    parts = [p for p in _SPLIT.split(segment) if p.strip(_STRIP)]
+    roles = [_is_role(p) for p in parts]
+    drop_roles = not all(roles)
+    previous = None  # "agency" / "name" (of two words or more) / None
+    for index, part in enumerate(parts):
+        if drop_roles and roles[index]:
+            continue
         if _SENTENCE_END.search(part) and len(part.split()) > _MAX_SENTENCE_NAME_WORDS:
             out.ok = False  # "Bộ Y Tế Công Bố Kết Quả." - a sentence, not a name
             continue
-        part = part.strip(_STRIP)
+        part = _strip_name(part)
         if not part:
             continue
         agency = _agency(part) or _org(part)
         if agency:
             out.add_source(agency)
+            previous = "agency"
             continue
+        if previous == "agency" and _is_dateline_place(part) and _key(part) not in _CREDITS:
+            continue
+        if previous == "name" and _ACRONYM.fullmatch(part) and _key(part) not in _CREDITS:
+            out.add_source(part)
+            continue
+        previous = "name" if len(part.split()) > 1 else None
         pieces = [part]
         if "/" in part:  # "Minh Anh/TTXVN", "PV/VOV", "Minh Anh/Quốc Hùng"
             pieces = [p.strip() for p in part.split("/")]
@@ -301,16 +419,53 @@ def _parenthetical(inner: str, out: _Analysis) -> None:
     # anything else in brackets ("tổng hợp", a place name) is an annotation: dropped
 
 
+# Separators after which a byline gives the date, the time or the reading time:
+# "Jane Doe | 3 March 2024", "By Jane Doe • Nov 11, 2020 • 5 min read"; and a date after
+# "on" / "am" / "le"...: "Von Jane Doe am 21. April 2020".
+_META_SEP = re.compile(r"\s*[|•·]\s*")
+_MAX_META_WORDS = 6
+_NUMBER = re.compile(r"[(\[]?\d[\d.,:/\-–h]*(?:am|pm|uhr|h)?[)\],.]?", re.IGNORECASE)
+_DATE_TAIL = re.compile(
+    r"\s+(?:on|am|vom|le|el|il|op|em|den|dne|ngày|lúc|updated|published|aktualisiert|veröffentlicht)\s+"
+    r"(?=[^|]*\d)(?:\S+\s*){1,6}$", re.IGNORECASE)
+
+
+def _without_date_parts(s: str) -> str:
+    """``s`` without the separated parts that carry a digit (dates, times, reading times) and
+    what follows the first of them: a category, a comment count ("by Jane | Jun 2, 2020 |
+    Blogs |"); a dated part before the names ("3 March 2024 | Jane Doe") is dropped too."""
+    parts = [p for p in _META_SEP.split(s) if p.strip()]
+    if len(parts) < 2:
+        return s
+
+    def dated(part: str) -> bool:  # a number of its own: "Jun 2, 2020", "11:27", "5 min read"
+        return len(part.split()) <= _MAX_META_WORDS and any(_NUMBER.fullmatch(w) for w in part.split())
+
+    while len(parts) > 1 and dated(parts[0]):
+        parts.pop(0)
+    first_dated = next((i for i, part in enumerate(parts) if i and dated(part)), None)
+    if first_dated is not None:
+        parts = parts[:first_dated]
+    return " | ".join(parts)
+
+
+def _without_date_tail(s: str) -> str:
+    tail = _DATE_TAIL.search(s)
+    return s[:tail.start()] if tail and tail.start() > 0 else s
+
+
 def _analyse(text) -> _Analysis:
     out = _Analysis()
-    s = _normalise(text)
+    # Leading furniture: "// By ...", "» Von ...", "— Jane Doe".
+    s = _normalise(text).lstrip("/\\»›>·•|*–—- ")
     if not s or len(s) > _MAX_CHARS or len(s.split()) > _MAX_WORDS:
         out.ok = False
         return out
+    s = _without_date_tail(_without_date_parts(s))
     if _PAREN.search(s):
         for m in _PAREN.finditer(s):
             _parenthetical(m.group(1), out)
-        s = _PAREN.sub(" ", s).strip(_STRIP)
+        s = _strip_name(_PAREN.sub(" ", s))
         if not s:
             return out
     lead = _LEADING_SOURCE.fullmatch(s)
@@ -322,12 +477,12 @@ def _analyse(text) -> _Analysis:
     segments = []
     for m in _LABEL.finditer(s):
         segments.append((role, s[position:m.start()]))
-        role = "author" if m.group("author") else "credit" if m.group("credit") else "source"
+        role = next(g for g in ("author", "credit", "source", "adapt") if m.group(g))
         position = m.end()
     segments.append((role, s[position:]))
     first = True
     for role, segment in segments:
-        segment = segment.strip(_STRIP)
+        segment = _strip_name(segment)
         if first:
             first = False
             by = _BY.match(segment)
@@ -339,6 +494,8 @@ def _analyse(text) -> _Analysis:
             _names(segment, out)
         elif role == "source":
             out.add_source(_source(segment))
+        elif role == "adapt" and _agency_desk(segment):
+            out.add_source(_agency_desk(segment))
         else:
             out.credits += 1
     return out

@@ -15,9 +15,11 @@ title
     lists), else an ``<h2>`` a structured title confirms, else a breadcrumb h1.
     The visible headline confirmed by og:title or JSON-LD wins (its kicker
     kept or dropped as they give it); else what most of og:title, JSON-LD and
-    ``<title>`` say (og:title first on ties); without og:title and JSON-LD,
-    the h1, else ``<title>``. Spelling (quotes, dashes) follows the agreeing
-    sources' majority. The rules in full: :func:`choose_title`.
+    ``<title>`` say (og:title first on ties); without JSON-LD, the h1 (when
+    it is a headline at all) beats og:title and ``<title>``. Spelling (quotes,
+    dashes) follows the agreeing sources' majority, typographic dashes and
+    double quotes before their ASCII stand-ins. The rules in full:
+    :func:`choose_title`.
 published / modified
     JSON-LD datePublished > microdata > ``article:published_time`` and other
     meta > itemprop > ``<time datetime>`` > date-looking visible text. A value
@@ -26,13 +28,19 @@ published / modified
     same day with a time.
 authors
     JSON-LD author (Person names, ``@id`` references resolved, every JSON-LD
-    description of the article) > microdata > byline in the article region
-    (links to author pages, author/byline classes, "By/Von/Par..." lines, a
-    name alone as the last paragraph) > meta author / article:author. Strings
-    go through :func:`newscrawl.extract.authors.parse_byline`, then a
-    multilingual split ("und", "y", "et", "og"...), all parts names or none.
+    description of the article; a Recipe / HowTo / Review's when there is no
+    article node) > microdata > byline in the article region (links to author
+    pages, author/byline classes, "By/Von/Par..." lines and label elements,
+    nothing inside figures, navs, share bars or teaser/related boxes; a name
+    alone as the last paragraph, name-like lines the body dropped at its edges)
+    > meta author / article:author. A structured author the page credits only
+    as its editor gives way to the byline. Strings go through
+    :func:`newscrawl.extract.authors.parse_byline`, then a multilingual split
+    ("und", "y", "et", "og"...), all parts names or none; one name alone is
+    believed where the markup declares it (meta author, rel/itemprop=author).
     Authors are people: an Organization author is never one (an agency it
-    names becomes ``source``), nor is the outlet's own name.
+    names becomes ``source``), nor is the outlet's own name, nor an account
+    word ("admin", "Unknown"). See newscrawl/extract/generic/bylines.py.
 body
     trafilatura's main text (balanced mode: measured better than
     favor_precision/recall) without captions, credits, bylines, "read also"
@@ -46,8 +54,15 @@ lead
     it is not the first paragraph cut short; moved out of the body when the
     body starts with it. Never a caption, never the headline.
 captions
-    For each image of the article region: its figcaption / caption element, or
-    the text of the small block around it; photo-credit-only texts left out.
+    For each image of the article region, looked for from the image outwards
+    through a few levels of layout: its caption element (figcaption, a caption
+    class, a description / image-info class near it), a figcaption beside the
+    picture, the figure's text, a short credited text alone with the image, or
+    a textless figure's ``title`` / ``data-caption``. Teaser cards, bylines
+    under portraits, credit-only texts, texts of the body, title and lead, and
+    repeats are left out. The page is searched once (``PageCaptions``): what
+    it finds is kept out of the body too. The rules in full:
+    :mod:`newscrawl.extract.generic.captions`.
 language
     ``<html lang>``, else JSON-LD inLanguage / og:locale.
 """
@@ -56,15 +71,15 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
-from newscrawl.extract.generic.bylines import choose_authors, tail_byline
-from newscrawl.extract.generic.captions import caption_keys, captions
+from newscrawl.extract.generic.bylines import choose_authors, edge_bylines, tail_byline
+from newscrawl.extract.generic.captions import PageCaptions, captions
 from newscrawl.extract.generic.dates import choose_date, dom_date_values
 from newscrawl.extract.generic.dom import (
     article_h1, article_region, article_scope, container_of, language, locate_paragraphs, norm_key,
     normalise_language,
 )
 from newscrawl.extract.generic.lead import choose_lead
-from newscrawl.extract.generic.title import choose_title
+from newscrawl.extract.generic.title import choose_title, site_name_keys
 from newscrawl.extract.structured import StructuredData
 from newscrawl.model.item import DEFAULT_TIMEZONE
 
@@ -117,19 +132,23 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
 
     body: list[str] = []
     removed_bylines: list[str] = []
+    signatures: list[str] = []
     scope = None
     first_el = None
     container = None
     hits: list = []
     caps_keys: set[str] = set()
+    page_captions = None
     if need_body:
         with guard("body"):  # all or nothing: the steps below use the body only when it is whole
             blocks = trafilatura_blocks(doc)  # balanced: measured better than favor_precision/recall
-            keys = caption_keys(doc)
+            page_captions = PageCaptions(doc)  # searched once: keys for the body now, captions below
+            keys = page_captions.keys()
             dropped: list[str] = []
             paragraphs = paragraphs_from_blocks(blocks, captions=keys, removed_bylines=dropped)
             located = locate_paragraphs(doc, paragraphs)
             body, caps_keys, removed_bylines, hits, container = paragraphs, keys, dropped, located, container_of(located)
+            signatures = edge_bylines(blocks, removed_bylines)
 
     title, title_layer = (None, None)
     if wanted & {"title", "body", "lead"}:
@@ -145,11 +164,12 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             scope, body = region, refined
             first_el = next((el for el in body_elements if el is not None), None)
 
-    signature = None
     with guard("authors"):
-        signature, body = tail_byline(body)
-    if not signature and need_body and removed_bylines:
-        signature = removed_bylines[-1]
+        # The body's last paragraph as a signature first, then the name-like lines the body
+        # dropped at its start or end (not those between its paragraphs: edge_bylines).
+        tail, body = tail_byline(body, site_name_keys(doc, data.publisher_names()))
+        if tail:
+            signatures.insert(0, tail)
     if wanted & {"body", "lead"}:
         lead, lead_layer = None, None
         with guard("lead"):
@@ -178,7 +198,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
 
     if wanted & {"authors", "source"}:
         with guard(*sorted(wanted & {"authors", "source"})):
-            authors, raw, source, layer = choose_authors(doc, data, scope, [signature] if signature else (),
+            authors, raw, source, layer = choose_authors(doc, data, scope, signatures,
                                                          dom=not {"authors", "source"} <= structured_only)
             if "authors" in wanted:
                 _put(fields, sources, "authors", authors, layer)
@@ -189,7 +209,9 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
 
     if "captions" in wanted:
         with guard("captions"):
-            _put(fields, sources, "captions", captions(doc, scope), "generic")
+            # The body, title and lead are never captions, wherever an image stands beside them.
+            not_captions = [*body, *(t for t in (title, fields.get("lead")) if t)]
+            _put(fields, sources, "captions", captions(page_captions, scope, exclude=not_captions), "generic")
 
     for name, method in _STRUCTURED_PAIRS:
         if name in wanted:

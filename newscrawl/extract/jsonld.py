@@ -23,6 +23,9 @@ ARTICLE_TYPES = {
 }
 NEWS_TYPES = {t for t in ARTICLE_TYPES if "news" in t} | {"liveblogposting", "blogposting"}
 PAGE_TYPES = {"webpage", "itempage", "collectionpage", "aboutpage", "medicalwebpage"}
+# Works a page is about that are not articles but have an author of their own (a recipe, a
+# how-to, a review): their author is the page's author when no article node names one.
+WORK_TYPES = {"recipe", "howto", "review", "criticreview", "userreview"}
 PERSON_TYPES = {"person"}
 ORG_TYPES = {
     "organization", "newsmediaorganization", "corporation", "educationalorganization",

@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 from extruct.w3cmicrodata import MicrodataExtractor
 
 from newscrawl.extract.jsonld import (
-    ARTICLE_TYPES, NEWS_TYPES, ORG_TYPES, PAGE_TYPES, URL_LIKE, JsonLd, author_entries, first_text, loads_lenient,
+    ARTICLE_TYPES, NEWS_TYPES, ORG_TYPES, PAGE_TYPES, URL_LIKE, WORK_TYPES, JsonLd, author_entries, first_text, loads_lenient,
     name_of, node_types, url_key, value_texts,
 )
 from newscrawl.model.text import clean_text
@@ -42,6 +42,22 @@ def _cut_at_quote(meta) -> bool:
     if not stray:
         return False
     return any('"' in k or "'" in k for k in stray) or (meta.get("content") or "")[-1:].isspace()
+
+
+_TAG_SEPARATORS = re.compile(r"[,;，、]")
+
+
+def split_tags(values: Iterable[str]) -> list[str]:
+    """Tags from values that may each hold several, comma- or semicolon-separated ("a, b;c"; CJK
+    pages use "，" and "、"): trimmed, empty ones dropped, each kept once (first spelling, compared
+    case-insensitively)."""
+    out: dict[str, str] = {}
+    for value in values:
+        for part in _TAG_SEPARATORS.split(value or ""):
+            tag = " ".join(part.split())
+            if tag:
+                out.setdefault(tag.casefold(), tag)
+    return list(out.values())
 
 
 class StructuredData:
@@ -331,6 +347,14 @@ class StructuredData:
                 entries = author_entries(node.get("author"), self.jsonld)
                 if entries:
                     out.append((entries, "jsonld"))
+        if not out and not self.article_nodes():
+            # No article node: the top-level work the page is about (WORK_TYPES) names the author.
+            for node in self.jsonld.of_type(WORK_TYPES):
+                if self.jsonld.depth.get(id(node), 0) == 0 and node.get("author"):
+                    entries = author_entries(node.get("author"), self.jsonld)
+                    if entries:
+                        out.append((entries, "jsonld"))
+                        break
         micro = self.micro_article if not out else None
         if micro and micro.get("author"):
             entries = []
@@ -396,21 +420,20 @@ class StructuredData:
         return None
 
     def tags(self) -> tuple[list[str], str] | None:
+        """The article's tags: JSON-LD ``keywords``, else ``article:tag`` metas, else ``news_keywords`` /
+        ``parsely-tags``. Every source is split the same way (:func:`split_tags`): publishers put
+        one tag per ``article:tag`` or all of them, comma-separated, in one."""
         art = self.article
         if art and art.get("keywords"):
-            kw = art.get("keywords")
-            values = value_texts(kw)
-            if isinstance(kw, str) or len(values) == 1:
-                values = [v.strip() for v in re.split(r"[,;]", values[0] if values else "") if v.strip()]
+            values = split_tags(value_texts(art.get("keywords")))
             if values:
-                return list(dict.fromkeys(values)), "jsonld"
-        values = self.meta_all("article:tag", "og:article:tag")
+                return values, "jsonld"
+        values = split_tags(self.meta_all("article:tag", "og:article:tag"))
         if values:
-            return list(dict.fromkeys(values)), "meta"
-        value = self.meta_first("news_keywords", "parsely-tags")
-        if value:
-            values = [v.strip() for v in value.split(",") if v.strip()]
-            return list(dict.fromkeys(values)), "meta"
+            return values, "meta"
+        values = split_tags([self.meta_first("news_keywords", "parsely-tags") or ""])
+        if values:
+            return values, "meta"
         return None
 
     def images(self) -> tuple[list[str], str] | None:

@@ -198,13 +198,15 @@ def paragraphs_from_blocks(
 
 def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:
     """Drop paragraphs made mostly of link texts: menus, teaser lists, and the
-    whole-page text dump trafilatura falls back to on a page without an article."""
+    whole-page text dump trafilatura falls back to on a page without an article.
+
+    The share is measured on the paragraph's own text and links (:func:`_link_share`):
+    blocks nested in its element are not the paragraph."""
     out = []
     link_keys = None
     for text, el in items:
         if el is not None:
-            total = len(all_text(el))
-            links = sum(len(all_text(a)) for a in el.iter("a"))
+            links, total = _link_share(text, el)
             if total and links > 0.6 * total and len(text) < 400:
                 continue
             out.append((text, el))
@@ -221,6 +223,69 @@ def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, ob
     return out
 
 
+# Elements that start a block of their own: a link inside one of them, nested in a
+# <p> by the parser, is not part of the paragraph's text.
+_NESTED_BLOCKS = ("section", "aside", "article", "div", "ul", "ol", "table", "figure", "nav", "header", "footer")
+
+
+def _link_share(text: str, el) -> tuple[int, int]:
+    """``(link characters, characters)`` of a located paragraph.
+
+    The HTML parser leaves a box that a page puts inside an unclosed ``<p>``
+    (a "Trending" section of links to other articles) inside the paragraph's
+    element: its links are the box's, not the paragraph's, and counting them
+    made a paragraph of plain text look like a link list. So when blocks are
+    nested in the element, only the links outside them count, against the
+    paragraph's own text. Only for a ``<p>``: in any other element a nested
+    block is the page's own structure (a div holding a list of links is a
+    link list).
+
+    An element located for the paragraph that shows far more than it (twice
+    its length: a text block whose first lines trafilatura took as the
+    paragraph, followed by lists of links) does not measure the paragraph
+    either: then the links counted are those whose text the paragraph shows."""
+    if el.tag != "p" or next(el.iterdescendants(*_NESTED_BLOCKS), None) is None:
+        total = len(all_text(el))
+        if total > 2 * len(text):
+            key = norm_key(text)
+            links = sum(len(k) for k in (norm_key(all_text(a)) for a in el.iter("a")) if len(k) >= 3 and k in key)
+            return links, len(key)
+        return sum(len(all_text(a)) for a in el.iter("a")), total
+    links = 0
+    for a in el.iter("a"):
+        anc = a.getparent()
+        while anc is not None and anc is not el and anc.tag not in _NESTED_BLOCKS:
+            anc = anc.getparent()
+        if anc is el:
+            links += len(all_text(a))
+    return links, len(text)
+
+
+def _linked_heading(el) -> bool:
+    """``el`` holds a heading (h1-h4) that is mostly a link to another page: a post's or teaser's title."""
+    for h in el.iter("h1", "h2", "h3", "h4"):
+        text = len(all_text(h).strip())
+        linked = sum(len(all_text(a).strip()) for a in h.iter("a") if not (a.get("href") or "#").startswith("#"))
+        if text and linked >= 0.7 * text:
+            return True
+    return False
+
+
+def _in_another_entry(el, body_chain: set) -> bool:
+    """``el`` lies in another entry than the body's: the part of the page holding it and
+    none of the body (the highest ancestor outside ``body_chain``) has a heading linking
+    elsewhere, as each post of a blog's listing page or each teaser of a list has.
+
+    An article split into several blocks has no such heading between its parts (its
+    sub-headings are not links), so the completion by style still joins them."""
+    unit = None
+    for anc in [el, *el.iterancestors()]:
+        if anc in body_chain:
+            break
+        unit = anc
+    return unit is not None and _linked_heading(unit)
+
+
 def refine_body(doc, body: list[str], hits: list, region, elements_out: list | None = None) -> list[str]:
     """Use the page layout to fix trafilatura's paragraph list.
 
@@ -228,7 +293,9 @@ def refine_body(doc, body: list[str], hits: list, region, elements_out: list | N
       articles, boxes elsewhere on the page);
     * ``<p>`` elements of the article region styled like the located body
       paragraphs (same tag, class and parent class) but missed are added, in
-      page order (articles split into several blocks, paragraphs with a link).
+      page order (articles split into several blocks, paragraphs with a link),
+      except those in a box (:func:`~.dom.in_boilerplate`) or in another entry
+      of a listing (:func:`_in_another_entry`).
     """
     def done(items):
         if elements_out is not None:
@@ -262,6 +329,7 @@ def refine_body(doc, body: list[str], hits: list, region, elements_out: list | N
         sig, n = max(counts.items(), key=lambda kv: kv[1])
         if n >= 3 and n >= 0.5 * len(p_hits):
             have = {el for _, el in kept if el is not None}
+            body_chain = {anc for el in have for anc in (el, *el.iterancestors())}
             position = {el: i for i, el in enumerate(region.iter())}
             extra = []
             for el in region.iter("p"):
@@ -271,7 +339,7 @@ def refine_body(doc, body: list[str], hits: list, region, elements_out: list | N
                 if len(text) < 60:
                     continue
                 links = sum(len(all_text(a)) for a in el.iter("a"))
-                if links > 0.3 * len(text) or in_boilerplate(el, region):
+                if links > 0.3 * len(text) or in_boilerplate(el, region) or _in_another_entry(el, body_chain):
                     continue
                 extra.append((text, el))
             if extra:

@@ -182,18 +182,29 @@ def locate_paragraphs(doc, paragraphs: list[str], root=None) -> list:
 
 
 def container_of(hits: list):
-    """The deepest element holding at least 70 % of the located paragraphs."""
+    """The deepest element holding at least 70 % of the located paragraphs.
+
+    With two located paragraphs, 70 % is one of them: the container was the parent of
+    either, the deeper one, which could be a one-line banner (an archive's, a cookie
+    notice's) instead of the article's long text. So when one paragraph is enough by
+    count, the container must also hold 70 % of the located text's length. (With more
+    paragraphs the count decides alone: long teasers beside a short article's many
+    paragraphs would win by length.)"""
     hits = [h for h in hits if h is not None]
     if not hits:
         return None
+    need = max(1, int(0.7 * len(hits) + 0.5))
+    sizes = [len(all_text(el)) for el in hits] if need < 2 else [0] * len(hits)
+    need_chars = 0.7 * sum(sizes)
     counts: dict = {}
-    for el in hits:
+    chars: dict = {}
+    for el, size in zip(hits, sizes):
         for anc in el.iterancestors():
             counts[anc] = counts.get(anc, 0) + 1
-    need = max(1, int(0.7 * len(hits) + 0.5))
+            chars[anc] = chars.get(anc, 0) + size
     best, best_depth = None, -1
     for anc, n in counts.items():
-        if n >= need:
+        if n >= need and chars[anc] >= need_chars:
             d = sum(1 for _ in anc.iterancestors())
             if d > best_depth:
                 best, best_depth = anc, d
@@ -202,7 +213,10 @@ def container_of(hits: list):
 
 _BOILERPLATE_CLASS = re.compile(
     r"related|teaser|newsletter|promo|advert|\bad\b|ads\b|sponsor|recommend|more-?stories|read-?more|share|"
-    r"social|comment|footer|sidebar|aside|breadcrumb|caption|credit|author-?bio|subscribe",
+    r"social|comment|footer|sidebar|aside|breadcrumb|caption|credit|author-?bio|subscribe|"
+    # Boxes laid over or beside the text: fly-outs, pop-ups, modals, calls to action
+    # (a donation or course appeal styled like the body's paragraphs).
+    r"flyout|pop-?up|modal|\bcta\b|call-?to-?action",
     re.IGNORECASE,
 )
 
