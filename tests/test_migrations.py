@@ -20,8 +20,9 @@ from newscrawl.storage.schema import add_columns, article_versions, articles, sc
 from tests.support.databases import make_item, vietnamese_text
 
 SUPPORT = Path(__file__).parent / "support"
-#: What v3 did not have: the columns of schemas 4 (blocks, errors) and 5 (date_zones).
-NEW_COLUMNS = ("blocks", "errors", "date_zones")
+#: What v3 did not have: the columns of schemas 4 (blocks, errors) and 5 (date_zones, page_kind).
+NEW_COLUMNS = ("blocks", "errors", "date_zones", "page_kind")
+JSON_COLUMNS = ("blocks", "errors", "date_zones")
 OLD_URLS = ("https://tintuc.example.vn/bai-1.htm", "https://tintuc.example.vn/bai-2.htm")
 
 
@@ -85,10 +86,12 @@ def test_a_v3_database_is_migrated_in_place_with_its_rows_intact(db_url, tmp_pat
             version = conn.execute(select(schema_meta.c.value).where(schema_meta.c.key == "schema_version")).scalar()
             columns = {c["name"]: c for c in inspect(conn).get_columns("articles")}
         assert int(version) == SCHEMA_VERSION == 5
+        assert columns["page_kind"]["nullable"]  # 4 -> 5: rows stored before were not classified
         # The migrated table has every column a new database gets, the new ones typed as JSON lists are.
         assert set(columns) == {c.name for c in articles.columns}
         for name in NEW_COLUMNS:
             assert columns[name]["nullable"]
+        for name in JSON_COLUMNS:
             assert type(columns[name]["type"]) is type(columns["body"]["type"]), name  # JSONB / JSON
         if engine.dialect.name == "postgresql":
             assert columns["blocks"]["comment"] == articles.c.blocks.comment

@@ -29,6 +29,7 @@ from newscrawl.model.item import (
 from newscrawl.extract.normalize import ArticleLoader, finish_article
 from newscrawl.sites import Site, SiteRegistry
 from newscrawl.model.text import clean_text
+from newscrawl.extract.pagekind import OTHER, page_kind
 from newscrawl.model.urls import canonical_url, same_site
 
 __all__ = ["extract_article", "content_hash", "page_url", "REQUIRED_FIELDS"]
@@ -223,6 +224,12 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
              if item.get(name) and sources.get(name) != "site" and fallback_sources.get(f"{name}_zone")}
     if zones:
         item["date_zones"] = zones
+    with doc.errors.guard("page_kind"):
+        # What the page is (newscrawl/extract/pagekind.py): a crawl by URL alone stores only articles, and
+        # `newscrawl extract` says a home or listing page is one.
+        item["page_kind"] = page_kind(doc, title=item.get("title"), published=item.get("published"),
+                                      body=item.get("body"))
+    item.setdefault("page_kind", OTHER)
     item["missing"] = [name for name in REQUIRED_FIELDS if not item.get(name)]
     item["crawled_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     item["content_hash"] = _hash_of_clean(item.get("title"), item.get("body"))

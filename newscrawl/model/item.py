@@ -4,7 +4,7 @@ import scrapy
 
 #: The version of the item's JSON form (each item's ``schema_version``). Not the database's schema version
 #: (newscrawl.storage.schema), which counts migrations of the tables.
-ITEM_SCHEMA_VERSION = "1.2"  # 1.1: the optional `errors` field (per-field extraction failures); 1.2: `blocks`, `date_zones`
+ITEM_SCHEMA_VERSION = "1.2"  # 1.1: the optional `errors` field (per-field extraction failures); 1.2: `blocks`, `date_zones`, `page_kind`
 
 #: The zone a site file's dates without offset are read in when the file names none (Vietnamese sites).
 #: Pages without a site file have their zone inferred from the page (extract/generic/zones.py), noted in
@@ -15,7 +15,7 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 ARTICLE_FIELDS = (
     "url", "canonical_url", "site", "section", "title", "lead", "published", "modified",
     "authors", "authors_raw", "source", "captions", "body", "blocks", "tags", "images", "language",
-    "crawled_at", "content_hash", "extraction", "missing", "duplicate_of", "version", "schema_version",
+    "crawled_at", "content_hash", "extraction", "page_kind", "missing", "duplicate_of", "version", "schema_version",
     "errors", "date_zones",
 )
 #: Free text: one string or null, normalised by clean_text.
@@ -29,6 +29,8 @@ TEXT_LIST_FIELDS = ("authors", "authors_raw", "tags")
 #: The types of ``blocks`` entries ({"type", "text"}) this version writes; ``body`` holds the text of every block
 #: but the sub-headings (``heading``) the generic layer finds. A later minor version may add a type.
 BLOCK_TYPES = ("paragraph", "heading", "list_item", "quote", "table_row", "code")
+#: What ``page_kind`` says a page is (newscrawl/extract/pagekind.py); only articles are stored.
+PAGE_KINDS = ("article", "listing", "other")
 #: Present only when an extractor failed on the page: {field: "ExceptionType: message"}.
 #: ``date_zones``: present only when a date's offset was not the page's own: {field: where it came from}.
 OPTIONAL_FIELDS = ("errors", "date_zones")
