@@ -359,6 +359,12 @@ def cmd_extract(args) -> int:
     return status
 
 
+def cmd_scaffold(args) -> int:
+    from newscrawl.ops.scaffold import cmd_scaffold as run
+
+    return run(args)
+
+
 def cmd_serve_fixtures(args) -> int:
     from newscrawl.ops.fixtureserver import serve_forever
 
@@ -543,6 +549,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--site", help="site file name to use instead of choosing by host")
     p.add_argument("--pretty", action="store_true", help="indent the JSON (one page only)")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("scaffold", help="draft a site file from a few article pages and a listing page "
+                                         "(URLs, or saved pages as FILE=URL)")
+    p.add_argument("pages", nargs="+", metavar="URL-or-FILE[=URL]",
+                   help="article and listing pages (told apart by their kind); a saved robots.txt gives the sitemaps")
+    p.add_argument("--name", required=True, help="the site's name (lowercase letters, digits, _): NAME.toml")
+    p.add_argument("--out", default=".", help="folder to write NAME.toml and NAME-fixture/ into (default .)")
+    p.set_defaults(func=cmd_scaffold)
 
     p = sub.add_parser("serve-fixtures", help="serve the bundled demo site on 127.0.0.1, logging each request")
     p.add_argument("--site", default="tuyengiao", help="demo site to serve (default tuyengiao, the one `demo` crawls)")
