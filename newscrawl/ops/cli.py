@@ -556,6 +556,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="article and listing pages (told apart by their kind); a saved robots.txt gives the sitemaps")
     p.add_argument("--name", required=True, help="the site's name (lowercase letters, digits, _): NAME.toml")
     p.add_argument("--out", default=".", help="folder to write NAME.toml and NAME-fixture/ into (default .)")
+    p.add_argument("--listing", action="append", metavar="URL-or-FILE[=URL]",
+                   help="a listing page, whatever its kind looks like (repeat for more)")
     p.set_defaults(func=cmd_scaffold)
 
     p = sub.add_parser("serve-fixtures", help="serve the bundled demo site on 127.0.0.1, logging each request")

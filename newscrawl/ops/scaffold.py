@@ -39,10 +39,12 @@ def _fetch(url: str, timeout: float = 30.0) -> str:
         return response.read().decode(charset, errors="replace")
 
 
-def read_inputs(specs: list[str]) -> tuple[list[Page], list[str]]:
-    """The pages the arguments name and the sitemaps a robots.txt among them names (as paths)."""
+def read_inputs(specs: list[str], listings: list[str] = ()) -> tuple[list[Page], list[str]]:
+    """The pages the arguments name and the sitemaps a robots.txt among them names (as paths). ``listings``
+    are listing pages whatever the page kind classifier says (a section front with long teasers can pass
+    for an article)."""
     pages, sitemaps = [], []
-    for spec in specs:
+    for spec in [*specs, *listings]:
         if spec.lower().startswith(("http://", "https://")):
             url, text = spec, None
         else:
@@ -69,7 +71,7 @@ def read_inputs(specs: list[str]) -> tuple[list[Page], list[str]]:
             if urlsplit(url).path == "/robots.txt":
                 sitemaps += robots_sitemaps(text, url)
                 continue
-        pages.append(Page.read(url, text))
+        pages.append(Page.read(url, text, role="listing" if spec in listings else None))
     return pages, list(dict.fromkeys(sitemaps))
 
 
@@ -148,9 +150,9 @@ def expected(draft: Draft, pages: list[Page]) -> dict:
     return found
 
 
-def scaffold(specs: list[str], name: str, out: Path) -> tuple[Path, Draft]:
+def scaffold(specs: list[str], name: str, out: Path, listings: list[str] = ()) -> tuple[Path, Draft]:
     """Write the draft of ``name`` and its fixture into ``out``; the site file's path and the draft."""
-    pages, sitemaps = read_inputs(specs)
+    pages, sitemaps = read_inputs(specs, listings)
     try:
         draft = draft_site(name, pages, sitemaps)
     except ValueError as exc:
@@ -171,7 +173,7 @@ def scaffold(specs: list[str], name: str, out: Path) -> tuple[Path, Draft]:
 
 def cmd_scaffold(args) -> int:
     try:
-        site_file, draft = scaffold(args.pages, args.name, Path(args.out))
+        site_file, draft = scaffold(args.pages, args.name, Path(args.out), args.listing or [])
     except ScaffoldError as exc:
         print(f"newscrawl scaffold: {exc}", file=sys.stderr)
         return 2

@@ -69,17 +69,18 @@ class Page:
     html: str
     item: dict = field(default_factory=dict)
     doc: Document | None = None
+    role: str | None = None  # "article" or "listing" when the caller says so; else the page kind classifier's
 
     @classmethod
-    def read(cls, url: str, html: str) -> "Page":
-        page = cls(url=url, html=html)
+    def read(cls, url: str, html: str, role: str | None = None) -> "Page":
+        page = cls(url=url, html=html, role=role)
         page.doc = Document(html, url)
         page.item = extract_article(html, url)
         return page
 
     @property
     def kind(self) -> str:
-        return self.item.get("page_kind") or "other"
+        return self.role or self.item.get("page_kind") or "other"
 
 
 @dataclass
@@ -197,6 +198,8 @@ def _agrees(name: str, trial: tuple[dict, dict], target: dict) -> bool:
         return [c.get("text") for c in item.get("captions") or []] == [c.get("text") for c in target.get("captions") or []]
     if not target.get(name):
         return not item.get(name)
+    if name == "body" and target.get("lead") and item.get("body") == [target["lead"], *target["body"]]:
+        return True  # the standfirst the generic layers moved out is the first paragraph of the body's container
     return item.get(name) == target.get(name) and bool(site_fields.get(name))
 
 
@@ -418,27 +421,31 @@ def draft_site(name: str, pages: list[Page], sitemaps: list[str] = ()) -> Draft:
     draft = Draft(data={})
 
     layout: dict = {}
-    body = _choose("body", articles, base, [{"body": s} for s in _body_candidates(articles)], draft)
-    if body:
-        layout.update(body)
-        layout["detect"] = body["body"]
-    draft.notes["body"] = "the element holding every body paragraph the generic layers found"
-    base = {**base, "layouts": [{**base["layouts"][0], **layout}]}
-    for fname in ("title", "published", "authors", "section", "lead"):
-        if not any(p.item.get(fname) for p in articles):
-            continue
-        trials = [{fname: s} for s in _field_candidates(fname, articles)]
-        if fname == "authors":
-            trials.append({"byline": "trailing"})
-        chosen = _choose(fname, articles, base, trials, draft)
-        if chosen:
-            layout.update(chosen)
-            base = {**base, "layouts": [{**base["layouts"][0], **layout}]}
+    # Captions first: their blocks sit inside the body's container and are excluded from the body.
     if any(p.item.get("captions") for p in articles):
         chosen = _choose("captions", articles, base, _caption_candidates(articles), draft)
         if chosen:
             layout.update(chosen)
             layout["exclude"] = chosen["captions"]
+            base = {**base, "layouts": [{**base["layouts"][0], **layout}]}
+    # A body whose last short line is its byline (the generic layers drop it): "trailing" takes it out.
+    trials = [{"body": s, **extra} for s in _body_candidates(articles) for extra in ({}, {"byline": "trailing"})]
+    body = _choose("body", articles, base, trials, draft)
+    # The body's container picks the layout; without one, every page does (the draft says so).
+    layout["detect"] = _listed(body["body"])[0] if body else "body"
+    if body:
+        layout.update(body)
+    base = {**base, "layouts": [{**base["layouts"][0], **layout}]}
+    for fname in ("title", "published", "authors", "section", "lead"):
+        if not any(p.item.get(fname) for p in articles):
+            continue
+        trials = [{fname: s} for s in _field_candidates(fname, articles)]
+        if fname == "authors" and "byline" not in layout:
+            trials.append({"byline": "trailing"})
+        chosen = _choose(fname, articles, base, trials, draft)
+        if chosen:
+            layout.update(chosen)
+            base = {**base, "layouts": [{**base["layouts"][0], **layout}]}
 
     data = {"name": name, "title": name, "hosts": hosts, "base_url": base_url, "timezone": tz, "language": language}
     feeds = []
