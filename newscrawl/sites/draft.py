@@ -200,6 +200,8 @@ def _agrees(name: str, trial: tuple[dict, dict], target: dict) -> bool:
         return not item.get(name)
     if name == "body" and target.get("lead") and item.get("body") == [target["lead"], *target["body"]]:
         return True  # the standfirst the generic layers moved out is the first paragraph of the body's container
+    if name in ("published", "modified") and _same_day_with_time(item.get(name), target.get(name)) and site_fields.get(name):
+        return True  # the generic layers found the day alone: an element giving that day with its time is better
     return item.get(name) == target.get(name) and bool(site_fields.get(name))
 
 
@@ -257,6 +259,13 @@ def _choose(name: str, pages: list[Page], base: dict, layouts: list[dict], draft
     return best
 
 
+def _same_day_with_time(ours, generic) -> bool:
+    """``ours`` gives the day of ``generic``, a date alone (midnight), with a time of day."""
+    if not (isinstance(ours, str) and isinstance(generic, str)) or "T00:00:00" not in generic:
+        return False
+    return ours[:10] == generic[:10] and "T00:00:00" not in ours
+
+
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= 120 else text[:117] + "..."
@@ -275,7 +284,9 @@ def _field_candidates(name: str, pages: list[Page]) -> list[str]:
             elements = _elements_with_text(page.doc, ", ".join(value), contains=True) or [
                 el for author in value for el in _elements_with_text(page.doc, author, contains=True)]
         else:
-            elements = _elements_with_text(page.doc, value)
+            # A lead's element may carry a dateline or a label the generic layers leave out.
+            elements = _elements_with_text(page.doc, value) or (
+                _elements_with_text(page.doc, value, contains=True) if name == "lead" else [])
         seen = set()
         for el in elements:
             for selector in element_selectors(el):
