@@ -75,12 +75,24 @@ class Page:
     def read(cls, url: str, html: str, role: str | None = None) -> "Page":
         page = cls(url=url, html=html, role=role)
         page.doc = Document(html, url)
-        page.item = extract_article(html, url)
+        page.item = extract_article(html, generic_url(url))
         return page
 
     @property
     def kind(self) -> str:
         return self.role or self.item.get("page_kind") or "other"
+
+
+def generic_url(url: str) -> str:
+    """``url`` as extract_article sees it when it must use the generic layers alone: a host a site file
+    owns would choose that file (its answer is not the target, the generic layers' is), so such a host
+    gets a label in front (same domain and country code, so the zone inferred from it is the same)."""
+    from newscrawl.sites.registry import SiteRegistry  # the registry reads the site files: only when asked
+
+    if SiteRegistry.from_dirs().for_url(url) is None:
+        return url
+    parts = urlsplit(url)
+    return parts._replace(netloc="scaffold-generic." + parts.netloc).geturl()
 
 
 @dataclass
@@ -298,20 +310,129 @@ def _field_candidates(name: str, pages: list[Page]) -> list[str]:
 
 
 def _body_candidates(pages: list[Page]) -> list[str]:
+    """Containers of the generic body: the element holding its first and last paragraphs, and the deepest
+    elements holding most of its paragraphs (the generic body may have taken in a dateline or a caption
+    from outside the real container, or lost a paragraph)."""
     counts: Counter = Counter()
     for page in pages:
         body = page.item.get("body") or []
         if not body:
             continue
+        containers = []
         ends = [els[0] for els in (_elements_with_text(page.doc, body[0]), _elements_with_text(page.doc, body[-1])) if els]
         container = _common_ancestor(ends)
         if container is not None and len(ends) == 2 and container is ends[0]:
             container = container.getparent()  # one paragraph: its parent holds the body
-        if container is None or container.tag in _FRAME:
-            continue
-        for selector in element_selectors(container):
-            counts[selector] += 1
+        containers.append(container)
+        holders: Counter = Counter()
+        for text in body:
+            for el in _elements_with_text(page.doc, text)[:1]:
+                for ancestor in el.iterancestors():
+                    holders[ancestor] += 1
+        most = [el for el, n in holders.items() if 2 * n > len(body) and el.tag not in _FRAME]
+        # Deepest first: an element none of whose descendants also holds most of the paragraphs.
+        most.sort(key=lambda el: -len(list(el.iterancestors())))
+        containers += most[:2]
+        seen = set()
+        for container in containers:
+            if container is None or container.tag in _FRAME:
+                continue
+            for selector in element_selectors(container):
+                if selector not in seen:
+                    seen.add(selector)
+                    counts[selector] += 1
     return [s for s, _ in sorted(counts.items(), key=lambda kv: -kv[1])]
+
+
+def _overlap(item: dict, target: dict) -> float:
+    """How much of the generic body (with its standfirst) a trial body holds, and only that: F1 on paragraphs."""
+    ours = set(item.get("body") or [])
+    theirs = set(target.get("body") or []) | ({target["lead"]} if target.get("lead") else set())
+    return 2 * len(ours & theirs) / (len(ours) + len(theirs)) if ours and theirs else 0.0
+
+
+def _choose_body(pages: list[Page], base: dict, trials: list[dict], draft: Draft) -> dict | None:
+    """The body trial equal to the generic body on every page; else the one closest to it over the pages
+    (the generic body is a guess too: a dateline or a caption in it, a paragraph lost), its differences
+    listed; none when the closest holds less than half of it."""
+    best, best_overlap, best_trials = None, 0.0, []
+    for layout in trials:
+        score, results = _score("body", pages, base, layout)
+        if score == len(pages):
+            return layout
+        overlap = sum(_overlap(trial[0], page.item) for trial, page in zip(results, pages)) / len(pages)
+        if overlap > best_overlap:
+            best, best_overlap, best_trials = layout, overlap, results
+    if best is None or best_overlap < 0.5:
+        draft.disagreements.append("body: no element holds most of the body the generic layers found")
+        return None
+    for trial, page in zip(best_trials, pages):
+        if not _agrees("body", trial, page.item):
+            extra = [t for t in trial[0].get("body") or [] if t not in (page.item.get("body") or [])]
+            lost = [t for t in page.item.get("body") or [] if t not in (trial[0].get("body") or [])]
+            draft.disagreements.append(f"body: {page.url}: the draft adds {_short(extra)}, leaves out {_short(lost)}")
+    return best
+
+
+def _image_blocks(pages: list[Page], body_selector: str) -> dict | None:
+    """Caption blocks the generic layers did not report: inside the body's container, an element holding
+    an image and a short text (at most 300 characters, the text in an element of its own), the same
+    selector on at least half the pages with such an image. Its text is a caption, never body text."""
+    counts: Counter = Counter()
+    with_images = 0
+    for page in pages:
+        containers = page.doc.sel.css(body_selector)
+        if not containers:
+            continue
+        found = set()
+        for img in containers[0].root.iter("img"):
+            block = img.getparent()
+            while block is not None and block is not containers[0].root:
+                text = _text(block)
+                if text:
+                    break
+                block = block.getparent()
+            if block is None or block is containers[0].root or len(text) > 300:
+                continue
+            holders = _elements_with_text(page.doc, text)
+            holder = next((h for h in holders if block in h.iterancestors()), None)
+            if holder is None:
+                continue
+            found.add((element_selectors(block)[0], _simple(holder)))
+        with_images += bool(found)
+        counts.update(found)
+    if not counts:
+        return None
+    (block, text), n = counts.most_common(1)[0]
+    return {"captions": [block], "caption_text": [text]} if 2 * n >= with_images else None
+
+
+def _exclude_extras(pages: list[Page], base: dict, layout: dict) -> tuple[dict, dict]:
+    """Blocks inside the body's container whose paragraphs the generic layers left out of the body (a
+    related-articles box, a share bar): each one's selector is added to ``exclude`` when the body then
+    agrees on more pages."""
+    score, trials = _score("body", pages, base, {})
+    candidates: Counter = Counter()
+    for page, (item, _) in zip(pages, trials):
+        generic = set(page.item.get("body") or []) | {page.item.get("lead")}
+        containers = page.doc.sel.css(_listed(layout["body"])[0])
+        container = containers[0].root if containers else None
+        for text in item.get("body") or []:
+            if text in generic or container is None:
+                continue
+            for el in _elements_with_text(page.doc, text):
+                block = el
+                while block.getparent() is not None and block.getparent() is not container:
+                    block = block.getparent()
+                if block.getparent() is container and block is not el or _classes(block):
+                    candidates[element_selectors(block)[0]] += 1
+    for selector, _ in candidates.most_common():
+        trial = _merge(layout, {"exclude": [selector]})
+        new_score, _ = _score("body", pages, base, {"exclude": trial["exclude"]})
+        if new_score > score:
+            score, layout = new_score, trial
+            base = {**base, "layouts": [{**base["layouts"][0], **layout}]}
+    return base, layout
 
 
 def _caption_candidates(pages: list[Page]) -> list[dict]:
@@ -441,12 +562,19 @@ def draft_site(name: str, pages: list[Page], sitemaps: list[str] = ()) -> Draft:
             base = {**base, "layouts": [{**base["layouts"][0], **layout}]}
     # A body whose last short line is its byline (the generic layers drop it): "trailing" takes it out.
     trials = [{"body": s, **extra} for s in _body_candidates(articles) for extra in ({}, {"byline": "trailing"})]
-    body = _choose("body", articles, base, trials, draft)
+    body = _choose_body(articles, base, trials, draft)
     # The body's container picks the layout; without one, every page does (the draft says so).
     layout["detect"] = _listed(body["body"])[0] if body else "body"
     if body:
         layout.update(body)
     base = {**base, "layouts": [{**base["layouts"][0], **layout}]}
+    if body:
+        base, layout = _exclude_extras(articles, base, layout)
+        blocks = None if "captions" in layout else _image_blocks(articles, _listed(body["body"])[0])
+        if blocks:
+            layout.update(blocks)
+            layout["exclude"] = list(dict.fromkeys(_listed(layout.get("exclude", [])) + blocks["captions"]))
+            base = {**base, "layouts": [{**base["layouts"][0], **layout}]}
     for fname in ("title", "published", "authors", "section", "lead"):
         if not any(p.item.get(fname) for p in articles):
             continue
