@@ -227,3 +227,12 @@ def test_image_blocks_are_found_inside_the_body_container_without_the_generic_la
     pages = [_story(n, figure.format(n=n)) for n in (1, 2)]
     assert _image_blocks(pages, "div.noi-dung") == {"captions": ["table.anh"], "caption_text": ["td.chu-thich"]}
     assert _image_blocks([_story(3, "")], "div.noi-dung") is None
+
+
+def test_scaffold_help_and_what_it_refuses(tmp_path):
+    assert run_newscrawl(["scaffold", "--help"]).stdout.startswith("usage: newscrawl scaffold")
+    listing = run_newscrawl(["scaffold", _saved("/kinh-te/"), "--name", "x", "--out", str(tmp_path)])
+    assert listing.returncode == 2 and "no article page among the pages given" in listing.stderr
+    missing = run_newscrawl(["scaffold", str(tmp_path / "nope.html"), "--name", "x", "--out", str(tmp_path)])
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    assert not (tmp_path / "x.toml").exists()
