@@ -70,7 +70,8 @@ def test_a_page_without_any_url_is_named_on_stderr_and_exits_2(tmp_path, article
 
 
 def test_every_fixture_article_extracted_without_url_validates(tmp_path, article_schema):
-    pages = sorted(fixture_site_dir("tuyengiao").glob("*/*-[0-9]*.html"))
+    # Article pages: the listings' numbered pages (trang-4) are listings, for which extract exits 3.
+    pages = sorted(p for p in fixture_site_dir("tuyengiao").glob("*/*-[0-9]*.html") if not p.name.startswith("trang-"))
     copies = []
     for n, source in enumerate(pages):
         copies.append(tmp_path / f"{n}.html")
@@ -78,7 +79,7 @@ def test_every_fixture_article_extracted_without_url_validates(tmp_path, article
     result = run_newscrawl(["extract", *map(str, copies)], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     got = items(result)
-    assert len(got) == len(pages) >= 50
+    assert len(got) == len(pages) >= 45
     for item in got:
         assert item["site"] == "tuyengiao" and item["url"].startswith("https://tuyengiao.vn/")
         assert not list(article_schema.iter_errors(item)), item["url"]

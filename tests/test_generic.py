@@ -211,7 +211,8 @@ def test_time_element_when_no_structured_date():
     html = """<html><body><article><h1>Quiet day in the valley for everyone</h1>
     <time datetime="2023-11-05T06:45:00+01:00">5 Nov</time>
     """ + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</article></body></html>"
-    fields, sources = extract_fallback(Document(html, URL))
+    # a URL without a date: htmldate, asked first, would take a date in the URL (/2024/03/13/) over the <time>
+    fields, sources = extract_fallback(Document(html, "https://www.dailyexample.com/news/river-bridge-opens"))
     assert fields["published"] == "2023-11-05T06:45:00+01:00"
     assert sources["published"] == "generic"
 

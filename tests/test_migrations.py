@@ -20,8 +20,9 @@ from newscrawl.storage.schema import add_columns, article_versions, articles, sc
 from tests.support.databases import make_item, vietnamese_text
 
 SUPPORT = Path(__file__).parent / "support"
-#: What v3 did not have: the columns of schema 4.
-NEW_COLUMNS = ("blocks", "errors")
+#: What v3 did not have: the columns of schemas 4 (blocks, errors) and 5 (date_zones, page_kind).
+NEW_COLUMNS = ("blocks", "errors", "date_zones", "page_kind")
+JSON_COLUMNS = ("blocks", "errors", "date_zones")
 OLD_URLS = ("https://tintuc.example.vn/bai-1.htm", "https://tintuc.example.vn/bai-2.htm")
 
 
@@ -84,15 +85,17 @@ def test_a_v3_database_is_migrated_in_place_with_its_rows_intact(db_url, tmp_pat
         with engine.connect() as conn:
             version = conn.execute(select(schema_meta.c.value).where(schema_meta.c.key == "schema_version")).scalar()
             columns = {c["name"]: c for c in inspect(conn).get_columns("articles")}
-        assert int(version) == SCHEMA_VERSION == 4
+        assert int(version) == SCHEMA_VERSION == 5
+        assert columns["page_kind"]["nullable"]  # 4 -> 5: rows stored before were not classified
         # The migrated table has every column a new database gets, the new ones typed as JSON lists are.
         assert set(columns) == {c.name for c in articles.columns}
         for name in NEW_COLUMNS:
             assert columns[name]["nullable"]
+        for name in JSON_COLUMNS:
             assert type(columns[name]["type"]) is type(columns["body"]["type"]), name  # JSONB / JSON
         if engine.dialect.name == "postgresql":
             assert columns["blocks"]["comment"] == articles.c.blocks.comment
-        # Already at 4: opening it again migrates nothing (the step itself would also skip what is there).
+        # Already at 5: opening it again migrates nothing (the step itself would also skip what is there).
         assert init_schema(engine) == SCHEMA_VERSION
         with engine.begin() as conn:
             add_columns(conn, articles, NEW_COLUMNS)
@@ -101,7 +104,7 @@ def test_a_v3_database_is_migrated_in_place_with_its_rows_intact(db_url, tmp_pat
 
     after = raw_rows(db_url, "articles")
     assert [{k: v for k, v in row.items() if k not in NEW_COLUMNS} for row in after] == before
-    assert [(row["blocks"], row["errors"]) for row in after] == [(None, None), (None, None)]
+    assert [(row["blocks"], row["errors"], row["date_zones"]) for row in after] == [(None, None, None)] * 2
     assert raw_rows(db_url, "article_versions") == versions_before
 
     # Read back, an old row is the 1.1 item it was: no blocks (nor errors), and still valid for consumers.
@@ -111,7 +114,8 @@ def test_a_v3_database_is_migrated_in_place_with_its_rows_intact(db_url, tmp_pat
     published = Draft202012Validator(load_schema())
     for line, n in zip(lines, range(2)):
         item = dict(old_item(n))
-        assert "blocks" not in line and "errors" not in line and line["schema_version"] == "1.1"
+        assert "blocks" not in line and "errors" not in line and "date_zones" not in line
+        assert line["schema_version"] == "1.1"
         assert {k: line[k] for k in ("canonical_url", "title", "body", "captions", "published")} == {
             k: item[k] for k in ("canonical_url", "title", "body", "captions", "published")}
         assert list(published.iter_errors(line)) == []

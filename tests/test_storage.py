@@ -191,7 +191,8 @@ def test_items_round_trip_into_rows(db_url):
 def test_an_item_reads_back_as_it_was_stored_blocks_and_errors_included(db_url):
     # row_to_item is item_to_row's inverse: every field of the item (ARTICLE_FIELDS), in its order.
     blocks = [{"type": "heading", "text": "Tiêu đề phụ"}] + [{"type": "paragraph", "text": p} for p in BODY]
-    with_errors = sample(1, blocks=blocks, errors={"authors": "ValueError: no byline"})
+    with_errors = sample(1, blocks=blocks, errors={"authors": "ValueError: no byline"},
+                         date_zones={"published": "country at"})
     without = sample(2)
     with Run(db_url) as run:
         run.process(with_errors)
@@ -209,7 +210,7 @@ def test_an_item_reads_back_as_it_was_stored_blocks_and_errors_included(db_url):
         assert datetime.fromisoformat(stored["crawled_at"]) == datetime.fromisoformat(item["crawled_at"])
         assert list(stored) == [name for name in ARTICLE_FIELDS if name in item]
     row = article_row(db_url, without["canonical_url"])
-    assert row["errors"] is None  # no extractor failed: NULL, not {}
+    assert row["errors"] is None and row["date_zones"] is None  # no extractor failed, no zone inferred: NULL, not {}
     assert article_row(db_url, with_errors["canonical_url"])["blocks"] == blocks
 
 

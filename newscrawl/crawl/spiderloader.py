@@ -58,6 +58,12 @@ class SiteSpiderLoader:
             # The generic spider: -a site= names one of these sites.
             self.site_spiders[NewsSpider.name] = type("NewsSpider", (NewsSpider,), {"sites": self.sites,
                                                                                       "__module__": __name__})
+        from newscrawl.crawl.spiders.generic import GenericSpider
+
+        if GenericSpider.name in written and self.modules.load(GenericSpider.name) is GenericSpider:
+            # The spider of sites without a site file (-a url=): a URL of a site file's host goes to its site file.
+            self.site_spiders[GenericSpider.name] = type("GenericSpider", (GenericSpider,), {"sites": self.sites,
+                                                                                               "__module__": __name__})
 
     @classmethod
     def from_settings(cls, settings):

@@ -167,6 +167,8 @@ class RunSummary:
             "listing_pages": stats.get("newscrawl/listing_pages", 0),
             "article_pages": stats.get("newscrawl/article_pages", 0),
             "known_skipped": stats.get("newscrawl/incremental/skipped_known", 0),
+            # What the fetched pages were (newscrawl/extract/pagekind.py): a crawl by URL stores the articles only.
+            "page_kinds": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("newscrawl/page_kind/")},
             "articles": {
                 "seen": self.seen,
                 "new": stats.get("newscrawl/articles/new", 0),

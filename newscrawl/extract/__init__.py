@@ -29,16 +29,17 @@ from newscrawl.model.item import (
 from newscrawl.extract.normalize import ArticleLoader, finish_article
 from newscrawl.sites import Site, SiteRegistry
 from newscrawl.model.text import clean_text
+from newscrawl.extract.pagekind import OTHER, page_kind
 from newscrawl.model.urls import canonical_url, same_site
 
 __all__ = ["extract_article", "content_hash", "page_url", "REQUIRED_FIELDS"]
 
 REQUIRED_FIELDS = ("title", "published", "body")
 # Fields only the generic layer (trafilatura and the article-region rules) can find.
-GENERIC_TEXT_FIELDS = ("body", "lead", "captions")
+GENERIC_TEXT_FIELDS = ("body", "blocks", "lead", "captions")
 # Fields every article has a value for (possibly empty); the fallback is asked only for those the site layer lacks.
 WANTED_FIELDS = (
-    "title", "published", "modified", "section", "lead", "authors", "source", "captions", "body",
+    "title", "published", "modified", "section", "lead", "authors", "source", "captions", "body", "blocks",
     "tags", "images", "language", "canonical_url",
 )
 
@@ -111,7 +112,7 @@ def _declared_fields(site: Site, layout_name: str | None) -> set[str]:
         if layout.name == layout_name:
             declared = set(layout.fields)
             if layout.body:
-                declared.add("body")
+                declared.update({"body", "blocks"})
             if layout.captions:
                 declared.add("captions")
             if layout.byline or "authors" in declared:
@@ -142,7 +143,8 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     """
     doc = Document(html, url, content_type=content_type, strict=strict)
     site_obj = _resolve_site(site, url)
-    tz = site_obj.timezone if site_obj else DEFAULT_TIMEZONE
+    # No site file: no zone is known, and the fallback infers one from the page (its notes go to `date_zones`).
+    tz = site_obj.timezone if site_obj else None
 
     fields, sources = {}, {}
     declared: set[str] = set()
@@ -181,7 +183,7 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         fallback_published = None  # the generic layer's date on a known layout is a guess (a banner, a sidebar)
     published, from_site = None, False
     with doc.errors.guard("published"):
-        published, from_site = _choose_published(fields.get("published"), fallback_published, tz, now)
+        published, from_site = _choose_published(fields.get("published"), fallback_published, tz or DEFAULT_TIMEZONE, now)
     if published is not None:
         fields["published"] = published
         sources["published"] = "site" if from_site else fallback_sources.get("published", "generic")
@@ -202,7 +204,7 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     images = [c.get("image_url") for c in fields.get("captions") or () if c.get("image_url")]
     fields["images"] = images + list(fields.get("images") or [])
 
-    loader = ArticleLoader(timezone=tz, base_url=url, now=now)
+    loader = ArticleLoader(timezone=tz or DEFAULT_TIMEZONE, base_url=url, now=now)
     for name, value in fields.items():
         if value not in (None, "", []):
             with doc.errors.guard(name):
@@ -217,6 +219,17 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
         item.setdefault(name, [])
     finish_article(item, site_obj.boilerplate if site_obj else frozenset())
     item["extraction"] = {name: layer for name, layer in sources.items() if item.get(name) not in (None, [], "")}
+    # Where the offset of a date that had none came from, when no site file named the zone (fallback.py).
+    zones = {name: fallback_sources[f"{name}_zone"] for name in DATE_FIELDS
+             if item.get(name) and sources.get(name) != "site" and fallback_sources.get(f"{name}_zone")}
+    if zones:
+        item["date_zones"] = zones
+    with doc.errors.guard("page_kind"):
+        # What the page is (newscrawl/extract/pagekind.py): a crawl by URL alone stores only articles, and
+        # `newscrawl extract` says a home or listing page is one.
+        item["page_kind"] = page_kind(doc, title=item.get("title"), published=item.get("published"),
+                                      body=item.get("body"))
+    item.setdefault("page_kind", OTHER)
     item["missing"] = [name for name in REQUIRED_FIELDS if not item.get(name)]
     item["crawled_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     item["content_hash"] = _hash_of_clean(item.get("title"), item.get("body"))

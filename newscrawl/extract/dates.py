@@ -85,6 +85,9 @@ def _alt(words) -> str:
 # Fragments.  Every rule uses each fragment at most once, so group names are unique.
 _F = {
     "DMY": r"(?<!\d)(?P<d>\d{1,2})(?P<sep>[/.\-])(?P<m>\d{1,2})(?P=sep)(?P<y>\d{4})(?!\d)",
+    # 25.04.24: a two-digit year, dotted only (German, Nordic, Slavic usage; 25/04/24 could be any order),
+    # and only followed by a time (rule "dmy2")
+    "DMY2": r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y2>\d{2})(?![\d.])",
     "YMD": r"(?<!\d)(?P<y>\d{4})(?P<sep>[/.\-])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)",
     "VIDMY": r"(?<!\d)(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*(?:năm|,)\s*|\s+)(?P<y>\d{4})(?!\d)",
     "DMONY": r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?P<mon>" + _alt(_MONTHS)
@@ -128,6 +131,7 @@ _MON3 = tuple(sorted({k[:3] for k in _MONTHS}))
 _RULE_SPECS: tuple[tuple[str, str, str, tuple[str, ...] | None], ...] = (
     ("iso", "abs", "{YMD}{OPT_T}", None),
     ("dmy", "dmy", "{DMY}{OPT_T}", None),
+    ("dmy2", "dmy", "{DMY2}{SEP}{T}", (":", "h")),  # with a time only: "3.11.12" alone is a version number
     ("time_dmy", "dmy", "{T_FIRST}{DMY}{TZ2}", (":", "h", "giờ")),
     ("vi_long", "abs", "{VIDMY}{OPT_T}", ("tháng",)),
     ("time_vi_long", "abs", "{T_FIRST}{VIDMY}{TZ2}", ("tháng",)),
@@ -264,7 +268,8 @@ def _minus_months(day: date, months: int) -> date:
 
 
 def _build_abs(gd: dict, zone: tzinfo, now, dayfirst: bool, swappable: bool):
-    year = int(gd["y"])
+    # a two-digit year is of this century: news pages do not print last century's dates that way
+    year = int(gd["y"]) if gd.get("y") else 2000 + int(gd["y2"])
     if gd.get("mon"):
         month = _MONTHS[gd["mon"].lower()]
         day = int(gd["d"])

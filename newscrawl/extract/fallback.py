@@ -22,10 +22,13 @@ title
     :func:`choose_title`.
 published / modified
     JSON-LD datePublished > microdata > ``article:published_time`` and other
-    meta > itemprop > ``<time datetime>`` > date-looking visible text. A value
+    meta > itemprop; without any, the visible page: a labelled date ("Datum ..."),
+    htmldate's extensive search, ``<time datetime>``, date-looking text. A value
     without a UTC offset borrows one from another candidate of the same local
-    time, else is read in ``tz``; a date alone gives way to a candidate of the
-    same day with a time.
+    time, else is read in ``tz`` (a site file's zone) or, with ``tz`` None, in the
+    zone the page suggests (:func:`~newscrawl.extract.generic.zones.page_zone`),
+    noted in ``sources["published_zone"]``; a date alone gives way to a candidate
+    of the same day with a time. The rules: :func:`~newscrawl.extract.generic.dates.choose_date_noted`.
 authors
     JSON-LD author (Person names, ``@id`` references resolved, every JSON-LD
     description of the article; a Recipe / HowTo / Review's when there is no
@@ -48,6 +51,10 @@ body
     page layout: paragraphs outside the article region (the element holding
     the headline and the body) are dropped, and paragraphs styled like the body
     ones (same tag, class and parent class) that trafilatura missed are added.
+blocks
+    The body typed (paragraph, list item, quote...) with trafilatura's
+    sub-headings between its paragraphs (:func:`typed_blocks`); aligned with the
+    final body by :func:`newscrawl.extract.normalize.blocks_for_body`.
 lead
     A standfirst: a lead/intro/summary element placed before the body in the
     article region, or the structured description when the region shows it and
@@ -70,24 +77,25 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks
+from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks, typed_blocks
 from newscrawl.extract.generic.bylines import choose_authors, edge_bylines, tail_byline
 from newscrawl.extract.generic.captions import PageCaptions, captions
-from newscrawl.extract.generic.dates import choose_date, dom_date_values
+from newscrawl.extract.generic.dates import choose_date_noted, dom_date_values, shown_days
 from newscrawl.extract.generic.dom import (
     article_h1, article_region, article_scope, container_of, language, locate_paragraphs, norm_key,
     normalise_language,
 )
 from newscrawl.extract.generic.lead import choose_lead
 from newscrawl.extract.generic.title import choose_title, site_name_keys
+from newscrawl.extract.generic.zones import page_zone
+from newscrawl.extract.normalize import blocks_for_body
 from newscrawl.extract.structured import StructuredData
-from newscrawl.model.item import DEFAULT_TIMEZONE
 
 __all__ = ["extract_fallback", "ALL_FIELDS"]
 
 ALL_FIELDS = (
     "title", "lead", "published", "modified", "authors", "source", "section", "tags",
-    "images", "captions", "body", "canonical_url", "language",
+    "images", "captions", "body", "blocks", "canonical_url", "language",
 )
 
 
@@ -98,14 +106,14 @@ def extract_fallback(doc, wanted: Iterable[str] | None = None, tz=None,
     ``wanted`` limits the work to those fields (default: all). ``structured_only``:
     fields to take from structured data alone, never from a scan of the page (the
     caller trusts its own visible value over the generic layer's guess; for now
-    this spares the date scan). ``tz`` reads dates that carry no offset (default
-    Asia/Ho_Chi_Minh). A field whose rules fail is left out, its error recorded in
+    this spares the date scan). ``tz`` reads dates that carry no offset (a site
+    file's zone); None: the zone is inferred from the page and noted in ``sources["<field>_zone"]``. A field whose rules fail is left out, its error recorded in
     ``doc.errors`` (raised in strict mode); the other fields are still extracted.
     """
     wanted_set = set(wanted) if wanted is not None else set(ALL_FIELDS)
     fields: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    _extract(doc, wanted_set, tz or DEFAULT_TIMEZONE, fields, sources, frozenset(structured_only))
+    _extract(doc, wanted_set, tz, fields, sources, frozenset(structured_only))
     return fields, sources
 
 
@@ -128,9 +136,10 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
     guard = doc.errors.guard
     # The body (trafilatura, the costly part) also locates the article region on
     # the page, which the lead, captions and byline search use.
-    need_body = bool(wanted & {"body", "lead", "captions"})
+    need_body = bool(wanted & {"body", "blocks", "lead", "captions"})
 
     body: list[str] = []
+    tblocks: list = []
     removed_bylines: list[str] = []
     signatures: list[str] = []
     scope = None
@@ -149,6 +158,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             located = locate_paragraphs(doc, paragraphs)
             body, caps_keys, removed_bylines, hits, container = paragraphs, keys, dropped, located, container_of(located)
             signatures = edge_bylines(blocks, removed_bylines)
+            tblocks = blocks
 
     title, title_layer = (None, None)
     if wanted & {"title", "body", "lead"}:
@@ -170,7 +180,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
         tail, body = tail_byline(body, site_name_keys(doc, data.publisher_names()))
         if tail:
             signatures.insert(0, tail)
-    if wanted & {"body", "lead"}:
+    if wanted & {"body", "blocks", "lead"}:
         lead, lead_layer = None, None
         with guard("lead"):
             lead, lead_layer, body = choose_lead(doc, data, body, scope, first_el, title=title, caption_keys=caps_keys)
@@ -184,17 +194,32 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             _put(fields, sources, "lead", lead, lead_layer)
         if "body" in wanted:
             _put(fields, sources, "body", body, "generic")
+        if "blocks" in wanted and body:
+            # Typed, with the sub-headings, aligned with this body (the final cleaning aligns them again with its own).
+            typed = typed_blocks(tblocks, title=title, captions=caps_keys)
+            _put(fields, sources, "blocks", blocks_for_body(body, typed), "generic")
 
+    zone, how = tz, None
+    if tz is None and wanted & {"published", "modified"}:
+        with guard("published"):
+            zone, how = page_zone(doc) or (None, None)
     if wanted & {"published"}:
         with guard("published"):
             dom = None if "published" in structured_only else (
                 lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
-            value, layer = choose_date(data.published_candidates(), tz, dom)
+            days = None if "published" in structured_only else (lambda: shown_days(doc))
+            value, layer, note = choose_date_noted(data.published_candidates(), zone, dom, inferred=how,
+                                                   others=data.modified_candidates(), local_days=days)
             _put(fields, sources, "published", value, layer)
+            if value and note:
+                sources["published_zone"] = note
     if "modified" in wanted:
         with guard("modified"):
-            value, layer = choose_date(data.modified_candidates(), tz)
+            value, layer, note = choose_date_noted(data.modified_candidates(), zone, inferred=how,
+                                                   others=data.published_candidates())
             _put(fields, sources, "modified", value, layer)
+            if value and note:
+                sources["modified_zone"] = note
 
     if wanted & {"authors", "source"}:
         with guard(*sorted(wanted & {"authors", "source"})):

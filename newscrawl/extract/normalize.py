@@ -65,6 +65,16 @@ def unique_captions(captions: list[dict]) -> list[dict]:
     return out
 
 
+def clean_block(value) -> dict | None:
+    """A ``{"type", "text"}`` block with its text cleaned; a bare string is a paragraph; an empty text is no block."""
+    if isinstance(value, str):
+        value = {"type": "paragraph", "text": value}
+    text = clean_text(value.get("text"))
+    if not text:
+        return None
+    return {"type": value.get("type") or "paragraph", "text": text}
+
+
 def absolute_url(value, loader_context) -> str | None:
     value = (value or "").strip()
     if not value or value.startswith("data:"):
@@ -84,6 +94,8 @@ class ArticleLoader(ItemLoader):
     authors_raw_out = unique
     tags_out = unique
     body_out = Identity()
+    blocks_in = MapCompose(clean_block)
+    blocks_out = Identity()
 
     captions_in = MapCompose(clean_caption)
     captions_out = unique_captions
@@ -112,6 +124,43 @@ def body_without_furniture(paragraphs: list[str], *, boilerplate=frozenset(), ca
     return paragraphs
 
 
+def blocks_for_body(body: list[str], blocks: list[dict]) -> list[dict]:
+    """``blocks`` made to agree with the final ``body``: one block per body paragraph, in body order, typed as
+    the layer typed it (a paragraph no block names, e.g. one the cleaning shortened, is a ``paragraph``), and
+    the layer's sub-headings (``heading`` blocks not in the body) where they stood between two body paragraphs.
+
+    The body is cleaned after the layers ran (boilerplate, captions, a trailing byline, the lead repeated); the
+    blocks follow it, so ``body`` is always ``blocks`` without those sub-headings. A heading before the first
+    body paragraph (the headline, a kicker) or after the last (a "More on this" box) is not the article's, nor
+    is one over blocks the body left out (a "Related" box amid the text): a sub-heading stands right above
+    the paragraph it heads (:func:`_heads_text`).
+    """
+    keys = [(b["type"], b["text"], b["text"].casefold()) for b in blocks]
+    out: list[dict] = []
+    pos = 0  # the next block that may match
+    for text in body:
+        key = text.casefold()
+        found = next((i for i in range(pos, len(keys)) if keys[i][2] == key), None)
+        if found is None:
+            out.append({"type": "paragraph", "text": text})
+            continue
+        if out:  # the sub-headings between the previous body paragraph and this one, right above it
+            out.extend({"type": "heading", "text": keys[i][1]} for i in range(pos, found)
+                       if keys[i][0] == "heading" and _heads_text(keys, i, found))
+        out.append({"type": keys[found][0], "text": text})
+        pos = found + 1
+    return out
+
+
+def _heads_text(keys: list[tuple], index: int, paragraph: int) -> bool:
+    """Whether the heading at ``index`` stands right over the body paragraph at ``paragraph`` (other headings
+    aside). A heading over blocks the body left out heads a box the cleaning removed ("Related",
+    "Recommended", a list of links). Measured against allowing one left-out block between them (a link
+    line): extraction-open2 body+headings F1 0.9728 vs 0.9726, snippets 0.9404 vs 0.9397, extraction-open
+    0.9662 vs 0.9663."""
+    return all(keys[j][0] == "heading" for j in range(index + 1, paragraph))
+
+
 def finish_article(item: dict, boilerplate=frozenset()) -> dict:
     """The article-level pass over an item whose values are clean (loaded): in place, and returned."""
     if "body" in item:
@@ -122,6 +171,7 @@ def finish_article(item: dict, boilerplate=frozenset()) -> dict:
             item.get("body") or [], boilerplate=boilerplate, captions=[c["text"] for c in item.get("captions") or []],
             bylines=bylines, lead=item.get("lead"),
         )
+        item["blocks"] = blocks_for_body(item["body"], item.get("blocks") or [])
     # Everything else (URLs, image URLs of captions, extraction notes...): no character a database or a
     # UTF-8 file refuses. One bad value would otherwise cost the article its row, or its batch.
     for name in list(item.keys()):
@@ -147,4 +197,6 @@ def clean_article(item: dict, boilerplate=frozenset()) -> dict:
         item["captions"] = captions
     if "body" in item:
         item["body"] = clean_lines(item.get("body"))
+    if "blocks" in item:
+        item["blocks"] = [b for b in (clean_block(v) for v in item.get("blocks") or ()) if b]
     return finish_article(item, boilerplate)

@@ -276,8 +276,20 @@ def _containers(page: _Page) -> list:
     return []
 
 
-def _body(page: _Page, caption_blocks: set) -> tuple[list[str], list[str]]:
-    """Body paragraphs in order, and the bylines found in the body."""
+#: A selected element's tag -> its block type (``blocks``); any other tag is a paragraph. The site's
+#: selectors put sub-headings in ``body`` (as since 1.0): their blocks say ``heading`` all the same.
+_BLOCK_TYPE_OF_TAG = {
+    "h1": "heading", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading",
+    "li": "list_item", "blockquote": "quote", "pre": "code", "tr": "table_row",
+}
+
+
+def block_type(el) -> str:
+    return _BLOCK_TYPE_OF_TAG.get(el.tag if isinstance(el.tag, str) else "", "paragraph")
+
+
+def _body(page: _Page, caption_blocks: set) -> tuple[list[tuple[str, str]], list[str]]:
+    """Body paragraphs in order as ``(block type, text)``, and the bylines found in the body."""
     layout, site = page.layout, page.site
     paragraphs: list[tuple[object, str]] = []
     bylines: list[str] = []
@@ -316,7 +328,7 @@ def _body(page: _Page, caption_blocks: set) -> tuple[list[str], list[str]]:
             paragraphs.pop()
             trailing.insert(0, text)
         bylines.extend(trailing)
-    return [text for _, text in paragraphs], bylines
+    return [(block_type(el), text) for el, text in paragraphs], bylines
 
 
 def _ancestors_below(el, stop):
@@ -380,7 +392,8 @@ def extract_site_fields(doc: Document, site: Site) -> tuple[dict, str | None]:
     with guard("body"):
         body, bylines = _body(page, caption_blocks)
     if body:
-        fields["body"] = body
+        fields["body"] = [text for _, text in body]
+        fields["blocks"] = [{"type": kind, "text": text} for kind, text in body]
 
     raw_bylines = fields.pop("authors", [])
     with guard("authors"):

@@ -91,6 +91,10 @@ def cmd_seed(args) -> int:
         overrides = _parse_setting(args.setting)
         check_settings(overrides)
         spider_kwargs = {k: v for k, v in {"base_url": args.base_url, "sections": args.sections}.items() if v}
+        urls = [s for s in args.sites if s.lower().startswith(("http://", "https://"))]
+        if urls:  # GenericSpider keeps its walk's state (claimed URLs, depths) in one process: not distributed yet
+            raise ConfigError(f"SITE {urls[0]!r}: a site crawled by its URL is not a distributed crawl; "
+                              "run `newscrawl crawl URL`")
         _check_spider_arguments(_site_registry(overrides), args.sites, spider_kwargs)
         pushed = seed_sites(args.sites, args.redis, overrides=overrides, spider_kwargs=spider_kwargs)
     except (SiteConfigError, ValueError) as exc:
@@ -108,14 +112,56 @@ def _check_spider_arguments(registry, sites, spider_kwargs: dict) -> None:
     """Each site's spider arguments, checked as the spider will (ConfigError naming the command's option)."""
     from newscrawl.crawl.spiders.arguments import SpiderArgumentError, check_spider_arguments
 
+    from newscrawl.model.urls import is_http_url
+
     if len(set(sites)) < len(sites):
         raise ConfigError(f"SITE: {sorted({s for s in sites if sites.count(s) > 1})} given twice; name each site once")
     for name in sites:
-        registry.site(name)
         try:
-            check_spider_arguments(name, spider_kwargs, registry)
+            if is_http_url(name):  # a site without a site file, crawled by its URL
+                check_spider_arguments(None, {**spider_kwargs, "url": name}, registry)
+                continue
+            registry.site(name)
+            check_spider_arguments(name, {k: v for k, v in spider_kwargs.items() if k != "depth"}, registry)
         except SpiderArgumentError as exc:
             raise ConfigError(exc.describe(cli=True)) from None
+
+
+def _crawl_targets(args, registry) -> list[str]:
+    """What `newscrawl crawl` crawls: the SITEs given (site file names or site URLs), then the URLs of
+    ``--urls FILE`` (one per line; blank lines and ``#`` comments skipped). A URL of a site file's host is
+    that site file (the exact way to crawl it); any other URL is a site crawled by general rules, its
+    name (the items' ``site``, its lock, its summary) the URL's host."""
+    from newscrawl.model.urls import is_http_url
+
+    targets = list(args.sites)
+    if args.urls:
+        try:
+            text = Path(args.urls).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"--urls {args.urls!r}: cannot be read ({exc.strerror or exc})") from None
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if not is_http_url(line):
+                raise ConfigError(f"--urls {args.urls}:{number}: {line[:200]!r}: expected one http(s) URL per line")
+            targets.append(line)
+    if not targets:
+        raise ConfigError("SITE: name a site file or a site's URL, or give --urls FILE")
+    resolved = []
+    for target in targets:
+        known = registry.for_url(target) if is_http_url(target) else None
+        resolved.append(known.name if known is not None else target)
+    return resolved
+
+
+def _site_key(target: str) -> str:
+    """The name a crawl target's run is known by: a site file's name, or a URL's host (with its port)."""
+    from newscrawl.crawl.discovery import site_name_for_url
+    from newscrawl.model.urls import is_http_url
+
+    return site_name_for_url(target) if is_http_url(target) else target
 
 
 def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
@@ -139,8 +185,13 @@ def _check_crawl_arguments(args, out: Path) -> tuple[dict, dict]:
         overrides["NEWSCRAWL_DB_URL"] = check_db_url(args.db, "--db")
     spider_kwargs = {k: v for k, v in {
         "base_url": args.base_url, "max_pages": args.max_pages, "since": args.since, "sections": args.sections,
+        "depth": getattr(args, "depth", None),
     }.items() if v is not None}
-    _check_spider_arguments(_site_registry(overrides), args.sites, spider_kwargs)
+    registry = _site_registry(overrides)
+    args.sites = _crawl_targets(args, registry)
+    if args.redis and any(_site_key(s) != s for s in args.sites):
+        raise ConfigError("--redis: a site crawled by its URL is not a distributed crawl; crawl it without --redis")
+    _check_spider_arguments(registry, args.sites, spider_kwargs)
     return overrides, spider_kwargs
 
 
@@ -193,7 +244,7 @@ def cmd_crawl(args) -> int:
     locks = []
     try:
         for name in args.sites:
-            locks.append(RunLock(out / "locks" / f"{name}.lock").acquire())
+            locks.append(RunLock(out / "locks" / f"{_site_key(name)}.lock").acquire())
     except LockHeld as exc:
         for lock in locks:
             lock.release()
@@ -217,7 +268,7 @@ def cmd_crawl(args) -> int:
             print(f"newscrawl crawl: {exc}", file=sys.stderr)
             return EXIT_CONFIG
         summaries = {}
-        for name, crawler in zip(args.sites, crawlers):
+        for name, crawler in zip(map(_site_key, args.sites), crawlers):
             try:
                 ext = crawler.get_extension(RunSummary)
             except RuntimeError:  # Scrapy makes the extensions when the crawl starts: this one never did
@@ -245,6 +296,10 @@ def cmd_crawl(args) -> int:
     finally:
         for lock in locks:
             lock.release()
+
+
+#: `newscrawl extract`'s exit status when a page is a listing (home, section), not an article (its item is printed).
+EXIT_NOT_ARTICLE = 3
 
 
 def cmd_extract(args) -> int:
@@ -295,6 +350,12 @@ def cmd_extract(args) -> int:
             continue
         indent = 2 if len(args.paths) == 1 and args.pretty else None
         print(json.dumps(item, ensure_ascii=False, indent=indent))
+        if item.get("page_kind") == "listing":
+            # A home or section page is no article: the item says so (page_kind), and so do the line on stderr
+            # and the exit status, so a script never takes a listing's teasers for an article. (An empty or
+            # unreadable page stays what it was: an item whose `missing` says what it lacks.)
+            print(f"newscrawl extract: {path}: a listing page, not an article (page_kind 'listing')", file=sys.stderr)
+            status = max(status, EXIT_NOT_ARTICLE)
     return status
 
 
@@ -451,7 +512,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("crawl", help="crawl sites incrementally into an output folder (for cron)")
-    p.add_argument("sites", nargs="+", metavar="SITE")
+    p.add_argument("sites", nargs="*", metavar="SITE",
+                   help="a site file's name, or the URL of a site to crawl without one (https://example.vn/)")
+    p.add_argument("--urls", metavar="FILE", help="a file of site URLs to crawl, one per line")
+    p.add_argument("--depth", help="crawl by URL: links followed from the start page to listing pages (default 2)")
     p.add_argument("--out", default="out", help="output folder: articles/, rejects.jsonl, runs/, newscrawl.sqlite")
     p.add_argument("--db", help="database URL (default sqlite:///OUT/newscrawl.sqlite)")
     p.add_argument("--base-url", help="crawl a mirror of the site (e.g. the fixture server) instead of the live host")

@@ -15,14 +15,25 @@ def newscrawl_settings(overrides: dict | None = None) -> Settings:
 
 
 def run_crawls(site_names: list[str], overrides: dict | None = None, spider_kwargs: dict | None = None) -> list:
-    """Crawl each site in one Scrapy process; returns the crawlers (their .stats hold the results)."""
+    """Crawl each site in one Scrapy process; returns the crawlers (their .stats hold the results).
+
+    A name that is an http(s) URL is a site without a site file, crawled by the generic "news" spider
+    with ``url`` (newscrawl/crawl/spiders/generic.py); ``depth`` is that crawl's argument only."""
+    from newscrawl.model.urls import is_http_url
+
     settings = newscrawl_settings(overrides)
     loader = get_spider_loader(settings)
     process = CrawlerProcess(settings)
     crawlers = []
     for name in site_names:
-        crawler = process.create_crawler(loader.load(name))
+        kwargs = dict(spider_kwargs or {})
+        if is_http_url(name):
+            spidercls, kwargs["url"] = loader.load("news"), name
+        else:
+            spidercls = loader.load(name)
+            kwargs.pop("depth", None)
+        crawler = process.create_crawler(spidercls)
         crawlers.append(crawler)
-        process.crawl(crawler, **(spider_kwargs or {}))
+        process.crawl(crawler, **kwargs)
     process.start()
     return crawlers

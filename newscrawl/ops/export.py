@@ -119,6 +119,7 @@ def parquet_schema():
         "crawled_at": pa.timestamp("us", tz="UTC"),
         "extraction": pa.map_(text, text),
         "errors": pa.map_(text, text),
+        "date_zones": pa.map_(text, text),
         "version": pa.int32(),
     }
     columns = []
@@ -140,7 +141,7 @@ def _parquet_tables(rows, schema, tz: str = "UTC") -> Iterator:
     def table():
         # .get: a row stored before a field was (blocks, errors) reads back without it, a null here.
         columns = {name: [rec.get(name) for rec in chunk] for name in names}
-        for name in ("extraction", "errors"):  # map columns take (key, value) pairs
+        for name in ("extraction", "errors", "date_zones"):  # map columns take (key, value) pairs
             columns[name] = [list(value.items()) if value is not None else None for value in columns[name]]
         chunk.clear()
         return pa.Table.from_pydict(columns, schema=schema)

@@ -92,11 +92,13 @@ def item_to_row(item: Mapping, now: datetime | None = None) -> dict:
         "crawled_at": parse_iso_datetime(item.get("crawled_at")) or now,
         "content_hash": content_hash,
         "extraction": dict(item.get("extraction") or {}),
+        "page_kind": item.get("page_kind"),
         "duplicate_of": item.get("duplicate_of"),
         "version": int(item.get("version") or 1),
         "schema_version": item.get("schema_version"),
         # Present only when an extractor failed on the page (OPTIONAL_FIELDS): NULL, not {}, otherwise.
         "errors": dict(item.get("errors") or {}) or None,
+        "date_zones": dict(item.get("date_zones") or {}) or None,
         "first_seen": now,
         "last_seen": now,
     }
@@ -109,9 +111,10 @@ def _iso_utc(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).isoformat() if value is not None else None
 
 
-#: Item fields whose column may be NULL in rows stored before the field was (item schema 1.2's ``blocks``):
+#: Item fields whose column may be NULL in rows stored before the field was (item schema 1.2's ``blocks`` and
+#: ``page_kind``):
 #: such a row reads back without the field, as the item its schema_version describes.
-_LATER_FIELDS = ("blocks",)
+_LATER_FIELDS = ("blocks", "page_kind")
 
 
 def row_to_item(row) -> dict:
@@ -129,7 +132,7 @@ def row_to_item(row) -> dict:
                      for c in value or []]
         elif name in _LIST_FIELDS:
             value = list(value or [])
-        elif name in ("extraction", "errors"):
+        elif name in ("extraction", "errors", "date_zones"):
             value = dict(value or {})
         elif name == "crawled_at":
             value = _iso_utc(value)

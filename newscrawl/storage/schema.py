@@ -42,7 +42,7 @@ from sqlalchemy.types import TypeDecorator
 logger = logging.getLogger(__name__)
 
 #: Version of the schema this code writes. Bump it and add ``MIGRATIONS[old]``.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None:
@@ -70,11 +70,20 @@ def _articles_blocks_and_errors(conn: Connection) -> None:
     add_columns(conn, articles, ("blocks", "errors"))
 
 
+def _articles_date_zones_and_page_kind(conn: Connection) -> None:
+    """4 -> 5: two fields of item schema 1.2 become columns of ``articles``: the optional ``date_zones``
+    (where a date's offset came from when the page gave none) and ``page_kind``
+    (newscrawl/extract/pagekind.py). Rows stored before keep NULL in both: every stored row is an article,
+    but they were not classified."""
+    add_columns(conn, articles, ("date_zones", "page_kind"))
+
+
 #: ``{from_version: fn(connection)}``; ``fn`` upgrades the schema from ``from_version`` to ``from_version + 1``.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: lambda conn: None,  # 1 -> 2 adds the rejects table, which create_all makes
     2: lambda conn: None,  # 2 -> 3 adds the url_state table, which create_all makes
     3: _articles_blocks_and_errors,
+    4: _articles_date_zones_and_page_kind,
 }
 
 # Arbitrary constant: the PostgreSQL advisory lock taken while creating/migrating,
@@ -149,11 +158,13 @@ articles = Table(
     Column("crawled_at", UTCDateTime),
     Column("content_hash", Text, nullable=False),
     Column("extraction", JSONType, nullable=False),
+    Column("page_kind", Text, comment="article (only articles are stored); NULL in rows stored before schema 5"),
     Column("missing", JSONType, nullable=False),
     Column("duplicate_of", Text, comment="canonical_url of the first copy when this article is a near-duplicate"),
     Column("version", Integer, nullable=False),
     Column("schema_version", Text),
     Column("errors", JSONType, comment="the item's errors {field: error} when an extractor failed on the page, else NULL"),
+    Column("date_zones", JSONType, comment="the item's date_zones {field: where its offset came from} when the page gave none, else NULL"),
     Column("first_seen", UTCDateTime, nullable=False),
     Column("last_seen", UTCDateTime, nullable=False),
     UniqueConstraint("canonical_url", name="uq_articles_canonical_url"),

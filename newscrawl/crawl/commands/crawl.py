@@ -95,4 +95,6 @@ class Command(ScrapyCrawlCommand):
         except KeyError:
             raise ConfigError(f"no spider {spider_name!r}; `scrapy list` names them") from None
         if issubclass(spidercls, NewsSpider):
+            if getattr(spidercls, "by_url", False) and not spider_arguments.get("url"):
+                raise ConfigError(f"spider {spider_name!r} crawls a site by its URL: give -a url=URL")
             check_spider_arguments(spidercls.site_name, spider_arguments, spidercls.sites)

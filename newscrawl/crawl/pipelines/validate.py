@@ -42,14 +42,18 @@ def strict_schema(schema: dict | None = None) -> dict:
 
     The published schema lets a consumer of 1.x read items of any later minor version (unknown
     fields allowed, ``schema_version`` any ``1.N``). The pipeline checks its own items, so here a
-    misspelt or unlisted field (top level or in a caption) and any ``schema_version`` but this
-    code's are violations: a field is added to the schema file before an item may carry it.
+    misspelt or unlisted field (top level, in a caption or a block), a block type this code does not
+    write and any ``schema_version`` but this code's are violations: a field is added to the schema
+    file before an item may carry it.
     """
-    from newscrawl.model.item import ITEM_SCHEMA_VERSION as SCHEMA_VERSION
+    from newscrawl.model.item import BLOCK_TYPES, ITEM_SCHEMA_VERSION as SCHEMA_VERSION
 
     schema = json.loads(json.dumps(load_schema() if schema is None else schema))  # a deep copy
     schema["additionalProperties"] = False
     schema["properties"]["captions"]["items"]["additionalProperties"] = False
+    blocks = schema["properties"]["blocks"]["items"]
+    blocks["additionalProperties"] = False
+    blocks["properties"]["type"] = {**blocks["properties"]["type"], "enum": list(BLOCK_TYPES)}  # the types this version writes
     schema["properties"]["schema_version"] = {**schema["properties"]["schema_version"], "const": SCHEMA_VERSION}
     return schema
 

@@ -24,10 +24,14 @@ SPIDER_ARGUMENTS = {
     "max_pages": "listing pages per section, 0 = to the end",
     "since": "YYYY-MM-DD",
 }
-# The generic "news" spider is told its site; a site's own spider knows it.
-GENERIC_SPIDER_ARGUMENTS = {"site": "a site file name", **SPIDER_ARGUMENTS}
+# The generic "news" spider is told its site, or the URL of a site without a site file (crawled by
+# general rules, newscrawl/crawl/spiders/generic.py, whose link depth `depth` bounds); a site's own spider knows it.
+GENERIC_SPIDER_ARGUMENTS = {"site": "a site file name", "url": "the http(s) URL of a site to crawl without a site file",
+                            "depth": "links followed from the start page to listing pages (crawl by url)",
+                            **SPIDER_ARGUMENTS}
 # The spellings of `newscrawl crawl`, so its messages name the option the user typed.
-CLI_OPTIONS = {"base_url": "--base-url", "sections": "--sections", "max_pages": "--max-pages", "since": "--since"}
+CLI_OPTIONS = {"base_url": "--base-url", "sections": "--sections", "max_pages": "--max-pages", "since": "--since",
+               "depth": "--depth", "url": "SITE"}
 
 
 class SpiderArgumentError(ConfigError):
@@ -55,6 +59,8 @@ class SpiderArguments:
     max_pages: int | None  # None: not given, the setting NEWSCRAWL_MAX_PAGES decides; 0 = to the end
     since: datetime | None
     passed_through: dict  # Scrapy's and Scrapyd's own arguments (`_job`), kept as spider attributes
+    start_url: str | None = None  # -a url=: the site is crawled by general rules from this page (no site file)
+    depth: int | None = None      # -a depth=: how many links away from the start page listings are walked
 
 
 def check_spider_arguments(site_name: str | None, arguments: dict, sites: SiteRegistry | None = None) -> SpiderArguments:
@@ -70,12 +76,33 @@ def check_spider_arguments(site_name: str | None, arguments: dict, sites: SiteRe
         raise SpiderArgumentError(unknown[0], arguments[unknown[0]],
                                   f"unknown spider argument; known: {', '.join(known)}")
     given = {k: v for k, v in arguments.items() if v not in (None, "")}
+    start_url = depth = None
+    registry = sites or SiteRegistry.from_dirs()
     if site_name is None:
-        if "site" not in given:
-            raise SpiderArgumentError("site", None, "the generic 'news' spider needs -a site=NAME "
+        if "url" in given and "site" in given:
+            raise SpiderArgumentError("url", given["url"], "give -a site=NAME or -a url=URL, not both")
+        if "url" in given:
+            start_url = _start_url(given["url"])
+            known = registry.for_url(start_url)
+            if known is not None:  # a site file is the exact way to crawl a site: use it when there is one
+                site_name, start_url = known.name, None
+        elif "site" not in given:
+            raise SpiderArgumentError("site", None, "the generic 'news' spider needs -a site=NAME or -a url=URL "
                                                     "(or run `scrapy crawl <site>`)")
-        site_name = given["site"]
-    site = (sites or SiteRegistry.from_dirs()).site(site_name)
+        else:
+            site_name = given["site"]
+    if "depth" in given:
+        if start_url is None:
+            raise SpiderArgumentError("depth", given["depth"], "only a crawl by -a url= takes a depth")
+        depth = _whole_number("depth", given["depth"], "expected a whole number >= 0 (links from the start page)")
+    if start_url is not None:
+        from newscrawl.crawl.discovery import site_for_url
+
+        site = site_for_url(start_url)
+        if "sections" in given:
+            raise SpiderArgumentError("sections", given["sections"], "a crawl by -a url= has no sections")
+    else:
+        site = registry.site(site_name)
     return SpiderArguments(
         site=site,
         base_url=_base_url(given["base_url"]) if "base_url" in given else None,
@@ -83,6 +110,8 @@ def check_spider_arguments(site_name: str | None, arguments: dict, sites: SiteRe
         max_pages=_max_pages(given["max_pages"]) if "max_pages" in given else None,
         since=_since(site, given["since"]) if "since" in given else None,
         passed_through=passed_through,
+        start_url=start_url,
+        depth=depth,
     )
 
 
@@ -96,6 +125,30 @@ def _base_url(value) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise SpiderArgumentError("base_url", value, problem)
     return str(value).strip().rstrip("/")
+
+
+def _start_url(value) -> str:
+    """The start URL of a crawl by URL: an http(s) URL with a host (its fragment dropped)."""
+    problem = "expected the http(s) URL of a site, such as https://example.vn/"
+    text = str(value).strip()
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError for a port that is no port
+    except ValueError:
+        raise SpiderArgumentError("url", value, problem) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SpiderArgumentError("url", value, problem)
+    return text.split("#", 1)[0] if parts.path else text.split("#", 1)[0] + "/"
+
+
+def _whole_number(argument: str, value, problem: str) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise SpiderArgumentError(argument, value, problem)
+    return number
 
 
 def _sections(site: Site, value) -> tuple[Section, ...]:

@@ -9,6 +9,8 @@ Spider arguments (``-a name=value``):
   sections   comma-separated section slugs to crawl (default: all in the site file)
   max_pages  listing pages to follow per section (default: setting NEWSCRAWL_MAX_PAGES)
   since      YYYY-MM-DD: skip older articles and stop paging a section once its listing reaches them
+  url        (the generic "news" spider) a site without a site file: crawled by general rules from this
+             page (newscrawl/crawl/spiders/generic.py); ``depth`` bounds how far its links are followed
 
 Incremental runs (setting NEWSCRAWL_INCREMENTAL, on by default): article URLs already in the
 database are not requested again, except those published within the re-check window
@@ -62,6 +64,8 @@ class NewsSpider(scrapy.Spider):
         self.max_pages_arg = checked.max_pages
         self.sections = checked.sections
         self.since = checked.since
+        self.start_url = checked.start_url  # -a url=: a site without a site file (GenericSpider walks it)
+        self.depth_arg = checked.depth
         hosts = set(self.site.hosts)
         if self.base_url:
             hosts.add(urlsplit(self.base_url).hostname)
@@ -80,6 +84,14 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
+        if cls.site_name is None and kwargs.get("url") and not getattr(cls, "by_url", False):
+            # `scrapy crawl news -a url=...` of a site without a site file: the spider that walks by general
+            # rules (newscrawl/crawl/spiders/generic.py); a URL of a site file's host stays with this one.
+            if check_spider_arguments(None, kwargs, cls.sites).start_url:
+                from newscrawl.crawl.spiders.generic import GenericSpider
+
+                generic = type("GenericSpider", (GenericSpider,), {"sites": cls.sites, "__module__": cls.__module__})
+                return generic.from_crawler(crawler, *args, **kwargs)
         spider = super().from_crawler(crawler, *args, **kwargs)
         setting = defaults.getint(crawler.settings, "NEWSCRAWL_MAX_PAGES")
         spider.max_pages = setting if spider.max_pages_arg is None else spider.max_pages_arg  # 0 = to the end
@@ -330,7 +342,7 @@ class NewsSpider(scrapy.Spider):
                 lastmod = parse_datetime(entry.get("lastmod", ""), tz=self.site.timezone) if entry.get("lastmod") else None
                 if self.since and lastmod and lastmod < self.since:
                     continue
-                url = self.rebase(entry["loc"])
+                url = self.rebase(urljoin(response.url, entry["loc"].strip()))  # a relative loc is read as a browser would
                 if is_http_url(url) and (urlsplit(url).hostname or "").lower() in self.allowed_domains:
                     yield scrapy.Request(url, callback=self.parse_sitemap, dont_filter=True)
             return
@@ -365,5 +377,8 @@ class NewsSpider(scrapy.Spider):
                                                                 content_type=content_type)
         for field in fields.get("errors") or ():  # a failed extractor, logged where it ran (maybe a worker): counted here
             self.crawler.stats.inc_value(f"newscrawl/extract/errors/{field}")
+        # Recorded, not acted on: the site file's article links say this is an article (a crawl by URL, which
+        # has no such links, stores only what the classifier says is one: newscrawl/crawl/spiders/generic.py).
+        self.crawler.stats.inc_value(f"newscrawl/page_kind/{fields.get('page_kind')}")
         yield ArticleItem(**fields)
 

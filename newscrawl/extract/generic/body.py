@@ -7,6 +7,7 @@ import re
 from typing import Iterable
 
 import trafilatura
+from lxml import etree
 
 from newscrawl.extract.authors import looks_like_byline
 from newscrawl.extract.generic.dom import all_text, clean_element_text, in_boilerplate, norm_key
@@ -29,6 +30,14 @@ _READ_MORE = re.compile(
 )
 
 
+# A heading that labels a box of links to other articles ("More from ...", "Más sobre ..."), not a part of the
+# text: for headings only (a paragraph may well begin "More about ...").
+_MORE_HEADING = re.compile(
+    r"^\s*(more (from|about|on)|más (sobre|de)|mehr (über|von|aus|zu)|plus (sur|de)|altro su|meer over)\b",
+    re.IGNORECASE,
+)
+
+
 _PRUNE_XPATH = [
     "//figcaption",
     # The cheap substring test first: the class-token test is costly on every element of a page.
@@ -36,12 +45,88 @@ _PRUNE_XPATH = [
 ]
 
 
+def _joined_text(el) -> str:
+    """The text of one of trafilatura's blocks, a line break (``<lb/>``, a ``<br>`` of the page) read as a space.
+
+    trafilatura keeps ``<br>`` as ``<lb/>`` with the next line in its tail; joining text nodes as they are glues
+    the last word of a line to the first of the next ("first linesecond line"). A ``<br>`` inside a paragraph
+    is a line break of the same paragraph (an address, a verse, a line per sentence), not a new paragraph:
+    it becomes a space. (Splitting there instead changed no body F1 on ../shared/extraction-open or
+    extraction-open2, whose scores read the text as one stream of words.)
+    """
+    parts: list[str] = [el.text or ""]
+    for child in el:
+        if child.tag == "lb":
+            parts.append(" ")
+        elif isinstance(child.tag, str):
+            parts.append(_joined_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
+
+
 def _text_and_links(el) -> tuple[str, int]:
+    """A block's clean text and how many of its characters are link text, measured on the same clean text
+    (the raw link text counted the page's indentation too: a link laid out on lines of its own had a
+    "link ratio" of 18 on a page of extraction-open2)."""
     link_chars = 0
     for ref in el.iter("ref"):
-        link_chars += len("".join(ref.itertext()))
-    text = clean_text("".join(el.itertext())) or ""
-    return text, link_chars
+        link_chars += len(clean_text(_joined_text(ref)) or "")
+    text = clean_text(_joined_text(el)) or ""
+    return text, min(link_chars, len(text))
+
+
+#: A data table's cells are short (a name, a figure, a date): a longer cell is prose, the table a layout.
+_DATA_CELL_MAX = 120
+_BLOCK_KINDS = ("p", "list", "quote", "head", "code", "table")
+
+
+def is_data_table(table) -> bool:
+    """A real grid of data (standings, results, prices), as trafilatura gives a ``<table>``: at least two rows
+    of at least two cells, most rows as wide as the widest, every cell short text without paragraphs or
+    tables of its own, and a header row (``<th>`` cells) or at least three rows.
+
+    Anything else is a layout table: a page laid out in table cells (the article in one or two long
+    cells, one column, tables in tables), read as ordinary content (:func:`_walk_layout_table`).
+    """
+    rows = [row for row in table.iter("row") if any(True for _ in row.iter("cell"))]
+    if len(rows) < 2:
+        return False
+    widths = []
+    header = False
+    for row in rows:
+        cells = [cell for cell in row if cell.tag == "cell"]
+        if len(cells) != sum(1 for _ in row.iter("cell")):
+            return False  # a table inside a cell
+        widths.append(len(cells))
+        for cell in cells:
+            if any(sub.tag in _BLOCK_KINDS for sub in cell.iter() if sub is not cell):
+                return False
+            if len(clean_text(_joined_text(cell)) or "") > _DATA_CELL_MAX:
+                return False
+            header = header or cell.get("role") == "head"
+    widest = max(widths)
+    if widest < 2 or sum(1 for w in widths if w == widest) < 0.5 * len(widths):
+        return False
+    return header or len(rows) >= 3
+
+
+def _walk_layout_table(table, blocks: list) -> None:
+    """A layout table's cells in order, each read as the content it holds: its paragraphs, lists, quotes and
+    tables as blocks, or its text as one paragraph."""
+    for row in table:
+        if row.tag != "row":
+            continue
+        for cell in row:
+            if cell.tag != "cell":
+                continue
+            if any(sub.tag in _BLOCK_KINDS for sub in cell):
+                if (cell.text or "").strip():
+                    blocks.append(("p", clean_text(cell.text), 0.0))
+                _walk_blocks(cell, blocks)
+            else:
+                text, links = _text_and_links(cell)
+                if text:
+                    blocks.append(("p", text, links / max(1, len(text))))
 
 
 def _walk_blocks(parent, blocks: list) -> None:
@@ -62,10 +147,14 @@ def _walk_blocks(parent, blocks: list) -> None:
             if text:
                 blocks.append((tag if tag != "code" else "p", text, links / max(1, len(text))))
         elif tag == "table":
-            for cell in el.iter("cell"):
-                text, links = _text_and_links(cell)
-                if text:
-                    blocks.append(("cell", text, links / max(1, len(text))))
+            if is_data_table(el):
+                for row in el.iter("row"):
+                    cells = [_text_and_links(cell) for cell in row.iter("cell")]
+                    text = " | ".join(t for t, _ in cells if t)
+                    if text:
+                        blocks.append(("row", text, sum(n for _, n in cells) / max(1, len(text))))
+            else:
+                _walk_layout_table(el, blocks)
         elif tag in ("graphic", "lb", "ref", "hi", "del"):
             continue
         else:
@@ -115,19 +204,65 @@ def _lend_without_unread_parts(root) -> list[tuple]:
     return lent
 
 
+def _lend_without_comments(root) -> list[tuple]:
+    """Detach the page's comments (and processing instructions), their tail text kept where it was; return
+    what :func:`_put_comments_back` needs to restore them.
+
+    trafilatura stops reading a paragraph at a comment inside it (``<p>text <!-- x --> more</p>`` gives
+    "text"), and the layout step then adds the paragraph back whole: a cut copy and a full copy. A comment
+    is never shown, so trafilatura is given the page without them.
+    """
+    body = root.find("body")
+    if body is None:
+        return []
+    lent = []
+    for node in list(body.iter(etree.Comment, etree.ProcessingInstruction)):
+        parent = node.getparent()
+        if parent is None:
+            continue
+        tail = node.tail or ""
+        before = node.getprevious()
+        if before is not None:
+            before.tail = (before.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+        lent.append((parent, parent.index(node), node, before, len(tail)))
+        node.tail = None
+        parent.remove(node)
+    return lent
+
+
+def _put_comments_back(lent: list[tuple]) -> None:
+    for parent, index, node, before, size in reversed(lent):
+        if before is not None:
+            node.tail, before.tail = _split_end(before.tail, size)
+        else:
+            node.tail, parent.text = _split_end(parent.text, size)
+        parent.insert(index, node)
+
+
+def _split_end(text: str | None, size: int) -> tuple[str | None, str | None]:
+    """(the last ``size`` characters of ``text``, the rest), None for an empty part (as lxml gives no text)."""
+    text = text or ""
+    head, tail = text[:len(text) - size], text[len(text) - size:]
+    return tail or None, head or None
+
+
 def trafilatura_blocks(doc, favor: str | None = None, fast: bool = False) -> list[tuple[str, str, float]]:
-    """trafilatura's main text as ``[(kind, text, link_ratio)]``; kind in p/head/item/quote/cell."""
+    """trafilatura's main text as ``[(kind, text, link_ratio)]``; kind in p/head/item/quote/row (a data table's
+    row, its cells joined with " | "; a layout table's cells are read as the blocks they hold)."""
     root = doc.root
     if root is None or not len(root):
         return []
     lent = _lend_without_unread_parts(root)
+    comments = _lend_without_comments(root)
     try:
         result = trafilatura.bare_extraction(
             root,
             url=None,  # with a URL trafilatura makes every link absolute; only the links' text is used here
             with_metadata=False,
             include_comments=False,
-            include_tables=False,
+            include_tables=True,  # data tables as rows, layout tables as their content (_walk_blocks)
             include_links=True,
             include_images=False,
             fast=fast,
@@ -136,6 +271,7 @@ def trafilatura_blocks(doc, favor: str | None = None, fast: bool = False) -> lis
             prune_xpath=_PRUNE_XPATH,
         )
     finally:  # whatever trafilatura does (a failure is the body's, recorded by the caller), the page is whole again
+        _put_comments_back(comments)
         for parent, index, element in lent:
             parent.insert(index, element)
     if result is None:
@@ -146,6 +282,9 @@ def trafilatura_blocks(doc, favor: str | None = None, fast: bool = False) -> lis
     blocks: list[tuple[str, str, float]] = []
     _walk_blocks(body, blocks)
     return blocks
+
+
+_LONG_PARAGRAPH = 80
 
 
 def paragraphs_from_blocks(
@@ -167,7 +306,14 @@ def paragraphs_from_blocks(
     byline_keys = {norm_key(b) for b in bylines if b}
     out: list[str] = []
     seen = set()
-    for kind, text, link_ratio in blocks:
+    # A byline stands before the text or after it, never amid it: a name-like short line with long paragraphs
+    # before and after it ("NEVER SAY GOODBYE" amid the text) is the text's own, a run-in heading, when it is
+    # in capitals or right between two long paragraphs (a box of short lines, a consent dialog, is not text).
+    long_at = [i for i, (kind, text, _) in enumerate(blocks) if kind == "p" and len(text) >= _LONG_PARAGRAPH]
+    long_set = set(long_at)
+    amid = {i for i in range(long_at[1] + 1, long_at[-2])
+            if blocks[i][1].isupper() or (i - 1 in long_set and i + 1 in long_set)} if len(long_at) >= 4 else set()
+    for index, (kind, text, link_ratio) in enumerate(blocks):
         key = norm_key(text)
         if not key:
             continue
@@ -185,7 +331,7 @@ def paragraphs_from_blocks(
             continue
         if _READ_MORE.match(text) and (link_ratio > 0.2 or len(text) < 150):
             continue
-        if len(text) < 100 and looks_like_byline(text):
+        if len(text) < 100 and index not in amid and looks_like_byline(text):
             if removed_bylines is not None:
                 removed_bylines.append(text)
             continue
@@ -194,6 +340,48 @@ def paragraphs_from_blocks(
         seen.add(key)
         out.append(text)
     return out
+
+
+#: trafilatura's block kinds -> the item's block types (``blocks``).
+_BLOCK_TYPE = {"p": "paragraph", "head": "heading", "item": "list_item", "quote": "quote", "row": "table_row"}
+
+
+def typed_blocks(blocks: list[tuple[str, str, float]], *, title: str | None = None,
+                 captions: set[str] = frozenset()) -> list[dict]:
+    """trafilatura's blocks as the item's ``{"type", "text"}`` blocks, for
+    :func:`newscrawl.extract.normalize.blocks_for_body` to align with the final body.
+
+    Sub-headings are part of the article (a reader sees them between its paragraphs), so they are kept
+    here although the body leaves them out; a heading that is the headline, a caption, a "read also" label,
+    or mostly link text (a teaser) not followed by prose, is page furniture and is not one.
+    """
+    title_key = norm_key(title)
+    out = []
+    for index, (kind, text, link_ratio) in enumerate(blocks):
+        kind = _BLOCK_TYPE.get(kind, "paragraph")
+        if kind == "heading":
+            key = norm_key(text)
+            if not key or key == title_key or key in captions or _READ_MORE.match(text) or _MORE_HEADING.match(text):
+                continue
+            if link_ratio > 0.6 and not _introduces_text(blocks, index):
+                continue  # a teaser's linked headline; a list's linked heading ("2) <a>Film</a>") heads its text
+        out.append({"type": kind, "text": text})
+    return out
+
+
+def _introduces_text(blocks: list[tuple[str, str, float]], index: int) -> bool:
+    """Whether the block after ``index`` is a paragraph of prose (long, few links), as under a sub-heading,
+    and not a teaser's excerpt (a short link, "read more", after it)."""
+    if index + 1 >= len(blocks):
+        return False
+    kind, text, link_ratio = blocks[index + 1]
+    if not (kind == "p" and len(text) >= _LONG_PARAGRAPH and link_ratio < 0.3):
+        return False
+    if index + 2 < len(blocks):
+        kind, text, link_ratio = blocks[index + 2]
+        if kind == "p" and link_ratio > 0.6 and len(text) < 40:
+            return False
+    return True
 
 
 def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:

@@ -32,7 +32,7 @@ def lead_candidates(doc, region, first_el=None) -> list[str]:
             continue
         if in_boilerplate(el, region) and not _LEAD_CLASS.search(el.get("class") or ""):
             continue
-        if any(anc.tag in ("figure", "figcaption", "aside", "nav", "footer") for anc in el.iterancestors()):
+        if any(node.tag in ("figure", "figcaption", "aside", "nav", "footer") for node in (el, *el.iterancestors())):
             continue
         blocks = sum(1 for sub in el.iter("p", "div", "li", "h1", "h2", "h3", "figure", "ul") if sub is not el)
         if blocks > 3:
@@ -49,6 +49,35 @@ def lead_candidates(doc, region, first_el=None) -> list[str]:
 _CREDIT_MARK = re.compile(r"©|\((?:image|photo|foto|bild|picture|credit)s?\s*:|\b(?:foto|photo|bild|image)\s*:\s", re.IGNORECASE)
 
 
+# A dateline opening a paragraph: a place (and a date, an agency) then a dash or a middle dot, as in
+# "HANOI, March 3 (Reuters) - ", "Berlin (dpa) – ", "INDIANAPOLIS (AP) — ", "Neuss · ". Short, and no sentence
+# ends inside it.
+_DATELINE = re.compile(r"^[^.!?\n]{1,60}?(?:\([^()]{1,30}\)\s*)?[-–—·]\s+")
+
+
+def repeats_opening(lead: str, body: list[str]) -> bool:
+    """Whether ``lead`` only repeats the start of the body: one of its first paragraphs, or their first
+    sentences (a teaser cut short, with or without "…"), word for word, the first paragraph perhaps after
+    a dateline the lead leaves out, or but for its initial letter (a drop cap the description lost).
+
+    A description (or a standfirst) that says what the body's opening says is not a lead: given as one, it
+    is read twice (the lead, then the body).
+    """
+    key = norm_key(lead.rstrip(" .…"))
+    if len(key) < 20:
+        return False
+    for i, paragraph in enumerate(body[:3]):
+        candidates = [norm_key(paragraph)]
+        if i == 0:
+            match = _DATELINE.match(paragraph)
+            if match:
+                candidates.append(norm_key(paragraph[match.end():]))
+        # c[1:]: the paragraph's initial in a drop cap of its own, which a description made from it lost.
+        if any(c.startswith(key) or c[1:].startswith(key) for c in candidates):
+            return True
+    return False
+
+
 def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=None, *,
                 title: str | None = None, caption_keys: set[str] = frozenset()) -> tuple[str | None, str | None, list[str]]:
     """(lead, layer, body without the lead).
@@ -58,7 +87,12 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
     2. a lead-class element of the article region placed before the body;
     3. the structured description, when the article region shows it and it is
        not just the first paragraph cut short.
+
+    A lead of 2. or 3. that repeats the body's opening (:func:`repeats_opening`) is none: the body keeps it;
+    so is a first body paragraph that the second one repeats.
     """
+    if len(body) > 1 and repeats_opening(body[0], body[1:2]):
+        body = body[1:]  # a standfirst the body took, then the first paragraph saying it again (after a dateline)
     first_keys = [norm_key(p) for p in body[:3]]
     body_keys = [norm_key(p) for p in body]
     dom = [(text, "generic") for text in lead_candidates(doc, region, first_el)]
@@ -72,6 +106,8 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
             return False
         if key in caption_keys or _CREDIT_MARK.search(text):
             return False  # an image caption
+        if any(len(ck) > 30 and ck in key for ck in caption_keys):
+            return False  # a caption with its furniture around it ("Photo ... Credit ...")
         if title_key and title_key in key and len(key) < len(title_key) + 30:
             return False  # the headline with a label
         return not any(len(bk) > 30 and bk in key and bk != key for bk in body_keys)  # holds body text
@@ -84,7 +120,7 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
             if fk == key:
                 return body[i], layer, body[:i] + body[i + 1:]
     for text, layer in dom:
-        if usable(text):
+        if usable(text) and not repeats_opening(text, body):
             return text, layer, body
     region_key = None
     for text, layer in described:
@@ -94,6 +130,8 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
         stem = key.rsplit(" ", 1)[0] if text.rstrip().endswith(("…", "...")) else key
         if body_keys and body_keys[0].startswith(stem):
             continue  # a teaser: the first paragraph cut short
+        if repeats_opening(text, body):
+            continue  # the opening again (after a dateline, or of the second paragraph)
         if region_key is None:
             region_key = norm_key(clean_element_text(region)) if region is not None else ""
         if key and key in region_key:
