@@ -238,3 +238,27 @@ def test_a_heading_over_a_box_the_body_left_out_is_no_sub_heading():
               {"type": "paragraph", "text": "Two."}]
     kept = [b["text"] for b in blocks_for_body(["One.", "Two."], blocks)]
     assert kept == ["One.", "Part two", "Its first section", "Two."]
+
+
+def test_text_loose_between_blocks_is_read_as_a_paragraph():
+    # trafilatura keeps a sentence that follows a sub-heading without a <p> of its own as the heading's tail,
+    # and a container's own text beside its blocks; both are text of the article.
+    item = article(f"<p>The first paragraph {LONG}.</p><h2>What happened next</h2>"
+                   f"\"A loose sentence after the heading\", she said, and it {LONG}."
+                   f"<p>The third paragraph {LONG}.</p><p>The last paragraph {LONG}.</p>")
+    assert f"\"A loose sentence after the heading\", she said, and it {LONG}." in item["body"]
+
+
+def test_walk_reads_loose_runs_inline_parts_included():
+    from lxml import etree
+
+    from newscrawl.extract.generic.body import _walk_blocks
+    tree = etree.fromstring("<body><p>A paragraph.</p>Loose text with <ref target='/x'>a link</ref> and "
+                            "<hi>em</hi>phasis.<lb/>Next line.<list><item>Item text<list><item>Sub</item></list>"
+                            "</item></list></body>")
+    blocks = []
+    _walk_blocks(tree, blocks)
+    assert [(kind, text) for kind, text, _ in blocks] == [
+        ("p", "A paragraph."), ("p", "Loose text with a link and emphasis. Next line."),
+        ("item", "Item text"), ("item", "Sub")]
+    assert 0 < blocks[1][2] < 0.3

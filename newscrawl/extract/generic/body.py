@@ -120,49 +120,78 @@ def _walk_layout_table(table, blocks: list) -> None:
             if cell.tag != "cell":
                 continue
             if any(sub.tag in _BLOCK_KINDS for sub in cell):
-                if (cell.text or "").strip():
-                    blocks.append(("p", clean_text(cell.text), 0.0))
-                _walk_blocks(cell, blocks)
+                _walk_blocks(cell, blocks)  # the cell's own text and the tails between its blocks: loose runs
             else:
                 text, links = _text_and_links(cell)
                 if text:
                     blocks.append(("p", text, links / max(1, len(text))))
 
 
-def _walk_blocks(parent, blocks: list) -> None:
+#: Inline parts of trafilatura's tree: text of the paragraph (or loose run) they stand in, never blocks.
+_INLINE = ("graphic", "lb", "ref", "hi", "del")
+
+
+def _walk_blocks(parent, blocks: list, loose_kind: str = "p") -> None:
+    """trafilatura's tree under ``parent`` as ``(kind, text, link_ratio)`` blocks, in order.
+
+    Text that stands loose in a container, outside any of its blocks (the container's own text, inline
+    elements between blocks, the tail after a block: ``<head>A heading</head>"A quote," she said.<p>``), is
+    part of trafilatura's text (its renderer writes every tail) and of the page; each run of it between two
+    blocks is read as one block of ``loose_kind`` (a paragraph; in a list item holding a sub-list, the item's
+    own text). Reading only the blocks lost such text: the first sentence after a sub-heading, a definition
+    after its label, a layout table cell's lines between its paragraphs (pages of ../shared/extraction-open2).
+    """
+    run: list[tuple[str, int]] = []  # (raw text, link characters) of the current loose run
+
+    def flush() -> None:
+        text = clean_text("".join(piece for piece, _ in run)) or ""
+        if text:
+            links = min(sum(n for _, n in run), len(text))
+            blocks.append((loose_kind, text, links / max(1, len(text))))
+        run.clear()
+
+    run.append((parent.text or "", 0))
     for el in parent:
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag == "list":
-            for item in el:
-                if item.tag != "item":
-                    continue
-                if any(sub.tag in ("list", "p") for sub in item):
-                    _walk_blocks(item, blocks)
-                    continue
-                text, links = _text_and_links(item)
-                if text:
-                    blocks.append(("item", text, links / max(1, len(text))))
-        elif tag in ("p", "head", "code") or (tag == "quote" and not any(sub.tag in ("p", "list", "quote") for sub in el)):
-            text, links = _text_and_links(el)
-            if text:
-                blocks.append((tag if tag != "code" else "p", text, links / max(1, len(text))))
-        elif tag == "table":
-            if is_data_table(el):
-                for row in el.iter("row"):
-                    cells = [_text_and_links(cell) for cell in row.iter("cell")]
-                    text = " | ".join(t for t, _ in cells if t)
-                    if text:
-                        blocks.append(("row", text, sum(n for _, n in cells) / max(1, len(text))))
-            else:
-                _walk_layout_table(el, blocks)
-        elif tag in ("graphic", "lb", "ref", "hi", "del"):
-            continue
+        if tag in _INLINE:
+            if tag == "lb":
+                run.append((" ", 0))
+            elif tag != "graphic":
+                run.append((_joined_text(el), _text_and_links(el)[1]))  # inline: no space around it
         else:
-            if len(el):
-                _walk_blocks(el, blocks)
-            text = clean_text(el.text or "")
-            if text and not len(el):
-                blocks.append(("p", text, 0.0))
+            flush()
+            _walk_block(el, tag, blocks)
+        run.append((el.tail or "", 0))
+    flush()
+
+
+def _walk_block(el, tag: str, blocks: list) -> None:
+    """One block element of trafilatura's tree (a paragraph, list, quote, table, or a container of them)."""
+    if tag == "list":
+        for item in el:
+            if item.tag != "item":
+                continue
+            if any(sub.tag in ("list", "p") for sub in item):
+                _walk_blocks(item, blocks, loose_kind="item")
+                continue
+            text, links = _text_and_links(item)
+            if text:
+                blocks.append(("item", text, links / max(1, len(text))))
+    elif tag in ("p", "head", "code") or (tag == "quote" and not any(sub.tag in ("p", "list", "quote") for sub in el)):
+        text, links = _text_and_links(el)
+        if text:
+            blocks.append((tag if tag != "code" else "p", text, links / max(1, len(text))))
+    elif tag == "table":
+        if is_data_table(el):
+            for row in el.iter("row"):
+                cells = [_text_and_links(cell) for cell in row.iter("cell")]
+                text = " | ".join(t for t, _ in cells if t)
+                if text:
+                    blocks.append(("row", text, sum(n for _, n in cells) / max(1, len(text))))
+        else:
+            _walk_layout_table(el, blocks)
+    elif tag:
+        _walk_blocks(el, blocks)
 
 
 # Parts of a page trafilatura never takes text from: the <head> (the structured
