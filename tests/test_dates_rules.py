@@ -190,3 +190,26 @@ def test_a_utc_date_is_shown_in_the_pages_zone_when_its_url_gives_the_local_day(
     # without the URL's day, the UTC time stays as written
     fields, _ = extract_fallback(Document(html, "https://www.example.com/bridge-plans/"))
     assert fields["published"] == "2023-11-09T01:09:55+00:00"
+
+
+# --------------------------------------------------------------------------- second round (dates2)
+
+
+def test_a_wall_clock_copy_hours_from_the_utc_time_gives_the_publishers_offset():
+    # 06:35:29 UTC on the 9th, and a copy without offset at 22:35:29 on the 8th: the page writes in UTC-8,
+    # although its language (en-US) suggests New York; the same instant in the page's own wall clock is kept
+    head = meta_published("2023-11-09T06:35:29+00:00") + '<meta name="sailthru.date" content="2023-11-08 22:35:29">'
+    fields, _ = extract_fallback(Document(page(head=head, lang="en-US"), "https://www.example.com/a"))
+    assert fields["published"] == "2023-11-08T22:35:29-08:00"
+
+
+def test_a_round_wall_clock_time_hours_apart_is_not_taken_as_the_same_instant():
+    # 06:00:00 UTC and 22:00:00 the day before: round times may be two events, the UTC value stays
+    head = meta_published("2023-11-09T06:00:00+00:00") + '<meta name="sailthru.date" content="2023-11-08 22:00:00">'
+    fields, _ = extract_fallback(Document(page(head=head, lang="en-US"), "https://www.example.com/a"))
+    assert fields["published"] == "2023-11-09T06:00:00+00:00"
+
+
+def test_unpadded_seconds_keep_the_utc_designator():
+    parsed = parse_datetime_ex("2020-12-05T23:15:0Z", tz="Europe/Rome", fallback=False)
+    assert parsed.value.isoformat() == "2020-12-05T23:15:00+00:00" and parsed.has_offset

@@ -93,9 +93,10 @@ _F = {
     "DMONY": r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?P<mon>" + _alt(_MONTHS)
              + r")\b\.?,?\s+(?P<y>\d{4})(?!\d)",
     "MONDY": r"\b(?P<mon>" + _alt(_MONTHS) + r")\b\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)",
-    # 14:31, 14:31:05.123, 14h31, 14 giờ 31 (phút)
+    # 14:31, 14:31:05.123, 14h31, 14 giờ 31 (phút); seconds of one digit too ("23:15:0Z", a CMS that does
+    # not pad them): else the time stops at the minutes and its "Z" is lost, the UTC time read as local
     "TIME": r"(?<![\d:])(?P<H>\d{1,2})\s*(?::|h|\s*giờ\s*)\s*(?P<M>\d{2})"
-            r"(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?(?!\d)(?:\s*phút\b)?",
+            r"(?::(?P<S>\d{1,2})(?:[.,](?P<f>\d{1,9}))?)?(?!\d)(?:\s*phút\b)?",
     "AP": r"(?:\s*(?P<ap>a\.m\.|p\.m\.|am|pm|sa|ch|sáng|chiều|tối)(?!\w))?",
     # ' (GMT+7)  +07:00  Z  UTC  (GMT+07:00)
     "TZ": r"(?:\s*['’]?\s*\(?\s*(?P<tz>(?:(?:GMT|UTC|UT)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?"

@@ -136,6 +136,22 @@ def _page_offset(offsets, zone) -> tuple[object, str] | None:
     return None
 
 
+def _wall_clock_offset(naive: datetime, utc_value: datetime) -> timezone | None:
+    """The offset that makes the wall-clock time ``naive`` the same instant as ``utc_value``, or None.
+
+    Pages write the publish time once in UTC and once as the publisher's wall clock without an offset
+    ("2023-11-08 22:35:29" beside "2023-11-09T06:35:29Z"): the difference is then the publisher's offset.
+    Taken only when it is one (whole quarter hours, -12 to +14 hours, not zero) and the two agree to the
+    second on a time whose seconds are not zero: a round time hours apart may be another event."""
+    if utc_value.second == 0 and utc_value.microsecond == 0:
+        return None
+    delta = naive - utc_value.replace(tzinfo=None, microsecond=naive.microsecond)
+    seconds = delta.total_seconds()
+    if not seconds or seconds % 900 or not -12 * 3600 <= seconds <= 14 * 3600:
+        return None
+    return timezone(delta)
+
+
 def _local_day_form(best, others, zone) -> datetime | None:
     """The page's own local form of a UTC value when it falls on another calendar day, else None.
 
@@ -143,16 +159,24 @@ def _local_day_form(best, others, zone) -> datetime | None:
     publisher's offset ("-05:00", or a wall-clock time without offset, the page's zone's). Near midnight the
     two are on different days, and the publication day is the publisher's: the local form is kept, the
     same instant as the page wrote it. A wall-clock time without offset counts only read in the zone
-    inferred for the page, and only when that gives exactly the same instant (to the minute)."""
+    inferred for the page, and only when that gives exactly the same instant (to the minute); or, when the
+    page's zone is unknown or wrong (a west-coast page inferred as New York's), when it differs from the UTC
+    value by a whole offset to the second (:func:`_wall_clock_offset`)."""
     instant = best.value.replace(second=0, microsecond=0)
     for other, _layer, _text in others:
         if not other.has_time:
             continue
         value = other.value
         if not other.has_offset:
-            if zone is None or other.rule not in _ABSOLUTE_RULES:
+            if other.rule not in _ABSOLUTE_RULES:
                 continue
-            value = value.replace(tzinfo=None).replace(tzinfo=zone)
+            naive = value.replace(tzinfo=None)
+            value = naive.replace(tzinfo=zone) if zone is not None else None
+            if value is None or value.replace(second=0, microsecond=0) != instant:
+                fixed = _wall_clock_offset(naive, best.value)
+                if fixed is None:
+                    continue
+                value = naive.replace(tzinfo=fixed)
         offset = value.utcoffset()
         if not offset or offset.total_seconds() == 0 or value.replace(second=0, microsecond=0) != instant:
             continue
