@@ -213,3 +213,28 @@ def test_a_round_wall_clock_time_hours_apart_is_not_taken_as_the_same_instant():
 def test_unpadded_seconds_keep_the_utc_designator():
     parsed = parse_datetime_ex("2020-12-05T23:15:0Z", tz="Europe/Rome", fallback=False)
     assert parsed.value.isoformat() == "2020-12-05T23:15:00+00:00" and parsed.has_offset
+
+
+def test_a_time_range_is_no_offset():
+    parsed = parse_datetime_ex("19.1.23, 10:00-11:30 Uhr", tz="Europe/Berlin", fallback=False)
+    assert parsed.value.isoformat() == "2023-01-19T10:00:00+01:00" and not parsed.has_offset
+    # offsets glued to an ISO time, or after seconds, stay offsets
+    assert parse_datetime_ex("2023-11-08T21:11-05:00", tz="UTC").value.isoformat() == "2023-11-08T21:11:00-05:00"
+    assert parse_datetime_ex("2023-04-28 14:01:37-04:00", tz="UTC").value.isoformat() == "2023-04-28T14:01:37-04:00"
+    assert parse_datetime_ex("13/3/2024 14:31 +07:00", tz="UTC").value.isoformat() == "2024-03-13T14:31:00+07:00"
+
+
+def test_a_day_first_date_with_spaces_is_read():
+    parsed = parse_datetime_ex("Von Erika Muster 4. 2. 2022.", tz="Europe/Berlin", fallback=False)
+    assert parsed.value.isoformat() == "2022-02-04T00:00:00+01:00" and parsed.rule == "dmy_spaced"
+
+
+def test_the_pages_day_first_text_settles_htmldates_month_first_reading():
+    # htmldate's value swaps day and month of the date the page shows; the page's own text says which is which
+    dom = [("2022-04-02", "htmldate"), ("Von Erika Muster 4. 2. 2022.", "text")]
+    value, _layer, _note = choose_date_noted([], "Europe/Berlin", dom, inferred="country de")
+    assert value == "2022-02-04T00:00:00+01:00"
+    # a date that is not the swapped one leaves htmldate's value alone
+    dom = [("2022-04-02", "htmldate"), ("Von Erika Muster 5. 2. 2022.", "text")]
+    value, _layer, _note = choose_date_noted([], "Europe/Berlin", dom, inferred="country de")
+    assert value == "2022-04-02T00:00:00+02:00"

@@ -112,7 +112,7 @@ def _iso(value: datetime) -> str:
 
 
 # Rules whose value is a wall-clock date the page wrote (not "5 minutes ago", read against the clock).
-_ABSOLUTE_RULES = frozenset({"iso", "dmy", "dmy2", "time_dmy", "vi_long", "time_vi_long", "d_month_y", "month_d_y",
+_ABSOLUTE_RULES = frozenset({"iso", "dmy", "dmy2", "dmy_spaced", "time_dmy", "vi_long", "time_vi_long", "d_month_y", "month_d_y",
                              "dateparser", "labelled"})
 
 
@@ -185,6 +185,12 @@ def _local_day_form(best, others, zone) -> datetime | None:
     return None
 
 
+def _swapped(first: datetime, second: datetime) -> bool:
+    """Whether two dates are the same year with day and month exchanged (and not the same date)."""
+    return (first.year == second.year and first.day != first.month
+            and (first.month, first.day) == (second.day, second.month))
+
+
 def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *, inferred: str | None = None,
                       others=(), local_days=None) -> tuple[str | None, str | None, str | None]:
     """First candidate that parses; a value without offset read in the best zone the page allows.
@@ -215,7 +221,7 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
     if not parsed and dom_values is not None:
         # The page's visible dates: the first that parses of each kind of search (htmldate's, our own scan),
         # in the order given; a date alone from the first then gives way to the same day with a time.
-        kinds_done = set()
+        kinds_done = []
         for text, kind in (dom_values() if callable(dom_values) else dom_values):
             search = "scan" if kind in ("attr", "text") else kind
             if search in kinds_done:
@@ -223,9 +229,13 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
             result = _parse_date(text, read_in, fallback=(kind == "text"))
             if result is not None:
                 parsed.append((result, "generic", text))
-                kinds_done.add(search)
+                kinds_done.append(search)
                 if len(kinds_done) == 2:
                     break
+        if kinds_done[:1] == ["htmldate"] and len(parsed) == 2 and _swapped(parsed[0][0].value, parsed[1][0].value):
+            # htmldate reads some day-first dates month first ("4. 2. 2022" as April 2nd): the page's own
+            # date text, read by our rules, says which is the day
+            parsed.reverse()
     if not parsed:
         return None, None, None
     best, layer, _ = parsed[0]
