@@ -238,3 +238,16 @@ def test_the_pages_day_first_text_settles_htmldates_month_first_reading():
     dom = [("2022-04-02", "htmldate"), ("Von Erika Muster 5. 2. 2022.", "text")]
     value, _layer, _note = choose_date_noted([], "Europe/Berlin", dom, inferred="country de")
     assert value == "2022-04-02T00:00:00+02:00"
+
+
+def test_a_utc_time_takes_the_local_day_another_structured_date_gives():
+    # 23:15 UTC on the 5th is 00:15 on the 6th in Rome; the page's microdata gives the 6th, in Italian
+    head = (meta_published("2020-12-05T23:15:00Z")
+            + '<meta itemprop="datePublished" content="06 Dicembre 2020">')
+    fields, sources = extract_fallback(Document(page(head=head, lang="it"), "https://www.example.it/a"))
+    assert fields["published"] == "2020-12-06T00:15:00+01:00"
+    assert "another structured date" in sources["published_zone"]
+    # without it, the UTC time stays as written
+    fields, _ = extract_fallback(Document(page(head=meta_published("2020-12-05T23:15:00Z"), lang="it"),
+                                          "https://www.example.it/a"))
+    assert fields["published"] == "2020-12-05T23:15:00+00:00"

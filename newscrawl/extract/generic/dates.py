@@ -185,6 +185,17 @@ def _local_day_form(best, others, zone) -> datetime | None:
     return None
 
 
+def _days_alone(parsed, unread, zone) -> set:
+    """The days of the structured candidates that give a date without a time: those our rules read, and
+    those only dateparser reads (a month name in the page's language), in any language."""
+    days = {p.value.date() for p, _layer, _text in parsed if not p.has_time}
+    for text in unread:
+        result = parse_datetime_ex(text, tz=zone, languages=None, fallback=True)
+        if result is not None and not result.has_time:
+            days.add(result.value.date())
+    return days
+
+
 def _swapped(first: datetime, second: datetime) -> bool:
     """Whether two dates are the same year with day and month exchanged (and not the same date)."""
     return (first.year == second.year and first.day != first.month
@@ -213,11 +224,13 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
     site_zone = tz is not None and inferred is None
     zone = _zone_of(tz) if tz is not None else None
     read_in = zone or timezone.utc
-    parsed = []
+    parsed, unread = [], []
     for text, layer in candidates:
         result = _parse_date(text, read_in)
         if result is not None:
             parsed.append((result, layer, text))
+        elif text:
+            unread.append(str(text))
     if not parsed and dom_values is not None:
         # The page's visible dates: the first that parses of each kind of search (htmldate's, our own scan),
         # in the order given; a date alone from the first then gives way to the same day with a time.
@@ -251,12 +264,16 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
         local = _local_day_form(best, parsed[1:], zone)
         if local is not None:
             return _iso(local), layer, None
-        if zone is not None and not site_zone and local_days is not None:
-            # Only UTC on the page, and the day in the page's zone is another: the page's URL or visible
-            # date shows which day the publisher counts. Then the same instant is given in the page's zone.
+        if zone is not None and not site_zone:
+            # Only UTC on the page, and the day in the page's zone is another: another structured date that
+            # gives the day alone ("06 Dicembre 2020"), or the page's URL or visible date, shows which day the
+            # publisher counts. Then the same instant is given in the page's zone.
             shown = best.value.astimezone(zone)
-            if shown.date() != best.value.date() and shown.date() in local_days():
-                return _iso(shown), layer, f"{inferred}: UTC time shown in the page's zone, the day its URL or text gives"
+            if shown.date() != best.value.date():
+                if shown.date() in _days_alone(parsed[1:], unread, zone):
+                    return _iso(shown), layer, f"{inferred}: UTC time shown in the page's zone, the day another structured date gives"
+                if local_days is not None and shown.date() in local_days():
+                    return _iso(shown), layer, f"{inferred}: UTC time shown in the page's zone, the day its URL or text gives"
         return _iso(best.value), layer, None
     value, note = best.value, None
     naive = best.value.replace(tzinfo=None)
