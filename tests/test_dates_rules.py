@@ -251,3 +251,14 @@ def test_a_utc_time_takes_the_local_day_another_structured_date_gives():
     fields, _ = extract_fallback(Document(page(head=meta_published("2020-12-05T23:15:00Z"), lang="it"),
                                           "https://www.example.it/a"))
     assert fields["published"] == "2020-12-05T23:15:00+00:00"
+
+
+def test_a_structured_date_long_after_the_urls_date_gives_way_to_it():
+    # the URL was minted on 12 July 2017; a datePublished two years later is a re-save
+    html = page(head=meta_published("2019-06-17T18:28:00+02:00"), lang="de")
+    fields, sources = extract_fallback(Document(html, "https://www.example.de/home/2017/7/12/bruecke"))
+    assert fields["published"] == "2017-07-12T00:00:00+02:00"
+    assert sources["published_zone"].startswith("the URL's date")
+    # a day apart is a zone's difference: the structured date stays
+    fields, _ = extract_fallback(Document(html, "https://www.example.de/home/2019/06/16/bruecke"))
+    assert fields["published"] == "2019-06-17T18:28:00+02:00"

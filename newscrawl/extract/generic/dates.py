@@ -196,6 +196,22 @@ def _days_alone(parsed, unread, zone) -> set:
     return days
 
 
+def _older_url_day(best, layer, days, zone) -> datetime | None:
+    """The URL's day when it is more than a day before the structured date, as a date alone; else None.
+
+    A URL is minted when an article is first published and never changes; a structured date more than a
+    day after the day in the URL is a later save (a CMS migration, an edit that rewrote datePublished).
+    One day apart is a zone's difference, left to the rules on local days. Only one day in the URL, and
+    never for the page's visible dates (``layer`` "generic"), which have their own rules."""
+    if layer == "generic" or len(days) != 1:
+        return None
+    (day,) = days
+    local = best.value.astimezone(zone).date() if zone is not None else best.value.date()
+    if (local - day).days <= 1:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=zone or timezone.utc)
+
+
 def _swapped(first: datetime, second: datetime) -> bool:
     """Whether two dates are the same year with day and month exchanged (and not the same date)."""
     return (first.year == second.year and first.day != first.month
@@ -203,7 +219,7 @@ def _swapped(first: datetime, second: datetime) -> bool:
 
 
 def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *, inferred: str | None = None,
-                      others=(), local_days=None) -> tuple[str | None, str | None, str | None]:
+                      others=(), local_days=None, url_day_set=()) -> tuple[str | None, str | None, str | None]:
     """First candidate that parses; a value without offset read in the best zone the page allows.
 
     ``tz``: the zone a site file names, or the zone inferred from the page (``inferred`` then says how:
@@ -252,6 +268,9 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
     if not parsed:
         return None, None, None
     best, layer, _ = parsed[0]
+    older = _older_url_day(best, layer, url_day_set, zone)
+    if older is not None:
+        return _iso(older), "generic", "the URL's date: the structured date is days later (a re-save)"
     if not best.has_time:
         # A date alone: another candidate of the same day with a time is more precise.
         for other, other_layer, _text in parsed[1:]:
@@ -317,14 +336,25 @@ def choose_date(candidates: list[tuple[str, str]], tz, dom_values=None, **kwargs
 _URL_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
-def shown_days(doc) -> set:
-    """The days a page's URL (``/2023/11/08/``, ``2023-11-08``) and htmldate's search of its text give."""
+# /2017/7/12/: a date path with the month and day unpadded
+_URL_PATH_DATE = re.compile(r"/(20\d{2}|19\d{2})/(\d{1,2})/(\d{1,2})/")
+
+
+def url_days(url: str | None) -> set:
+    """The days a page's URL gives (``/2023/11/08/``, ``2023-11-08``, ``/2017/7/12/``)."""
     days = set()
-    for m in _URL_DATE.finditer(doc.url or ""):
-        try:
-            days.add(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        except ValueError:
-            continue
+    for regex in (_URL_DATE, _URL_PATH_DATE):
+        for m in regex.finditer(url or ""):
+            try:
+                days.add(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+            except ValueError:
+                continue
+    return days
+
+
+def shown_days(doc) -> set:
+    """The days a page's URL (:func:`url_days`) and htmldate's search of its text give."""
+    days = url_days(doc.url)
     found = htmldate_value(doc)
     if found:
         try:
