@@ -234,8 +234,13 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
     local midnight), and gives way to a candidate of the same day with a time.
 
     A value in UTC keeps the page's own local form of the same instant when that is another calendar day
-    (:func:`_local_day_form`); failing that, when ``local_days()`` (the days the page's URL and visible
-    text give) holds its day in the inferred zone, it is shown in that zone (noted).
+    (:func:`_local_day_form`); failing that, when another structured date giving a day alone, or
+    ``local_days()`` (the days the page's URL and visible text give), holds its day in the inferred zone,
+    it is shown in that zone (noted).
+
+    ``url_day_set``: the days the page's URL gives; a structured date more than a day after the URL's one
+    day gives way to it (:func:`_older_url_day`, noted). When htmldate's visible date is our own scan's
+    with day and month exchanged, our reading wins (:func:`_swapped`).
     """
     site_zone = tz is not None and inferred is None
     zone = _zone_of(tz) if tz is not None else None
