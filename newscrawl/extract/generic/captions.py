@@ -102,7 +102,7 @@ _CREDIT_ONLY = re.compile(
 
 def _credit_only(text: str) -> bool:
     """A photo credit with no caption ("F. Kern/IMAGO", "(The Independent)", "Foto: dpa",
-    "Tous droits réservés Euronews"). A labelled credit at the end is split off first, so a short
+    "Tous droits réservés Agence"). A labelled credit at the end is split off first, so a short
     caption followed by its credit ("Samsung in court. (Bild: A. Name/Agency)") is no credit."""
     before, credit = split_photo_credit(text)
     if credit is not None and before != text:
