@@ -238,3 +238,53 @@ def test_a_heading_over_a_box_the_body_left_out_is_no_sub_heading():
               {"type": "paragraph", "text": "Two."}]
     kept = [b["text"] for b in blocks_for_body(["One.", "Two."], blocks)]
     assert kept == ["One.", "Part two", "Its first section", "Two."]
+
+
+def test_text_loose_between_blocks_is_read_as_a_paragraph():
+    # trafilatura keeps a sentence that follows a sub-heading without a <p> of its own as the heading's tail,
+    # and a container's own text beside its blocks; both are text of the article.
+    item = article(f"<p>The first paragraph {LONG}.</p><h2>What happened next</h2>"
+                   f"\"A loose sentence after the heading\", she said, and it {LONG}."
+                   f"<p>The third paragraph {LONG}.</p><p>The last paragraph {LONG}.</p>")
+    assert f"\"A loose sentence after the heading\", she said, and it {LONG}." in item["body"]
+
+
+def test_walk_reads_loose_runs_inline_parts_included():
+    from lxml import etree
+
+    from newscrawl.extract.generic.body import _walk_blocks
+    tree = etree.fromstring("<body><p>A paragraph.</p>Loose text with <ref target='/x'>a link</ref> and "
+                            "<hi>em</hi>phasis.<lb/>Next line.<list><item>Item text<list><item>Sub</item></list>"
+                            "</item></list></body>")
+    blocks = []
+    _walk_blocks(tree, blocks)
+    assert [(kind, text) for kind, text, _ in blocks] == [
+        ("p", "A paragraph."), ("p", "Loose text with a link and emphasis. Next line."),
+        ("item", "Item text"), ("item", "Sub")]
+    assert 0 < blocks[1][2] < 0.3
+
+
+def test_short_loose_lines_beside_blocks_are_furniture_unless_a_sentence():
+    from lxml import etree
+
+    from newscrawl.extract.generic.body import _walk_blocks
+    tree = etree.fromstring("<body><p>A paragraph of the article.</p>April 26, 2018<p>Another paragraph.</p>"
+                            "Berlin.<p>A third one.</p>So I read it that way too.<p>The last one.</p></body>")
+    blocks = []
+    _walk_blocks(tree, blocks)
+    assert [text for _, text, _ in blocks] == ["A paragraph of the article.", "Another paragraph.", "A third one.",
+                                               "So I read it that way too.", "The last one."]
+
+
+def test_a_sentence_of_mostly_link_text_is_text_a_link_line_is_not():
+    # Prose links its own words; a menu entry, a teaser's headline or a run of linked headlines does not read
+    # as one sentence with words outside its links.
+    linked = ("<p><a href='/a'>After the first-round match won by the sole player of the team on Monday evening</a>, "
+              "it was another who won.</p>")
+    teasers = ("<p><a href='/b'>Why the plan failed? Four reasons</a> <a href='/c'>Ten tips that work for "
+               "everyone at home!</a> <a href='/d'>The best method for the whole family this year.</a></p>")
+    item = article(f"<p>The first paragraph {LONG}.</p>{linked}<p>The third paragraph {LONG}.</p>{teasers}"
+                   f"<p>The last paragraph {LONG}.</p><p><a href='/e'>All the news on the championship.</a></p>")
+    assert ("After the first-round match won by the sole player of the team on Monday evening, it was another "
+            "who won.") in item["body"]
+    assert not any("Four reasons" in p or "championship" in p for p in item["body"])

@@ -190,3 +190,75 @@ def test_a_utc_date_is_shown_in_the_pages_zone_when_its_url_gives_the_local_day(
     # without the URL's day, the UTC time stays as written
     fields, _ = extract_fallback(Document(html, "https://www.example.com/bridge-plans/"))
     assert fields["published"] == "2023-11-09T01:09:55+00:00"
+
+
+# --------------------------------------------------------------------------- second round (dates2)
+
+
+def test_a_wall_clock_copy_hours_from_the_utc_time_gives_the_publishers_offset():
+    # 06:35:29 UTC on the 9th, and a copy without offset at 22:35:29 on the 8th: the page writes in UTC-8,
+    # although its language (en-US) suggests New York; the same instant in the page's own wall clock is kept
+    head = meta_published("2023-11-09T06:35:29+00:00") + '<meta name="sailthru.date" content="2023-11-08 22:35:29">'
+    fields, _ = extract_fallback(Document(page(head=head, lang="en-US"), "https://www.example.com/a"))
+    assert fields["published"] == "2023-11-08T22:35:29-08:00"
+
+
+def test_a_round_wall_clock_time_hours_apart_is_not_taken_as_the_same_instant():
+    # 06:00:00 UTC and 22:00:00 the day before: round times may be two events, the UTC value stays
+    head = meta_published("2023-11-09T06:00:00+00:00") + '<meta name="sailthru.date" content="2023-11-08 22:00:00">'
+    fields, _ = extract_fallback(Document(page(head=head, lang="en-US"), "https://www.example.com/a"))
+    assert fields["published"] == "2023-11-09T06:00:00+00:00"
+
+
+def test_unpadded_seconds_keep_the_utc_designator():
+    parsed = parse_datetime_ex("2020-12-05T23:15:0Z", tz="Europe/Rome", fallback=False)
+    assert parsed.value.isoformat() == "2020-12-05T23:15:00+00:00" and parsed.has_offset
+
+
+def test_a_time_range_is_no_offset():
+    parsed = parse_datetime_ex("19.1.23, 10:00-11:30 Uhr", tz="Europe/Berlin", fallback=False)
+    assert parsed.value.isoformat() == "2023-01-19T10:00:00+01:00" and not parsed.has_offset
+    # offsets glued to an ISO time, or after seconds, stay offsets
+    assert parse_datetime_ex("2023-11-08T21:11-05:00", tz="UTC").value.isoformat() == "2023-11-08T21:11:00-05:00"
+    assert parse_datetime_ex("2023-04-28 14:01:37-04:00", tz="UTC").value.isoformat() == "2023-04-28T14:01:37-04:00"
+    assert parse_datetime_ex("13/3/2024 14:31 +07:00", tz="UTC").value.isoformat() == "2024-03-13T14:31:00+07:00"
+
+
+def test_a_day_first_date_with_spaces_is_read():
+    parsed = parse_datetime_ex("Von Erika Muster 4. 2. 2022.", tz="Europe/Berlin", fallback=False)
+    assert parsed.value.isoformat() == "2022-02-04T00:00:00+01:00" and parsed.rule == "dmy_spaced"
+
+
+def test_the_pages_day_first_text_settles_htmldates_month_first_reading():
+    # htmldate's value swaps day and month of the date the page shows; the page's own text says which is which
+    dom = [("2022-04-02", "htmldate"), ("Von Erika Muster 4. 2. 2022.", "text")]
+    value, _layer, _note = choose_date_noted([], "Europe/Berlin", dom, inferred="country de")
+    assert value == "2022-02-04T00:00:00+01:00"
+    # a date that is not the swapped one leaves htmldate's value alone
+    dom = [("2022-04-02", "htmldate"), ("Von Erika Muster 5. 2. 2022.", "text")]
+    value, _layer, _note = choose_date_noted([], "Europe/Berlin", dom, inferred="country de")
+    assert value == "2022-04-02T00:00:00+02:00"
+
+
+def test_a_utc_time_takes_the_local_day_another_structured_date_gives():
+    # 23:15 UTC on the 5th is 00:15 on the 6th in Rome; the page's microdata gives the 6th, in Italian
+    head = (meta_published("2020-12-05T23:15:00Z")
+            + '<meta itemprop="datePublished" content="06 Dicembre 2020">')
+    fields, sources = extract_fallback(Document(page(head=head, lang="it"), "https://www.example.it/a"))
+    assert fields["published"] == "2020-12-06T00:15:00+01:00"
+    assert "another structured date" in sources["published_zone"]
+    # without it, the UTC time stays as written
+    fields, _ = extract_fallback(Document(page(head=meta_published("2020-12-05T23:15:00Z"), lang="it"),
+                                          "https://www.example.it/a"))
+    assert fields["published"] == "2020-12-05T23:15:00+00:00"
+
+
+def test_a_structured_date_long_after_the_urls_date_gives_way_to_it():
+    # the URL was minted on 12 July 2017; a datePublished two years later is a re-save
+    html = page(head=meta_published("2019-06-17T18:28:00+02:00"), lang="de")
+    fields, sources = extract_fallback(Document(html, "https://www.example.de/home/2017/7/12/bruecke"))
+    assert fields["published"] == "2017-07-12T00:00:00+02:00"
+    assert sources["published_zone"].startswith("the URL's date")
+    # a day apart is a zone's difference: the structured date stays
+    fields, _ = extract_fallback(Document(html, "https://www.example.de/home/2019/06/16/bruecke"))
+    assert fields["published"] == "2019-06-17T18:28:00+02:00"

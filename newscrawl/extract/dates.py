@@ -88,14 +88,17 @@ _F = {
     # 25.04.24: a two-digit year, dotted only (German, Nordic, Slavic usage; 25/04/24 could be any order),
     # and only followed by a time (rule "dmy2")
     "DMY2": r"(?<![\d.])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y2>\d{2})(?![\d.])",
+    # 4. 2. 2022: day and month dotted, with a space after each dot (German usage)
+    "DMYSP": r"(?<![\d.])(?P<d>\d{1,2})\.\s(?P<m>\d{1,2})\.\s(?P<y>\d{4})(?!\d)",
     "YMD": r"(?<!\d)(?P<y>\d{4})(?P<sep>[/.\-])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})(?!\d)",
     "VIDMY": r"(?<!\d)(?P<d>\d{1,2})\s+tháng\s+(?P<m>\d{1,2})(?:\s*(?:năm|,)\s*|\s+)(?P<y>\d{4})(?!\d)",
     "DMONY": r"(?<!\d)(?P<d>\d{1,2})(?:st|nd|rd|th)?\.?\s+(?:of\s+)?(?P<mon>" + _alt(_MONTHS)
              + r")\b\.?,?\s+(?P<y>\d{4})(?!\d)",
     "MONDY": r"\b(?P<mon>" + _alt(_MONTHS) + r")\b\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})(?!\d)",
-    # 14:31, 14:31:05.123, 14h31, 14 giờ 31 (phút)
+    # 14:31, 14:31:05.123, 14h31, 14 giờ 31 (phút); seconds of one digit too ("23:15:0Z", a CMS that does
+    # not pad them): else the time stops at the minutes and its "Z" is lost, the UTC time read as local
     "TIME": r"(?<![\d:])(?P<H>\d{1,2})\s*(?::|h|\s*giờ\s*)\s*(?P<M>\d{2})"
-            r"(?::(?P<S>\d{2})(?:[.,](?P<f>\d{1,9}))?)?(?!\d)(?:\s*phút\b)?",
+            r"(?::(?P<S>\d{1,2})(?:[.,](?P<f>\d{1,9}))?)?(?!\d)(?:\s*phút\b)?",
     "AP": r"(?:\s*(?P<ap>a\.m\.|p\.m\.|am|pm|sa|ch|sáng|chiều|tối)(?!\w))?",
     # ' (GMT+7)  +07:00  Z  UTC  (GMT+07:00)
     "TZ": r"(?:\s*['’]?\s*\(?\s*(?P<tz>(?:(?:GMT|UTC|UT)\s*[+\-−]\s*\d{1,2}(?::?\d{2})?"
@@ -131,7 +134,8 @@ _MON3 = tuple(sorted({k[:3] for k in _MONTHS}))
 _RULE_SPECS: tuple[tuple[str, str, str, tuple[str, ...] | None], ...] = (
     ("iso", "abs", "{YMD}{OPT_T}", None),
     ("dmy", "dmy", "{DMY}{OPT_T}", None),
-    ("dmy2", "dmy", "{DMY2}{SEP}{T}", (":", "h")),  # with a time only: "3.11.12" alone is a version number
+    ("dmy2", "dmy", "{DMY2}{SEP}{T}", (":", "h")),
+    ("dmy_spaced", "abs", "{DMYSP}{OPT_T}", (". ",)),  # with a time only: "3.11.12" alone is a version number
     ("time_dmy", "dmy", "{T_FIRST}{DMY}{TZ2}", (":", "h", "giờ")),
     ("vi_long", "abs", "{VIDMY}{OPT_T}", ("tháng",)),
     ("time_vi_long", "abs", "{T_FIRST}{VIDMY}{TZ2}", ("tháng",)),
@@ -331,6 +335,21 @@ _BUILDERS = {"abs": _build_abs, "dmy": _build_abs, "ago": _build_ago, "day": _bu
 # --------------------------------------------------------------------------- core
 
 
+def _time_range(m, text: str) -> bool:
+    """Whether the "offset" after a time is the end of a time range ("19.1.23, 10:00-11:30 Uhr").
+
+    A bare numeric offset glued to a time of minutes only is a range's end, except after an ISO "T"
+    ("2023-11-08T21:11-05:00"); after seconds ("14:01:37-04:00") or a space ("14:31 +07:00") it is an offset."""
+    token = m.groupdict().get("tz")
+    if not token or token[0] not in "+-−" or m.groupdict().get("S"):
+        return False
+    at = m.start("tz")
+    if at == 0 or not text[at - 1].isdigit():
+        return False
+    hour_at = m.start("H")
+    return not (hour_at > 0 and text[hour_at - 1] in "Tt")
+
+
 def _candidates(text: str, zone: tzinfo, now, dayfirst: bool):
     """Non-overlapping rule matches in text order: (start, end, ParsedDate | None).
 
@@ -343,8 +362,11 @@ def _candidates(text: str, zone: tzinfo, now, dayfirst: bool):
             continue
         for m in regex.finditer(text):
             start, end = m.span()
+            gd = m.groupdict()
+            if _time_range(m, text):
+                gd["tz"] = None  # "10:00-11:30 Uhr": the end of a time range, not an offset
             try:
-                built = _BUILDERS[builder](m.groupdict(), zone, now, dayfirst, builder == "dmy")
+                built = _BUILDERS[builder](gd, zone, now, dayfirst, builder == "dmy")
             except (ValueError, OverflowError, KeyError):
                 built = None
             parsed = None

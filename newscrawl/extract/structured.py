@@ -21,6 +21,7 @@ from typing import Iterable
 from urllib.parse import urljoin
 
 from extruct.w3cmicrodata import MicrodataExtractor
+from lxml import etree
 
 from newscrawl.extract.jsonld import (
     ARTICLE_TYPES, NEWS_TYPES, ORG_TYPES, PAGE_TYPES, URL_LIKE, WORK_TYPES, JsonLd, author_entries, first_text, loads_lenient,
@@ -60,6 +61,12 @@ def split_tags(values: Iterable[str]) -> list[str]:
     return list(out.values())
 
 
+# Elements with ``itemprop`` or ``itemscope`` (a union is in document order), compiled once and
+# reached through the attribute axis: the same elements as ``//*[@itemprop or @itemscope]`` in a
+# fifth of the time (that one tests every element's attributes; measured on ../shared/extraction-open).
+_ITEM_NODES = etree.XPath("//@itemprop/.. | //@itemscope/..")
+
+
 class StructuredData:
     """What the page declares about itself. Parse once; every property is lazy."""
 
@@ -74,7 +81,7 @@ class StructuredData:
     @cached_property
     def _item_nodes(self) -> list:
         """Elements with ``itemprop`` or ``itemscope``, in page order."""
-        return self.doc.root.xpath("//*[@itemprop or @itemscope]")
+        return _ITEM_NODES(self.doc.root)
 
     @cached_property
     def jsonld(self) -> JsonLd:

@@ -120,49 +120,98 @@ def _walk_layout_table(table, blocks: list) -> None:
             if cell.tag != "cell":
                 continue
             if any(sub.tag in _BLOCK_KINDS for sub in cell):
-                if (cell.text or "").strip():
-                    blocks.append(("p", clean_text(cell.text), 0.0))
-                _walk_blocks(cell, blocks)
+                _walk_blocks(cell, blocks)  # the cell's own text and the tails between its blocks: loose runs
             else:
                 text, links = _text_and_links(cell)
                 if text:
                     blocks.append(("p", text, links / max(1, len(text))))
 
 
-def _walk_blocks(parent, blocks: list) -> None:
+#: Inline parts of trafilatura's tree: text of the paragraph (or loose run) they stand in, never blocks.
+_INLINE = ("graphic", "lb", "ref", "hi", "del")
+
+
+def _walk_blocks(parent, blocks: list, loose_kind: str = "p") -> None:
+    """trafilatura's tree under ``parent`` as ``(kind, text, link_ratio)`` blocks, in order.
+
+    Text that stands loose in a container, outside any of its blocks (the container's own text, inline
+    elements between blocks, the tail after a block: ``<head>A heading</head>"A quote," she said.<p>``), is
+    part of trafilatura's text (its renderer writes every tail) and of the page; each run of it between two
+    blocks is read as one block of ``loose_kind`` (a paragraph; in a list item holding a sub-list, the item's
+    own text). Reading only the blocks lost such text: the first sentence after a sub-heading, a definition
+    after its label, a layout table cell's lines between its paragraphs (pages of ../shared/extraction-open2).
+    """
+    run: list[tuple[str, int]] = []  # (raw text, link characters) of the current loose run
+    beside_blocks = loose_kind == "p" and any(isinstance(c.tag, str) and c.tag not in _INLINE for c in parent)
+
+    def flush() -> None:
+        text = clean_text("".join(piece for piece, _ in run)) or ""
+        if text and beside_blocks and not _loose_text_is_prose(text):
+            text = ""
+        if text:
+            links = min(sum(n for _, n in run), len(text))
+            blocks.append((loose_kind, text, links / max(1, len(text))))
+        run.clear()
+
+    run.append((parent.text or "", 0))
     for el in parent:
         tag = el.tag if isinstance(el.tag, str) else ""
-        if tag == "list":
-            for item in el:
-                if item.tag != "item":
-                    continue
-                if any(sub.tag in ("list", "p") for sub in item):
-                    _walk_blocks(item, blocks)
-                    continue
-                text, links = _text_and_links(item)
-                if text:
-                    blocks.append(("item", text, links / max(1, len(text))))
-        elif tag in ("p", "head", "code") or (tag == "quote" and not any(sub.tag in ("p", "list", "quote") for sub in el)):
-            text, links = _text_and_links(el)
-            if text:
-                blocks.append((tag if tag != "code" else "p", text, links / max(1, len(text))))
-        elif tag == "table":
-            if is_data_table(el):
-                for row in el.iter("row"):
-                    cells = [_text_and_links(cell) for cell in row.iter("cell")]
-                    text = " | ".join(t for t, _ in cells if t)
-                    if text:
-                        blocks.append(("row", text, sum(n for _, n in cells) / max(1, len(text))))
-            else:
-                _walk_layout_table(el, blocks)
-        elif tag in ("graphic", "lb", "ref", "hi", "del"):
-            continue
+        if tag in _INLINE:
+            if tag == "lb":
+                run.append((" ", 0))
+            elif tag != "graphic":
+                run.append((_joined_text(el), _text_and_links(el)[1]))  # inline: no space around it
         else:
-            if len(el):
-                _walk_blocks(el, blocks)
-            text = clean_text(el.text or "")
-            if text and not len(el):
-                blocks.append(("p", text, 0.0))
+            flush()
+            _walk_block(el, tag, blocks)
+        run.append((el.tail or "", 0))
+    flush()
+
+
+#: A loose run this long is text; a shorter one is kept only when it is a sentence (:func:`_loose_text_is_prose`).
+_LOOSE_MIN = 50
+_SENTENCE_END = re.compile(r"[.!?…]['\"’”»]?$")
+
+
+def _loose_text_is_prose(text: str) -> bool:
+    """Whether a run of loose text beside blocks reads as the article's text.
+
+    Short lines standing loose between blocks were mostly page furniture on ../shared (a date under a
+    post, a dateline "Berlin.", an embedded post's "— Name (@handle) April 25, 2024", a name under a
+    portrait): a short run is kept only when it is a sentence (it ends like one, four words or more)
+    without figures, which a date line has."""
+    if len(text) >= _LOOSE_MIN:
+        return True
+    return bool(_SENTENCE_END.search(text)) and len(text.split()) >= 4 and not any(ch.isdigit() for ch in text)
+
+
+def _walk_block(el, tag: str, blocks: list) -> None:
+    """One block element of trafilatura's tree (a paragraph, list, quote, table, or a container of them)."""
+    if tag == "list":
+        for item in el:
+            if item.tag != "item":
+                continue
+            if any(sub.tag in ("list", "p") for sub in item):
+                _walk_blocks(item, blocks, loose_kind="item")
+                continue
+            text, links = _text_and_links(item)
+            if text:
+                blocks.append(("item", text, links / max(1, len(text))))
+    elif tag in ("p", "head", "code") or (tag == "quote" and not any(sub.tag in ("p", "list", "quote") for sub in el)):
+        text, links = _text_and_links(el)
+        if text:
+            blocks.append((tag if tag != "code" else "p", text, links / max(1, len(text))))
+    elif tag == "table":
+        if is_data_table(el):
+            for row in el.iter("row"):
+                cells = [_text_and_links(cell) for cell in row.iter("cell")]
+                text = " | ".join(t for t, _ in cells if t)
+                if text:
+                    blocks.append(("row", text, sum(n for _, n in cells) / max(1, len(text))))
+        else:
+            _walk_layout_table(el, blocks)
+    elif tag:
+        _walk_blocks(el, blocks)
 
 
 # Parts of a page trafilatura never takes text from: the <head> (the structured
@@ -327,7 +376,7 @@ def paragraphs_from_blocks(
             continue
         if _CREDIT_LINE.match(text) and len(text) < 120:
             continue
-        if link_ratio > 0.6 and len(text) < 250:
+        if link_ratio > 0.6 and len(text) < 250 and not _linked_sentence(text, link_ratio):
             continue
         if _READ_MORE.match(text) and (link_ratio > 0.2 or len(text) < 150):
             continue
@@ -340,6 +389,24 @@ def paragraphs_from_blocks(
         seen.add(key)
         out.append(text)
     return out
+
+
+#: A sentence this many words long, mostly link text, is still the article's (:func:`_linked_sentence`).
+_LINKED_SENTENCE_WORDS = 8
+
+
+def _linked_sentence(text: str, link_ratio: float) -> bool:
+    """Whether a block made mostly of link text is a sentence of the article all the same.
+
+    Prose links its own words ("<a>After X won her first-round match</a>, it was Y who ..."): such a
+    paragraph was dropped as a link list although it is text (pages of ../shared/extraction-open and
+    extraction-open2). A sentence ends with a full stop, a question or exclamation mark and has at least
+    eight words; a menu entry, a teaser's headline (no full stop) or a short link line ("All the news on
+    the championship.") does not. Some of its words stand outside the links
+    (a run of teaser headlines, all linked, ends like a sentence too), and no sentence end is glued to
+    the next word ("... digital!Einfach hier klicken"): the texts of two boxes run together."""
+    return (link_ratio <= 0.9 and bool(re.search(r"\w[.!?…]$", text.strip()))
+            and len(text.split()) >= _LINKED_SENTENCE_WORDS and not re.search(r"[a-zà-ÿ][.!?][A-ZÀ-Þ]", text))
 
 
 #: trafilatura's block kinds -> the item's block types (``blocks``).
@@ -395,7 +462,7 @@ def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, ob
     for text, el in items:
         if el is not None:
             links, total = _link_share(text, el)
-            if total and links > 0.6 * total and len(text) < 400:
+            if total and links > 0.6 * total and len(text) < 400 and not _linked_sentence(text, links / total):
                 continue
             out.append((text, el))
             continue

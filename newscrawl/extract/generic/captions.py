@@ -102,7 +102,7 @@ _CREDIT_ONLY = re.compile(
 
 def _credit_only(text: str) -> bool:
     """A photo credit with no caption ("F. Kern/IMAGO", "(The Independent)", "Foto: dpa",
-    "Tous droits réservés Euronews"). A labelled credit at the end is split off first, so a short
+    "Tous droits réservés Agence"). A labelled credit at the end is split off first, so a short
     caption followed by its credit ("Samsung in court. (Bild: A. Name/Agency)") is no credit."""
     before, credit = split_photo_credit(text)
     if credit is not None and before != text:
@@ -229,25 +229,41 @@ def _beside(el) -> list:
 def _bare_texts(block) -> list | None:
     """The text elements of a small block that holds one image and short text outside links,
     or None when the block is anything else (a teaser, a paragraph, a gallery)."""
-    images = [x for x in block.iter() if _is_image(x) and not any(a.tag == "noscript" for a in x.iterancestors())]
-    if len(images) != 1:
+    images = 0
+    for x in block.iter():
+        tag = x.tag
+        # _is_image, inlined: this runs on every element of the block around every image
+        if (tag == "img" or tag == "amp-img" or (tag.__class__ is str and "-" in tag and _is_image(x))) \
+                and not any(a.tag == "noscript" for a in x.iterancestors()):
+            images += 1
+            if images > 1:
+                return None
+    if images != 1:
         return None
     text = clean_element_text(block)
     if not text or len(text) > 250:
         return None  # a caption is short; a paragraph of the article beside an image is not one
+    texts: dict = {}  # element -> its clean text, each computed once (the rules below ask several times)
+
+    def text_of(el) -> str:
+        value = texts.get(el)
+        if value is None:
+            value = texts[el] = clean_element_text(el)
+        return value
+
     leaves = []
     for el in block.iter():
         if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS:
             continue
         if el.tag in ("a", "button", "ul", "ol", "li", "input", "label"):
-            if clean_element_text(el):
+            if text_of(el):
                 return None  # links, buttons, lists: a teaser or a widget, not a caption
             continue
         if any(_is_image(x) for x in el.iter()):
             if (el.text or "").strip():
                 return None  # text mixed with the image's wrapper: not one caption element
             continue
-        if clean_element_text(el) and not any(a in leaves for a in el.iterancestors()):
+        if text_of(el) and not any(a in leaves for a in el.iterancestors()):
             leaves.append(el)
     if not leaves or len(leaves) > 3:
         return None
@@ -255,9 +271,9 @@ def _bare_texts(block) -> list | None:
     # (a credit-classed element, a credit alone, or a labelled "Foto: ..." credit): player labels,
     # paywall notes and teaser texts beside an image carry none.
     parts = [el for el in block.iter() if isinstance(el.tag, str) and el.tag not in NON_CONTENT_TAGS and el is not block]
-    credited = any(_CREDIT_CLASS.search(class_and_id(el)) or _credit_only(clean_element_text(el))
-                   for el in parts if clean_element_text(el)) or split_photo_credit(text)[1] is not None
-    if not credited or all(_credit_only(clean_element_text(el)) for el in leaves):
+    credited = any(_CREDIT_CLASS.search(class_and_id(el)) or _credit_only(text_of(el))
+                   for el in parts if text_of(el)) or split_photo_credit(text)[1] is not None
+    if not credited or all(_credit_only(text_of(el)) for el in leaves):
         return None
     return leaves
 

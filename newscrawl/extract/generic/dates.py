@@ -112,7 +112,7 @@ def _iso(value: datetime) -> str:
 
 
 # Rules whose value is a wall-clock date the page wrote (not "5 minutes ago", read against the clock).
-_ABSOLUTE_RULES = frozenset({"iso", "dmy", "dmy2", "time_dmy", "vi_long", "time_vi_long", "d_month_y", "month_d_y",
+_ABSOLUTE_RULES = frozenset({"iso", "dmy", "dmy2", "dmy_spaced", "time_dmy", "vi_long", "time_vi_long", "d_month_y", "month_d_y",
                              "dateparser", "labelled"})
 
 
@@ -136,6 +136,22 @@ def _page_offset(offsets, zone) -> tuple[object, str] | None:
     return None
 
 
+def _wall_clock_offset(naive: datetime, utc_value: datetime) -> timezone | None:
+    """The offset that makes the wall-clock time ``naive`` the same instant as ``utc_value``, or None.
+
+    Pages write the publish time once in UTC and once as the publisher's wall clock without an offset
+    ("2023-11-08 22:35:29" beside "2023-11-09T06:35:29Z"): the difference is then the publisher's offset.
+    Taken only when it is one (whole quarter hours, -12 to +14 hours, not zero) and the two agree to the
+    second on a time whose seconds are not zero: a round time hours apart may be another event."""
+    if utc_value.second == 0 and utc_value.microsecond == 0:
+        return None
+    delta = naive - utc_value.replace(tzinfo=None, microsecond=naive.microsecond)
+    seconds = delta.total_seconds()
+    if not seconds or seconds % 900 or not -12 * 3600 <= seconds <= 14 * 3600:
+        return None
+    return timezone(delta)
+
+
 def _local_day_form(best, others, zone) -> datetime | None:
     """The page's own local form of a UTC value when it falls on another calendar day, else None.
 
@@ -143,16 +159,24 @@ def _local_day_form(best, others, zone) -> datetime | None:
     publisher's offset ("-05:00", or a wall-clock time without offset, the page's zone's). Near midnight the
     two are on different days, and the publication day is the publisher's: the local form is kept, the
     same instant as the page wrote it. A wall-clock time without offset counts only read in the zone
-    inferred for the page, and only when that gives exactly the same instant (to the minute)."""
+    inferred for the page, and only when that gives exactly the same instant (to the minute); or, when the
+    page's zone is unknown or wrong (a west-coast page inferred as New York's), when it differs from the UTC
+    value by a whole offset to the second (:func:`_wall_clock_offset`)."""
     instant = best.value.replace(second=0, microsecond=0)
     for other, _layer, _text in others:
         if not other.has_time:
             continue
         value = other.value
         if not other.has_offset:
-            if zone is None or other.rule not in _ABSOLUTE_RULES:
+            if other.rule not in _ABSOLUTE_RULES:
                 continue
-            value = value.replace(tzinfo=None).replace(tzinfo=zone)
+            naive = value.replace(tzinfo=None)
+            value = naive.replace(tzinfo=zone) if zone is not None else None
+            if value is None or value.replace(second=0, microsecond=0) != instant:
+                fixed = _wall_clock_offset(naive, best.value)
+                if fixed is None:
+                    continue
+                value = naive.replace(tzinfo=fixed)
         offset = value.utcoffset()
         if not offset or offset.total_seconds() == 0 or value.replace(second=0, microsecond=0) != instant:
             continue
@@ -161,8 +185,41 @@ def _local_day_form(best, others, zone) -> datetime | None:
     return None
 
 
+def _days_alone(parsed, unread, zone) -> set:
+    """The days of the structured candidates that give a date without a time: those our rules read, and
+    those only dateparser reads (a month name in the page's language), in any language."""
+    days = {p.value.date() for p, _layer, _text in parsed if not p.has_time}
+    for text in unread:
+        result = parse_datetime_ex(text, tz=zone, languages=None, fallback=True)
+        if result is not None and not result.has_time:
+            days.add(result.value.date())
+    return days
+
+
+def _older_url_day(best, layer, days, zone) -> datetime | None:
+    """The URL's day when it is more than a day before the structured date, as a date alone; else None.
+
+    A URL is minted when an article is first published and never changes; a structured date more than a
+    day after the day in the URL is a later save (a CMS migration, an edit that rewrote datePublished).
+    One day apart is a zone's difference, left to the rules on local days. Only one day in the URL, and
+    never for the page's visible dates (``layer`` "generic"), which have their own rules."""
+    if layer == "generic" or len(days) != 1:
+        return None
+    (day,) = days
+    local = best.value.astimezone(zone).date() if zone is not None else best.value.date()
+    if (local - day).days <= 1:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=zone or timezone.utc)
+
+
+def _swapped(first: datetime, second: datetime) -> bool:
+    """Whether two dates are the same year with day and month exchanged (and not the same date)."""
+    return (first.year == second.year and first.day != first.month
+            and (first.month, first.day) == (second.day, second.month))
+
+
 def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *, inferred: str | None = None,
-                      others=(), local_days=None) -> tuple[str | None, str | None, str | None]:
+                      others=(), local_days=None, url_day_set=()) -> tuple[str | None, str | None, str | None]:
     """First candidate that parses; a value without offset read in the best zone the page allows.
 
     ``tz``: the zone a site file names, or the zone inferred from the page (``inferred`` then says how:
@@ -177,21 +234,28 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
     local midnight), and gives way to a candidate of the same day with a time.
 
     A value in UTC keeps the page's own local form of the same instant when that is another calendar day
-    (:func:`_local_day_form`); failing that, when ``local_days()`` (the days the page's URL and visible
-    text give) holds its day in the inferred zone, it is shown in that zone (noted).
+    (:func:`_local_day_form`); failing that, when another structured date giving a day alone, or
+    ``local_days()`` (the days the page's URL and visible text give), holds its day in the inferred zone,
+    it is shown in that zone (noted).
+
+    ``url_day_set``: the days the page's URL gives; a structured date more than a day after the URL's one
+    day gives way to it (:func:`_older_url_day`, noted). When htmldate's visible date is our own scan's
+    with day and month exchanged, our reading wins (:func:`_swapped`).
     """
     site_zone = tz is not None and inferred is None
     zone = _zone_of(tz) if tz is not None else None
     read_in = zone or timezone.utc
-    parsed = []
+    parsed, unread = [], []
     for text, layer in candidates:
         result = _parse_date(text, read_in)
         if result is not None:
             parsed.append((result, layer, text))
+        elif text:
+            unread.append(str(text))
     if not parsed and dom_values is not None:
         # The page's visible dates: the first that parses of each kind of search (htmldate's, our own scan),
         # in the order given; a date alone from the first then gives way to the same day with a time.
-        kinds_done = set()
+        kinds_done = []
         for text, kind in (dom_values() if callable(dom_values) else dom_values):
             search = "scan" if kind in ("attr", "text") else kind
             if search in kinds_done:
@@ -199,12 +263,19 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
             result = _parse_date(text, read_in, fallback=(kind == "text"))
             if result is not None:
                 parsed.append((result, "generic", text))
-                kinds_done.add(search)
+                kinds_done.append(search)
                 if len(kinds_done) == 2:
                     break
+        if kinds_done[:1] == ["htmldate"] and len(parsed) == 2 and _swapped(parsed[0][0].value, parsed[1][0].value):
+            # htmldate reads some day-first dates month first ("4. 2. 2022" as April 2nd): the page's own
+            # date text, read by our rules, says which is the day
+            parsed.reverse()
     if not parsed:
         return None, None, None
     best, layer, _ = parsed[0]
+    older = _older_url_day(best, layer, url_day_set, zone)
+    if older is not None:
+        return _iso(older), "generic", "the URL's date: the structured date is days later (a re-save)"
     if not best.has_time:
         # A date alone: another candidate of the same day with a time is more precise.
         for other, other_layer, _text in parsed[1:]:
@@ -217,12 +288,16 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
         local = _local_day_form(best, parsed[1:], zone)
         if local is not None:
             return _iso(local), layer, None
-        if zone is not None and not site_zone and local_days is not None:
-            # Only UTC on the page, and the day in the page's zone is another: the page's URL or visible
-            # date shows which day the publisher counts. Then the same instant is given in the page's zone.
+        if zone is not None and not site_zone:
+            # Only UTC on the page, and the day in the page's zone is another: another structured date that
+            # gives the day alone ("06 Dicembre 2020"), or the page's URL or visible date, shows which day the
+            # publisher counts. Then the same instant is given in the page's zone.
             shown = best.value.astimezone(zone)
-            if shown.date() != best.value.date() and shown.date() in local_days():
-                return _iso(shown), layer, f"{inferred}: UTC time shown in the page's zone, the day its URL or text gives"
+            if shown.date() != best.value.date():
+                if shown.date() in _days_alone(parsed[1:], unread, zone):
+                    return _iso(shown), layer, f"{inferred}: UTC time shown in the page's zone, the day another structured date gives"
+                if local_days is not None and shown.date() in local_days():
+                    return _iso(shown), layer, f"{inferred}: UTC time shown in the page's zone, the day its URL or text gives"
         return _iso(best.value), layer, None
     value, note = best.value, None
     naive = best.value.replace(tzinfo=None)
@@ -266,14 +341,25 @@ def choose_date(candidates: list[tuple[str, str]], tz, dom_values=None, **kwargs
 _URL_DATE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[/-]?(0[1-9]|1[0-2])[/-]?(0[1-9]|[12]\d|3[01])(?!\d)")
 
 
-def shown_days(doc) -> set:
-    """The days a page's URL (``/2023/11/08/``, ``2023-11-08``) and htmldate's search of its text give."""
+# /2017/7/12/: a date path with the month and day unpadded
+_URL_PATH_DATE = re.compile(r"/(20\d{2}|19\d{2})/(\d{1,2})/(\d{1,2})/")
+
+
+def url_days(url: str | None) -> set:
+    """The days a page's URL gives (``/2023/11/08/``, ``2023-11-08``, ``/2017/7/12/``)."""
     days = set()
-    for m in _URL_DATE.finditer(doc.url or ""):
-        try:
-            days.add(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
-        except ValueError:
-            continue
+    for regex in (_URL_DATE, _URL_PATH_DATE):
+        for m in regex.finditer(url or ""):
+            try:
+                days.add(date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+            except ValueError:
+                continue
+    return days
+
+
+def shown_days(doc) -> set:
+    """The days a page's URL (:func:`url_days`) and htmldate's search of its text give."""
+    days = url_days(doc.url)
     found = htmldate_value(doc)
     if found:
         try:

@@ -132,8 +132,7 @@ def title_tag(doc) -> str | None:
     head = doc.root.find("head")
     node = head.find("title") if head is not None else None
     if node is None:
-        found = doc.root.xpath("//title")
-        node = found[0] if found else None
+        node = next(doc.root.iter("title"), None)  # the first anywhere, as //title: no XPath to compile
     return clean_element_text(node) if node is not None else None
 
 

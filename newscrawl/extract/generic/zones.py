@@ -69,7 +69,7 @@ def _tag_parts(tag: str | None) -> tuple[str | None, str | None]:
 
 
 def host_country(url: str | None) -> str | None:
-    """The country of the host's country-code top-level domain (``www.orf.at`` -> ``"at"``), or None."""
+    """The country of the host's country-code top-level domain (``www.example.at`` -> ``"at"``), or None."""
     host = (urlsplit(url or "").hostname or "").rstrip(".")
     tld = host.rsplit(".", 1)[-1].lower() if "." in host else ""
     if len(tld) != 2 or not tld.isalpha() or tld in _GENERIC_CCTLD:
