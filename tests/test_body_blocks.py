@@ -288,3 +288,10 @@ def test_a_sentence_of_mostly_link_text_is_text_a_link_line_is_not():
     assert ("After the first-round match won by the sole player of the team on Monday evening, it was another "
             "who won.") in item["body"]
     assert not any("Four reasons" in p or "championship" in p for p in item["body"])
+
+
+def test_bytes_that_are_not_words_are_no_loose_paragraph():
+    # Loose text is read as a paragraph (above); bytes that are not a page (binary data served as
+    # HTML) are not words, and give no body.
+    garbage = bytes(range(256)) * 10
+    assert not extract_article(garbage, "https://tin.example.vn/bai-1234.html").get("body")

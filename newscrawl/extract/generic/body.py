@@ -146,7 +146,7 @@ def _walk_blocks(parent, blocks: list, loose_kind: str = "p") -> None:
 
     def flush() -> None:
         text = clean_text("".join(piece for piece, _ in run)) or ""
-        if text and beside_blocks and not _loose_text_is_prose(text):
+        if text and (not _reads_as_words(text) or (beside_blocks and not _loose_text_is_prose(text))):
             text = ""
         if text:
             links = min(sum(n for _, n in run), len(text))
@@ -171,6 +171,14 @@ def _walk_blocks(parent, blocks: list, loose_kind: str = "p") -> None:
 #: A loose run this long is text; a shorter one is kept only when it is a sentence (:func:`_loose_text_is_prose`).
 _LOOSE_MIN = 50
 _SENTENCE_END = re.compile(r"[.!?…]['\"’”»]?$")
+
+
+def _reads_as_words(text: str) -> bool:
+    """Whether loose text is written in words: letters are at least half of its visible characters.
+    Bytes that are not a page at all (a binary file served as HTML, a symbol dump) stand loose in the
+    parsed tree and would otherwise become a "paragraph" of the body; any language's prose passes."""
+    visible = [ch for ch in text if not ch.isspace()]
+    return bool(visible) and sum(ch.isalpha() for ch in visible) * 2 >= len(visible)
 
 
 def _loose_text_is_prose(text: str) -> bool:
