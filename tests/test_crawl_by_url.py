@@ -90,6 +90,8 @@ def test_scrapy_crawl_news_by_url(tmp_path):
                  "/feeds/tin-moi.xml", "/kinh-te/trang-2/", "/the-thao/trang-2/"):
         assert path in requested, path
     assert FORBIDDEN not in requested  # robots.txt obeyed
+    # robots.txt asked for once: its rules (Scrapy's RobotsTxtMiddleware) and its sitemaps share the fetch.
+    assert requested.count("/robots.txt") == 1, requested
     # Each article fetched once; nothing fetched off the site (the links to other hosts are never requested,
     # and every request this server saw is one of its own paths).
     article_fetches = [p for p in requested if urlsplit(p).path in ARTICLES]
