@@ -110,6 +110,19 @@ def test_scrapy_crawl_news_by_url(tmp_path):
     assert site["page_kinds"]["listing"] >= 5 and site["page_kinds"]["other"] >= 1
 
 
+def test_robots_txt_is_read_for_its_sitemaps_when_its_rules_are_not_obeyed(tmp_path):
+    out = tmp_path / "out.jsonl"
+    with FixtureServer(SITE) as server:
+        result = run_scrapy(["crawl", "news", "-a", f"url={server.url}/", "-O", str(out), "-s", "ROBOTSTXT_OBEY=False",
+                             "-s", f"NEWSCRAWL_OUT_DIR={tmp_path / 'run'}", *FAST])
+        requested = server.paths()
+    assert result.returncode == 0, result.stderr[-3000:]
+    # No robots.txt fetch of Scrapy's to share: the spider's own, once, and the sitemaps it names are read.
+    assert requested.count("/robots.txt") == 1 and "/sitemaps/index.xml" in requested, requested
+    sitemap_only = "/the-thao/vo-si-tre-mang-huy-chuong-vang-ve-que-nha-20419.html"
+    assert sitemap_only in {urlsplit(i["url"]).path for i in read_jsonl(out)}
+
+
 def test_newscrawl_crawl_urls_file_keeps_sites_apart_and_is_incremental(tmp_path):
     other = variant_site(tmp_path / "other-site")
     with FixtureServer(SITE) as first, FixtureServer(other) as second:
