@@ -12,6 +12,12 @@ Spider arguments (``-a name=value``):
   url        (the generic "news" spider) a site without a site file: crawled by general rules from this
              page (newscrawl/crawl/spiders/generic.py); ``depth`` bounds how far its links are followed
 
+Feeds and sitemaps (the site file's ``feeds`` and ``sitemaps``) are read every run besides the listings; a
+``sitemaps`` entry "/robots.txt" stands for the sitemaps its ``Sitemap:`` lines name, read from the robots.txt
+Scrapy's RobotsTxtMiddleware fetches for its rules (one fetch). Each section's listing pages count the article
+links their selectors found (``newscrawl/listing/<section>/...``): none is a layout change, which
+ListingYieldMonitor (newscrawl/crawl/monitors.py) turns into a degraded run.
+
 Incremental runs (setting NEWSCRAWL_INCREMENTAL, on by default): article URLs already in the
 database are not requested again, except those published within the re-check window
 (NEWSCRAWL_RECHECK_HOURS) whose text may still change; a section's pagination stops after
