@@ -90,6 +90,8 @@ def test_scrapy_crawl_news_by_url(tmp_path):
                  "/feeds/tin-moi.xml", "/kinh-te/trang-2/", "/the-thao/trang-2/"):
         assert path in requested, path
     assert FORBIDDEN not in requested  # robots.txt obeyed
+    # robots.txt asked for once: its rules (Scrapy's RobotsTxtMiddleware) and its sitemaps share the fetch.
+    assert requested.count("/robots.txt") == 1, requested
     # Each article fetched once; nothing fetched off the site (the links to other hosts are never requested,
     # and every request this server saw is one of its own paths).
     article_fetches = [p for p in requested if urlsplit(p).path in ARTICLES]
@@ -106,6 +108,19 @@ def test_scrapy_crawl_news_by_url(tmp_path):
     assert site["status"] == "ok", site
     assert site["page_kinds"]["article"] == len(ARTICLES)
     assert site["page_kinds"]["listing"] >= 5 and site["page_kinds"]["other"] >= 1
+
+
+def test_robots_txt_is_read_for_its_sitemaps_when_its_rules_are_not_obeyed(tmp_path):
+    out = tmp_path / "out.jsonl"
+    with FixtureServer(SITE) as server:
+        result = run_scrapy(["crawl", "news", "-a", f"url={server.url}/", "-O", str(out), "-s", "ROBOTSTXT_OBEY=False",
+                             "-s", f"NEWSCRAWL_OUT_DIR={tmp_path / 'run'}", *FAST])
+        requested = server.paths()
+    assert result.returncode == 0, result.stderr[-3000:]
+    # No robots.txt fetch of Scrapy's to share: the spider's own, once, and the sitemaps it names are read.
+    assert requested.count("/robots.txt") == 1 and "/sitemaps/index.xml" in requested, requested
+    sitemap_only = "/the-thao/vo-si-tre-mang-huy-chuong-vang-ve-que-nha-20419.html"
+    assert sitemap_only in {urlsplit(i["url"]).path for i in read_jsonl(out)}
 
 
 def test_newscrawl_crawl_urls_file_keeps_sites_apart_and_is_incremental(tmp_path):

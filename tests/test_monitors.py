@@ -46,3 +46,19 @@ def test_a_monitor_that_breaks_fails_the_run(caplog):
     alerts, problems = run_monitors(crawler({}), None, broken)
     assert alerts == [] and problems == ["monitor fill rates/fields filled as before could not run (see the log)"]
     assert "KeyError" in caplog.text
+
+
+def test_a_section_whose_listing_selectors_found_nothing_degrades_the_run():
+    class Spider:  # what NewsSpider.parse_listing keeps: the listing pages that yielded no article link
+        listings_without_links = {"chinhtri": ["http://x/chinhtri/"]}
+
+    stats = {"newscrawl/listing/chinhtri/pages": 2, "newscrawl/listing/chinhtri/article_links": 0,
+             "newscrawl/listing/kinhte/pages": 1, "newscrawl/listing/kinhte/article_links": 12}
+    alerts, problems = run_monitors(crawler(stats), Spider(), fill())
+    assert problems == []  # degraded, not failed: the feeds and sitemaps may have brought the articles
+    assert [(a["kind"], a["section"], a["listing_pages"], a["examples"]) for a in alerts] == [
+        ("listing", "chinhtri", 2, ["http://x/chinhtri/"])]
+    assert "yielded no article links" in alerts[0]["reasons"][0]
+    # Every section's selectors found links: no alert.
+    assert run_monitors(crawler({"newscrawl/listing/kinhte/pages": 1, "newscrawl/listing/kinhte/article_links": 3}),
+                        Spider(), fill()) == ([], [])

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import read_jsonl, run_newscrawl, run_scrapy
+from conftest import REPO, read_jsonl, run_newscrawl, run_scrapy
 from newscrawl.extract import extract_article
 from newscrawl.ops.scaffold import robots_sitemaps, site_toml
 from newscrawl.sites.draft import Page, article_url_pattern, draft_site, element_selectors
@@ -134,9 +134,21 @@ def test_a_selector_right_on_half_the_pages_is_not_taken_and_the_misses_are_list
     draft = Draft(data={})
     assert _choose("published", pages, base, [{"published": "span.ngay"}], draft) == {"published": "span.ngay"}
     assert len(draft.disagreements) == 1 and pages[1].url in draft.disagreements[0]
+    assert draft.notes["published"].endswith("on 2 of 3 article pages"), draft.notes
     # The day-and-time element is taken over the generic layers' day alone.
     assert draft_site("thu", [pages[0], pages[2]]).data["layouts"][0]["published"] == "span.ngay"
     assert "published:" in site_toml(Draft(data=draft_site("thu", pages[:2]).data, disagreements=draft.disagreements))
+
+
+def test_the_draft_says_why_it_took_each_fields_selectors():
+    pages = [_article(n, "") for n in (1, 2, 3)]
+    draft = draft_site("thu", pages)
+    text = site_toml(draft)
+    read_site(text, "thu.toml")  # the comments leave it loadable
+    why = text[text.index("# Why these selectors:"):text.index("[[layouts]]")].splitlines()
+    title = next(line for line in why if line.startswith("#   title: "))
+    assert title.endswith("on 3 of 3 article pages") and "candidate 1 of" in title, why
+    assert any(line.startswith("#   body: ") for line in why), why
 
 
 def test_sections_under_no_given_page_are_left_as_comments():
@@ -214,10 +226,16 @@ def test_a_box_inside_the_body_the_generic_layers_leave_out_is_excluded():
 
 
 def test_the_target_is_the_generic_layers_even_where_a_site_file_owns_the_host():
-    from newscrawl.sites.draft import generic_url
+    from newscrawl.sites.draft import Page
+    from tests.support.site_fixture_checks import load_expected
 
-    assert generic_url("https://nhipsong.example.vn/a.html") == "https://nhipsong.example.vn/a.html"
-    assert generic_url("https://tuyengiao.vn/thoi-su/a-1.html") == "https://scaffold-generic.tuyengiao.vn/thoi-su/a-1.html"
+    case = load_expected("vnexpress")["articles"][0]  # a page at vnexpress.net, a host the shipped site file owns
+    html = (REPO / "fixtures" / "sites" / "vnexpress" / case["file"]).read_text(encoding="utf-8")
+    page = Page.read(case["url"], html)
+    # extract_article's site_layer=False: no field from the site file, and the page keeps its own URL and host.
+    assert "site" not in page.item["extraction"].values(), page.item["extraction"]
+    assert (page.item["url"], page.item["site"]) == (case["url"], "vnexpress.net")
+    assert set(extract_article(html, case["url"])["extraction"].values()) >= {"site"}  # the site layer, by default
 
 
 def test_image_blocks_are_found_inside_the_body_container_without_the_generic_layers():

@@ -5,6 +5,10 @@
   (``NEWSCRAWL_MONITOR_HISTORY`` runs of at least ``NEWSCRAWL_MONITOR_MIN_ITEMS`` articles, from the
   database), so a layout change that breaks one field on one site is flagged in the first run after it.
   Its alerts degrade the run (exit status 5).
+- :class:`ListingYieldMonitor`: a section whose listing pages were read and whose listing selectors found
+  no article link on any of them (``newscrawl/listing/<section>/...`` stats, NewsSpider.parse_listing): the
+  listing markup changed. The feeds and sitemaps may still bring the articles, so the run is degraded
+  (exit status 5), not failed, and the alert names the section and its listing pages.
 - :class:`ErrorRateMonitor`: more than ``NEWSCRAWL_MAX_ERROR_RATE`` of the page requests failed. The
   run failed (exit status 4).
 
@@ -12,8 +16,8 @@ RunSummary (newscrawl/crawl/summary.py) calls :func:`run_monitors` itself rather
 extension (``SPIDERMON_SPIDER_CLOSE_MONITORS``): the verdicts go into the run summary, its status and
 the exit status, and the extension keeps its results to itself. The monitors get Spidermon's
 ``stats``, ``crawler`` and ``spider``, and ``fill`` (the fill counts RunSummary took from each item:
-``site``, ``run_id``, ``seen``, ``rates``, ``examples``) and ``alerts`` (a list the fill-rate monitor
-adds its alerts to). Spidermon's extension stays free for a project's own suites and actions.
+``site``, ``run_id``, ``seen``, ``rates``, ``examples``) and ``alerts`` (a list the fill-rate and listing
+monitors add their alerts to; a listing alert has ``kind`` "listing" and its ``field`` is ``listing:<section>``). Spidermon's extension stays free for a project's own suites and actions.
 """
 from __future__ import annotations
 
@@ -100,6 +104,42 @@ class FillRateMonitor(Monitor):
             self.fail("fill-rate alerts: " + ", ".join(a["field"] for a in alerts))
 
 
+LISTING_STATS = "newscrawl/listing/"
+
+
+def listing_alerts(site: str, stats: dict, examples: dict) -> list[dict]:
+    """Alerts for the sections whose listing pages were read and whose selectors found no article link."""
+    alerts = []
+    for key, pages in sorted(stats.items()):
+        if not (key.startswith(LISTING_STATS) and key.endswith("/pages")):
+            continue
+        section = key[len(LISTING_STATS):-len("/pages")]
+        if pages and not stats.get(f"{LISTING_STATS}{section}/article_links", 0):
+            alerts.append({
+                "site": site, "kind": "listing", "field": f"listing:{section}", "section": section,
+                "before": None, "after": 0, "floor": None, "listing_pages": pages,
+                "reasons": [f"{pages} listing page(s) of section {section} yielded no article links: the listing "
+                            "selectors find nothing (a layout change?); articles came only from feeds and sitemaps"],
+                "examples": list(examples.get(section, []))[:5],
+            })
+    return alerts
+
+
+@monitors.name("listing yield")
+class ListingYieldMonitor(Monitor):
+    """Each section's listing selectors find article links on its listing pages."""
+
+    fails_run = False  # its alerts degrade the run: the feeds and sitemaps may have brought the articles
+
+    @monitors.name("listings yield article links")
+    def test_listings_yield_article_links(self):
+        examples = getattr(self.data.spider, "listings_without_links", None) or {}
+        alerts = listing_alerts(self.data.fill["site"], self.data.stats, examples)
+        self.data.alerts.extend(alerts)
+        if alerts:
+            self.fail("listings without article links: " + ", ".join(a["section"] for a in alerts))
+
+
 @monitors.name("error rate")
 class ErrorRateMonitor(Monitor):
     """At most NEWSCRAWL_MAX_ERROR_RATE of the page requests failed."""
@@ -123,11 +163,11 @@ class ErrorRateMonitor(Monitor):
 
 
 class RunMonitors(MonitorSuite):
-    monitors = [FillRateMonitor, ErrorRateMonitor]
+    monitors = [FillRateMonitor, ListingYieldMonitor, ErrorRateMonitor]
 
 
 def run_monitors(crawler, spider, fill: dict) -> tuple[list[dict], list[str]]:
-    """Run :class:`RunMonitors`: the fill-rate alerts (they degrade the run) and the problems (they fail it)."""
+    """Run :class:`RunMonitors`: the fill-rate and listing alerts (they degrade the run) and the problems (they fail it)."""
     alerts: list[dict] = []
     result = MonitorRunner().run(RunMonitors(crawler=crawler), stats=crawler.stats.get_stats(), crawler=crawler,
                                  spider=spider, fill=fill, alerts=alerts)

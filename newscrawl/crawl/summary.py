@@ -10,7 +10,8 @@ and writes ``<dir>/runs/<run id>.json`` and ``<dir>/last-run.json`` for all its 
 (newscrawl/crawl/runs.py).
 
 At spider close it runs the monitors (a Spidermon suite, newscrawl/crawl/monitors.py: fill rates
-against floors and the site's recent runs, the share of failed requests); their alerts and problems
+against floors and the site's recent runs, listings whose selectors found no article link, the share of
+failed requests); their alerts and problems
 go into the summary and its status.
 """
 from __future__ import annotations
@@ -198,6 +199,10 @@ class RunSummary:
         }
         self.stats.set_value("newscrawl/status", status)
         for alert in alerts:
+            if alert.get("kind") == "listing":
+                logger.warning("monitor: site %s section %s: %s; e.g. %s", alert["site"], alert["section"],
+                               "; ".join(alert["reasons"]), ", ".join(alert["examples"]) or "-")
+                continue
             before = "n/a" if alert["before"] is None else f"{alert['before']:.2f}"
             logger.warning(
                 "monitor: site %s field %s fill rate %.2f (before %s): %s; e.g. %s",

@@ -133,8 +133,13 @@ def _drop_teaser_lead(lead: str | None, body: list[str]) -> str | None:
 
 
 def extract_article(html: bytes | str, url: str, site: str | Site | None = None, *,
-                    content_type: str | None = None, now: datetime | None = None, strict: bool = False) -> dict:
+                    content_type: str | None = None, now: datetime | None = None, strict: bool = False,
+                    site_layer: bool = True) -> dict:
     """Extract one article page into the item schema (JSON-ready values).
+
+    ``site`` is the site file (a :class:`Site` or a shipped one's name); None: the site file that owns the
+    URL's host, if any. ``site_layer=False`` skips the site file whatever owns the host: the structured and
+    generic layers alone, as for a site without one (`newscrawl scaffold` drafts a site file from them).
 
     Never raises on bad input: a page that is empty, binary or not an article gives
     an item whose ``missing`` lists the required fields it lacks. A field whose
@@ -142,7 +147,7 @@ def extract_article(html: bytes | str, url: str, site: str | Site | None = None,
     item's ``errors`` ({field: "ValueError: ..."}). ``strict`` raises it instead (tests).
     """
     doc = Document(html, url, content_type=content_type, strict=strict)
-    site_obj = _resolve_site(site, url)
+    site_obj = _resolve_site(site, url) if site_layer else None
     # No site file: no zone is known, and the fallback infers one from the page (its notes go to `date_zones`).
     tz = site_obj.timezone if site_obj else None
 

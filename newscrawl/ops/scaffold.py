@@ -124,6 +124,9 @@ def site_toml(draft: Draft) -> str:
     lines += ["", "[listing]", *_pairs(data["listing"])]
     for layout in data["layouts"]:
         lines.append("")
+        if draft.notes:
+            lines.append("# Why these selectors:")
+            lines += [f"#   {field}: {note}" for field, note in draft.notes.items()]
         if draft.disagreements:
             lines.append("# Where the draft and the generic layers disagree (check these pages):")
             lines += [f"#   {d}" for d in draft.disagreements]

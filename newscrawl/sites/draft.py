@@ -75,24 +75,12 @@ class Page:
     def read(cls, url: str, html: str, role: str | None = None) -> "Page":
         page = cls(url=url, html=html, role=role)
         page.doc = Document(html, url)
-        page.item = extract_article(html, generic_url(url))
+        page.item = extract_article(html, url, site_layer=False)  # what the generic layers find: the target
         return page
 
     @property
     def kind(self) -> str:
         return self.role or self.item.get("page_kind") or "other"
-
-
-def generic_url(url: str) -> str:
-    """``url`` as extract_article sees it when it must use the generic layers alone: a host a site file
-    owns would choose that file (its answer is not the target, the generic layers' is), so such a host
-    gets a label in front (same domain and country code, so the zone inferred from it is the same)."""
-    from newscrawl.sites.registry import SiteRegistry  # the registry reads the site files: only when asked
-
-    if SiteRegistry.from_dirs().for_url(url) is None:
-        return url
-    parts = urlsplit(url)
-    return parts._replace(netloc="scaffold-generic." + parts.netloc).geturl()
 
 
 @dataclass
@@ -247,6 +235,7 @@ def _choose(name: str, pages: list[Page], base: dict, layouts: list[dict], draft
     for layout in layouts:
         score, trials = _score(name, pages, base, layout)
         if score == len(pages):
+            draft.notes[name] = _note(name, pages, score, layouts.index(layout) + 1, len(layouts))
             return layout
         scored.append((score, layout, trials))
     if not scored:
@@ -268,7 +257,17 @@ def _choose(name: str, pages: list[Page], base: dict, layouts: list[dict], draft
         if not _agrees(name, trial, page.item):
             draft.disagreements.append(f"{name}: {page.url}: generic {_short(page.item.get(name))}, "
                                        f"draft {_short(trial[0].get(name))}")
+    draft.notes[name] = _note(name, pages, best_score, None, len(layouts))
     return best
+
+
+def _note(name: str, pages: list[Page], agreeing: int, rank: int | None, tried: int) -> str:
+    """Why the draft took a field's selectors (a comment in the draft): on how many pages they give what the
+    generic layers found there, and where the generic layers had it from."""
+    sources = sorted({p.item.get("extraction", {}).get(name) for p in pages} - {None})
+    which = f"candidate {rank} of {tried}" if rank else f"the best of {tried} candidates, merged"
+    return (f"{which}; gives what the generic layers found ({', '.join(sources) or 'n/a'}) on {agreeing} of "
+            f"{len(pages)} article pages")
 
 
 def _same_day_with_time(ours, generic) -> bool:
@@ -359,6 +358,7 @@ def _choose_body(pages: list[Page], base: dict, trials: list[dict], draft: Draft
     for layout in trials:
         score, results = _score("body", pages, base, layout)
         if score == len(pages):
+            draft.notes["body"] = _note("body", pages, score, trials.index(layout) + 1, len(trials))
             return layout
         overlap = sum(_overlap(trial[0], page.item) for trial, page in zip(results, pages)) / len(pages)
         if overlap > best_overlap:
@@ -371,6 +371,8 @@ def _choose_body(pages: list[Page], base: dict, trials: list[dict], draft: Draft
             extra = [t for t in trial[0].get("body") or [] if t not in (page.item.get("body") or [])]
             lost = [t for t in page.item.get("body") or [] if t not in (trial[0].get("body") or [])]
             draft.disagreements.append(f"body: {page.url}: the draft adds {_short(extra)}, leaves out {_short(lost)}")
+    draft.notes["body"] = (f"the closest of {len(trials)} candidates: {best_overlap:.0%} of the generic layers' body "
+                           f"over {len(pages)} article pages")
     return best
 
 

@@ -47,7 +47,7 @@ def finish_run(crawler, command: str) -> int | None:
         return None
     record = run_record(ext.base_run_id, {summary["site"]: summary})
     if summary["status"] != "ok":
-        why = "; ".join(summary["problems"]) or "fill-rate alerts: " + ", ".join(
+        why = "; ".join(summary["problems"]) or "monitor alerts: " + ", ".join(
             a["field"] for a in summary.get("alerts", []))
         print(f"scrapy {command}: {summary['site']}: {summary['status']}: {why}", file=sys.stderr)
     if ext.runs_dir:

@@ -4,7 +4,8 @@
 ``newscrawl crawl https://example.vn/``) walks the site the way NewsSpider walks a site file's sections,
 with general rules where the site file would give selectors:
 
-- robots.txt's ``Sitemap:`` lines (Scrapy's ``sitemap_urls_from_robots``; ``/sitemap.xml`` when it names
+- robots.txt's ``Sitemap:`` lines (Scrapy's ``sitemap_urls_from_robots``, read from the robots.txt Scrapy's
+  RobotsTxtMiddleware fetches anyway; ``/sitemap.xml`` when it names
   none), sitemap indexes and news sitemaps (NewsSpider.parse_sitemap, on Scrapy's ``Sitemap``);
 - the RSS/Atom feeds the start page names with ``<link rel="alternate">``, else those at the usual paths
   (newscrawl/extract/discovery.py: USUAL_FEED_PATHS), read by NewsSpider.parse_feed;
@@ -21,11 +22,10 @@ Guessed paths (feeds, sitemap) are probes: a 404 there is no failure of the run.
 from __future__ import annotations
 
 import scrapy
-from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newscrawl.crawl import services
 from newscrawl.crawl.spiders.arguments import check_spider_arguments
-from newscrawl.crawl.spiders.news import NewsSpider
+from newscrawl.crawl.spiders.news import PROBE_META, ROBOTS_PATH, NewsSpider
 from newscrawl.crawl.urlstate import META_KEY as URL_STATE_META
 from newscrawl.extract.discovery import (USUAL_FEED_PATHS, USUAL_SITEMAP_PATHS, feed_links, next_page_url,
                                          page_links)
@@ -35,8 +35,6 @@ from newscrawl.model.item import ArticleItem
 #: Links followed from the start page to listing pages: 1 reaches the sections the home page links,
 #: 2 their sub-sections. Articles linked from any walked listing are fetched whatever the depth.
 DEFAULT_DEPTH = 2
-#: A guessed URL (a usual feed or sitemap path): its HTTP errors are an answer, not a failure.
-PROBE_META = {"handle_httpstatus_all": True}
 
 
 class GenericSpider(NewsSpider):
@@ -64,14 +62,12 @@ class GenericSpider(NewsSpider):
 
     # -- where the crawl starts
     def listing_requests(self) -> list[scrapy.Request]:
-        """The start page (read every run: it lists the newest articles) and robots.txt (its sitemaps)."""
+        """The start page (read every run: it lists the newest articles) and robots.txt (its sitemaps; read from
+        Scrapy's own robots.txt fetch when it obeys robots.txt, so the file is asked for once)."""
         self._claim(self.start_url)
-        return [
-            self.make_request(self.start_url, "listing", self.parse_start, dont_filter=True,
-                              cb_kwargs={"depth": 0, "page": 1, "start": True}),
-            scrapy.Request(self.site.url("/robots.txt"), callback=self.parse_robots, dont_filter=True,
-                           meta=dict(PROBE_META)),
-        ]
+        start = self.make_request(self.start_url, "listing", self.parse_start, dont_filter=True,
+                                  cb_kwargs={"depth": 0, "page": 1, "start": True})
+        return [start, *self.robots_requests(self.site.url(ROBOTS_PATH))]
 
     def _claim(self, url: str) -> bool:
         """True the first time this run asks for ``url``. Pages of unknown kind are reached in several
@@ -91,9 +87,10 @@ class GenericSpider(NewsSpider):
 
     def parse_robots(self, response):
         """The sitemaps robots.txt names (Scrapy's parser), else the usual sitemap path."""
-        named = list(sitemap_urls_from_robots(response.body, base_url=response.url)) if response.status == 200 else []
+        self.crawler.stats.inc_value("newscrawl/robots_sitemaps/read")
+        named = self.robots_sitemap_urls(response) if response.status == 200 else []
         for url in named or [self.site.url(p) for p in USUAL_SITEMAP_PATHS]:
-            yield scrapy.Request(self.rebase(url), callback=self.parse_sitemap, dont_filter=True,
+            yield scrapy.Request(url, callback=self.parse_sitemap, dont_filter=True,
                                  meta={} if named else dict(PROBE_META))
 
     def parse_sitemap(self, response):

@@ -12,6 +12,12 @@ Spider arguments (``-a name=value``):
   url        (the generic "news" spider) a site without a site file: crawled by general rules from this
              page (newscrawl/crawl/spiders/generic.py); ``depth`` bounds how far its links are followed
 
+Feeds and sitemaps (the site file's ``feeds`` and ``sitemaps``) are read every run besides the listings; a
+``sitemaps`` entry "/robots.txt" stands for the sitemaps its ``Sitemap:`` lines name, read from the robots.txt
+Scrapy's RobotsTxtMiddleware fetches for its rules (one fetch). Each section's listing pages count the article
+links their selectors found (``newscrawl/listing/<section>/...``): none is a layout change, which
+ListingYieldMonitor (newscrawl/crawl/monitors.py) turns into a degraded run.
+
 Incremental runs (setting NEWSCRAWL_INCREMENTAL, on by default): article URLs already in the
 database are not requested again, except those published within the re-check window
 (NEWSCRAWL_RECHECK_HOURS) whose text may still change; a section's pagination stops after
@@ -32,6 +38,10 @@ from datetime import datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import scrapy
+from scrapy import signals
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.sitemap import sitemap_urls_from_robots
 
 from newscrawl.crawl import defaults
 from newscrawl.crawl import services
@@ -45,6 +55,10 @@ from newscrawl.crawl.spiders.arguments import check_spider_arguments
 from newscrawl.crawl.urlstate import META_KEY as URL_STATE_META
 from newscrawl.crawl.urlstate import UrlState
 from newscrawl.model.urls import is_http_url, strip_tracking
+
+#: A URL whose HTTP errors are an answer, not a failure: a guessed path (a usual feed or sitemap path), a robots.txt.
+PROBE_META = {"handle_httpstatus_all": True}
+ROBOTS_PATH = "/robots.txt"
 
 
 class NewsSpider(scrapy.Spider):
@@ -81,6 +95,9 @@ class NewsSpider(scrapy.Spider):
         self.crawl_date = datetime.now(timezone.utc).date().isoformat()  # feed URI parameter %(crawl_date)s
         self.known = KnownArticles({})
         self.url_state: UrlState | None = None  # the crawler's, from start() on (None when switched off)
+        self.robots_awaited: set[str] = set()  # robots.txt URLs whose Sitemap: lines are read from Scrapy's own fetch
+        # Per section: the listing pages whose selectors found no article link (ListingYieldMonitor's examples).
+        self.listings_without_links: dict[str, list[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -104,6 +121,7 @@ class NewsSpider(scrapy.Spider):
         spider.recheck_window = timedelta(hours=recheck)
         spider.render_enabled = site_renders(spider.site, settings)
         spider.distributed = bool(settings.get("NEWSCRAWL_REDIS_URL"))
+        crawler.signals.connect(spider.robots_received, signal=signals.response_received)
         return spider
 
     @classmethod
@@ -197,9 +215,65 @@ class NewsSpider(scrapy.Spider):
             requests.append(scrapy.Request(self.rebase(self.site.url(feed, self.base_url)), callback=self.parse_feed,
                                            dont_filter=True))
         for sitemap in self.site.sitemaps:
-            requests.append(scrapy.Request(self.rebase(self.site.url(sitemap, self.base_url)),
-                                           callback=self.parse_sitemap, dont_filter=True))
+            url = self.rebase(self.site.url(sitemap, self.base_url))
+            if urlsplit(url).path == ROBOTS_PATH:  # the sitemaps its Sitemap: lines name
+                requests += self.robots_requests(url)
+            else:
+                requests.append(scrapy.Request(url, callback=self.parse_sitemap, dont_filter=True))
         return requests
+
+    # -- robots.txt as a sitemap source
+    def robots_requests(self, url: str) -> list[scrapy.Request]:
+        """What reads the Sitemap: lines of the robots.txt at ``url``: nothing when Scrapy's RobotsTxtMiddleware
+        fetches that file anyway for its rules (ROBOTSTXT_OBEY; its response is read as it arrives, see
+        :meth:`robots_received`), so that a crawl asks for robots.txt once; else a request of our own."""
+        if self.robots_fetched_by_scrapy():
+            self.robots_awaited.add(url)
+            return []
+        return [scrapy.Request(url, callback=self.parse_robots, dont_filter=True, meta=dict(PROBE_META))]
+
+    def robots_fetched_by_scrapy(self) -> bool:
+        try:
+            return self.crawler.get_downloader_middleware(RobotsTxtMiddleware) is not None
+        except RuntimeError:  # no engine (`newscrawl seed` builds the start requests without crawling)
+            return False
+
+    def robots_received(self, response, request, spider=None):
+        """The response_received signal: RobotsTxtMiddleware's robots.txt fetch (``dont_obey_robotstxt``, no
+        callback; it reaches no spider callback) of a robots.txt this run reads sitemaps from."""
+        if request.callback is not NO_CALLBACK or not request.meta.get("dont_obey_robotstxt"):
+            return
+        parts = urlsplit(request.url)
+        url = next((u for u in self.robots_awaited if urlsplit(u)[:3] == parts[:3]), None)
+        if url is None:
+            return
+        self.robots_awaited.discard(url)
+        for sitemap_request in self.parse_robots(response):
+            self.crawler.engine.crawl(sitemap_request)
+
+    def closed(self, reason):
+        for url in sorted(self.robots_awaited):  # Scrapy's middleware never fetched it (a redirect, an error): said
+            self.logger.warning("robots.txt %s was not read: Scrapy's robots.txt fetch of it never answered", url)
+
+    def parse_robots(self, response):
+        """The sitemaps a robots.txt names (Scrapy's parser, as SitemapSpider reads them), on the site."""
+        self.crawler.stats.inc_value("newscrawl/robots_sitemaps/read")
+        if response.status != 200:
+            self.logger.warning("robots.txt %s: HTTP %d, no sitemaps read from it", response.url, response.status)
+            return
+        for url in self.robots_sitemap_urls(response):
+            yield scrapy.Request(url, callback=self.parse_sitemap, dont_filter=True)
+
+    def robots_sitemap_urls(self, response) -> list[str]:
+        """The Sitemap: lines of a robots.txt response, rebased onto the mirror and kept to the site's hosts."""
+        urls = []
+        for url in sitemap_urls_from_robots(response.body, base_url=response.url):
+            url = self.rebase(url)
+            if is_http_url(url) and (urlsplit(url).hostname or "").lower() in self.allowed_domains:
+                urls.append(url)
+            else:
+                self.logger.info("robots.txt %s names a sitemap off the site: %s (not read)", response.url, url)
+        return urls
 
     async def start(self):
         self.url_state = self.crawler.get_extension(UrlState)
@@ -244,19 +318,31 @@ class NewsSpider(scrapy.Spider):
 
     # Defaults for `scrapy parse -c parse_listing URL` (and shell, contracts), which give no cb_kwargs.
     def parse_listing(self, response, section: str = "", page: int = 1, known_streak: int = 0):
-        self.crawler.stats.inc_value("newscrawl/listing_pages")
+        stats = self.crawler.stats
+        stats.inc_value("newscrawl/listing_pages")
         dates = self._listing_dates(response)
-        links, older_seen = [], False
+        links, older_seen, found = [], False, 0
         for selector in self.site.listing.article_links:
             for href in response.css(selector).getall():
                 url = self.article_url(href, response.url)
                 if not url:
                     continue
+                found += 1
                 published = dates.get(url)
                 if self.since and published and published < self.since:
                     older_seen = True
                     continue
                 links.append(url)
+        # What each section's listing selectors found (ListingYieldMonitor): a layout change that leaves them
+        # finding nothing shows in the run's status, even while the feeds and sitemaps still bring the articles.
+        stats.inc_value(f"newscrawl/listing/{section}/pages")
+        stats.inc_value(f"newscrawl/listing/{section}/article_links", found)
+        if not found:
+            self.logger.warning("section %s: listing page %s yielded no article links (selectors: %s)",
+                                section, response.url, ", ".join(self.site.listing.article_links))
+            examples = self.listings_without_links.setdefault(section, [])
+            if len(examples) < 5:
+                examples.append(response.url)
         unknown = 0
         for url in dict.fromkeys(links):  # a listing may link one article twice
             if self.is_known(url):
