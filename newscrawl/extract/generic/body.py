@@ -4,6 +4,7 @@ sub-headings out), then checked against the page layout (:func:`refine_body`).""
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Iterable
 
 import trafilatura
@@ -174,11 +175,17 @@ _SENTENCE_END = re.compile(r"[.!?…]['\"’”»]?$")
 
 
 def _reads_as_words(text: str) -> bool:
-    """Whether loose text is written in words: letters are at least half of its visible characters.
+    """Whether loose text is written in words: letters are at least half of its visible characters, and
+    hardly any of them is a control character or U+FFFD (what a decoder leaves of bytes that are no text).
     Bytes that are not a page at all (a binary file served as HTML, a symbol dump) stand loose in the
-    parsed tree and would otherwise become a "paragraph" of the body; any language's prose passes."""
+    parsed tree and would otherwise become a "paragraph" of the body; any language's prose passes. The
+    second test is needed because a single-byte decoding (cp1252, the usual guess for such bytes) turns
+    half of all byte values into letters."""
     visible = [ch for ch in text if not ch.isspace()]
-    return bool(visible) and sum(ch.isalpha() for ch in visible) * 2 >= len(visible)
+    if not visible:
+        return False
+    undecoded = sum(ch == "\ufffd" or unicodedata.category(ch) == "Cc" for ch in visible)
+    return sum(ch.isalpha() for ch in visible) * 2 >= len(visible) and undecoded * 50 <= len(visible)
 
 
 def _loose_text_is_prose(text: str) -> bool:
