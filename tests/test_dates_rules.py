@@ -314,3 +314,22 @@ def test_the_pages_visible_date_says_a_numeric_meta_date_is_month_first():
     other = "<p>Erstellt am: 02.11.2023</p>"
     fields, _ = extract_fallback(Document(page(head=head, body_top=other, lang="de"), "https://www.example.ch/a"))
     assert fields["published"] == "2023-01-11T12:43:42+01:00"
+
+
+def test_the_offset_most_of_the_pages_descriptions_give_for_the_same_instant():
+    # two JSON-LD blocks (two plugins) and the meta tag: the same instant, -04:00 once and UTC twice
+    first = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Council debates the new bridge '
+             'over the river", "datePublished": "2023-04-28T14:01:37-04:00"}</script>')
+    second = ('<script type="application/ld+json">{"@type": "Article", "headline": "Council debates the new bridge '
+              'over the river", "datePublished": "2023-04-28T18:01:37+00:00"}</script>')
+    html = page(head=first + second + meta_published("2023-04-28T18:01:37+00:00"))
+    fields, _ = extract_fallback(Document(html, "https://www.example.com/a"))
+    assert fields["published"] == "2023-04-28T18:01:37+00:00"
+    # one description against one: the first keeps its own offset
+    fields, _ = extract_fallback(Document(page(head=first + meta_published("2023-04-28T18:01:37+00:00")),
+                                          "https://www.example.com/a"))
+    assert fields["published"] == "2023-04-28T14:01:37-04:00"
+    # one layer repeating an offset is one description: still a tie
+    twice = meta_published("2023-04-28T18:01:37+00:00") + '<meta name="pubdate" content="2023-04-28T18:01:37Z">'
+    fields, _ = extract_fallback(Document(page(head=first + twice), "https://www.example.com/a"))
+    assert fields["published"] == "2023-04-28T14:01:37-04:00"

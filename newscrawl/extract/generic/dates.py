@@ -253,6 +253,31 @@ def _order_the_page_shows(best, text, dom_values, read_in):
     return best
 
 
+def _offset_most_stated(best, parsed):
+    """``best`` in the offset most of the page's descriptions give for the same instant; ties keep its own.
+
+    A page often states its publish time several times (JSON-LD from two plugins, meta tags, microdata),
+    the same instant in different offsets ("14:01:37-04:00" and "18:01:37+00:00"). Which offset is the
+    page's is then what most of those descriptions say: each layer's statement of an offset counts once
+    (one layer repeating itself is one description; a ``<meta itemprop>``, which the meta and the
+    microdata layers both read, is one description)."""
+    meta_texts = {text for _p, layer, text in parsed if layer == "meta"}
+    votes: dict = {}
+    for other, layer, text in parsed:
+        if other.has_offset and other.has_time and abs((other.value - best.value).total_seconds()) < 1:
+            if layer == "microdata" and text in meta_texts:
+                layer = "meta"
+            votes.setdefault(other.value.utcoffset(), set()).add(layer)
+    own = best.value.utcoffset()
+    top = max(votes, key=lambda offset: len(votes[offset]), default=own)
+    if top == own or len(votes[top]) <= len(votes.get(own, ())):
+        return best
+    for other, _layer, _text in parsed:
+        if other.value.utcoffset() == top and abs((other.value - best.value).total_seconds()) < 1:
+            return other
+    return best
+
+
 def _local_midnight(shown: datetime) -> bool:
     """Whether a UTC value, shown in the page's zone, is that zone's midnight to the microsecond.
 
@@ -344,6 +369,7 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
                 best, layer = other, other_layer
                 break
     if best.has_offset:
+        best = _offset_most_stated(best, parsed)
         if best.value.utcoffset().total_seconds() != 0:
             return _iso(best.value), layer, None
         local = _local_day_form(best, parsed[1:], zone)
