@@ -297,6 +297,9 @@ def test_the_articles_time_element_wins_over_a_meta_date_of_another_day():
     assert published_of(jsonld, shown)[0] == "2022-01-21T09:43:00+01:00"
     # a relative time is read against the clock, never taken over a written date
     assert published_of(meta, '<p class="byline"><time>vor 3 Stunden</time></p>')[0] == "2022-01-21T09:43:00+01:00"
+    # the page's modified date shown in the region is not its publication
+    updated = '<meta property="article:modified_time" content="2022-01-25T08:00:00+01:00">'
+    assert published_of(meta + updated, shown)[0] == "2022-01-21T09:43:00+01:00"
 
 
 def test_the_pages_visible_date_says_a_numeric_meta_date_is_month_first():

@@ -214,19 +214,23 @@ def _older_url_day(best, layer, days, zone) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=zone or timezone.utc)
 
 
-def _article_time_over_meta(parsed, article_times, read_in):
+def _article_time_over_meta(parsed, article_times, modified, read_in):
     """The first ``<time>`` of the article region, parsed, when it gives another day than structured data
     that is meta tags alone; else None.
 
     Meta tags without a JSON-LD or microdata description of the article are the page's head, which a CMS
     fills and refills on its own (a build or re-save time, a default date); a ``<time>`` element in the
     article region is the date shown with the article itself, in machine-readable form. When they disagree
-    on the day, the article's own wins. Never a relative time ("vor 3 Stunden": read against the clock)."""
+    on the day, the article's own wins. Never a relative time ("vor 3 Stunden": read against the clock),
+    nor the page's modified date (``modified``: its candidates), which a region shows as "Last updated"."""
     if not parsed or any(layer != "meta" for _p, layer, _t in parsed):
         return None
+    updates = [p.value for p in (_parse_date(text, read_in) for text, _layer in modified) if p is not None]
     for text, _kind in (article_times() if callable(article_times) else article_times):
         shown = _parse_date(text, read_in)
         if shown is None or shown.rule not in _ABSOLUTE_RULES:
+            continue
+        if any(abs((shown.value - update).total_seconds()) < 60 for update in updates):
             continue
         return shown if shown.value.date() != parsed[0][0].value.date() else None
     return None
@@ -354,7 +358,7 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
     if not parsed:
         return None, None, None
     best, layer, _ = parsed[0]
-    shown = _article_time_over_meta(parsed, article_times, read_in)
+    shown = _article_time_over_meta(parsed, article_times, others, read_in)
     if shown is not None:
         best, layer = shown, "generic"
     elif layer != "generic" and dom_values is not None:
