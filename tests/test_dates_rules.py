@@ -9,7 +9,7 @@ from newscrawl.extract import extract_article
 from newscrawl.extract.dates import parse_datetime_ex
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import extract_fallback
-from newscrawl.extract.generic.dates import choose_date_noted, dom_date_values
+from newscrawl.extract.generic.dates import choose_date_noted, dateline_date, dom_date_values
 from newscrawl.extract.generic.zones import country_zone, host_country, language_country, page_zone
 
 BODY = "".join(
@@ -326,3 +326,15 @@ def test_the_offset_most_of_the_pages_descriptions_give_for_the_same_instant():
     # one layer repeating an offset is one description: still a tie
     twice = utc + '<meta name="pubdate" content="2023-04-28T18:01:37Z">'
     assert published_of(first + twice, lang=None, url=url)[0] == "2023-04-28T14:01:37-04:00"
+
+
+def test_a_dateline_opening_the_article_dates_a_page_without_structured_date():
+    # a press release dates itself in its first paragraph; a teaser further down shows another day
+    dateline = "<p>Karlsruhe, (12.11.2021). The council met on the hill and talked about the bridge all evening.</p>"
+    teaser = '<aside><div class="date">13.11.2021</div></aside>'
+    value, _sources = published_of("", dateline + teaser)
+    assert value == "2021-11-12T00:00:00+01:00"
+    assert dateline_date("Frankfurt am Main, 3. März 2022 – Der Rat tagte.") == "3. März 2022"
+    # a sentence with a comma and a number is not a dateline, nor a day without its year
+    assert dateline_date("Er sagte, 12.11.2021 sei ein guter Tag gewesen.") is None
+    assert dateline_date("WASHINGTON (Aug. 13) -- The council met.") is None

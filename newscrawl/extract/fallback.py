@@ -208,7 +208,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
     if wanted & {"published"}:
         with guard("published"):
             dom = None if "published" in structured_only else (
-                lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
+                lambda: dom_date_values(doc, scope, article_h1(doc, title, container), body[0] if body else None))
             days = None if "published" in structured_only else (lambda: shown_days(doc))
             value, layer, note = choose_date_noted(data.published_candidates(), zone, dom, inferred=how,
                                                    others=data.modified_candidates(), local_days=days,
