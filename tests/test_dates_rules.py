@@ -9,7 +9,7 @@ from newscrawl.extract import extract_article
 from newscrawl.extract.dates import parse_datetime_ex
 from newscrawl.extract.document import Document
 from newscrawl.extract.fallback import extract_fallback
-from newscrawl.extract.generic.dates import choose_date_noted, dom_date_values
+from newscrawl.extract.generic.dates import choose_date_noted, dateline_date, dom_date_values
 from newscrawl.extract.generic.zones import country_zone, host_country, language_country, page_zone
 
 BODY = "".join(
@@ -262,3 +262,79 @@ def test_a_structured_date_long_after_the_urls_date_gives_way_to_it():
     # a day apart is a zone's difference: the structured date stays
     fields, _ = extract_fallback(Document(html, "https://www.example.de/home/2019/06/16/bruecke"))
     assert fields["published"] == "2019-06-17T18:28:00+02:00"
+
+
+# --------------------------------------------------------------------------- days stored as midnight, meta dates, day order
+
+
+def published_of(head: str, body_top: str = "", lang: str | None = "de", url: str = "https://www.example.de/bericht"):
+    """(published, sources) of the fallback extraction of a page of ours."""
+    fields, sources = extract_fallback(Document(page(head=head, body_top=body_top, lang=lang), url))
+    return fields.get("published"), sources
+
+
+def test_a_utc_time_at_the_zones_midnight_is_the_zones_day():
+    # 23:00 UTC on the 4th is midnight of the 5th in Berlin: a day picked in a CMS's calendar, stored in UTC
+    value, sources = published_of(meta_published("2021-11-04T23:00Z"))
+    assert value == "2021-11-05T00:00:00+01:00"
+    assert "midnight" in sources["published_zone"]
+    # a minute past it is a time of day: left in UTC as written
+    assert published_of(meta_published("2021-11-04T23:01Z"))[0] == "2021-11-04T23:01:00+00:00"
+
+
+def test_the_articles_time_element_wins_over_a_meta_date_of_another_day():
+    meta = meta_published("2022-01-21T09:43+01:00")
+    shown = '<p class="byline">By Erika Muster, <time datetime="2022-01-25T08:00:00+01:00">25.01.2022</time></p>'
+    value, sources = published_of(meta, shown)
+    assert value == "2022-01-25T08:00:00+01:00"
+    assert sources["published"] == "generic"
+    # the same day: the meta value (with its time) stays
+    assert published_of(meta, '<p class="byline"><time datetime="2022-01-21">21.01.2022</time></p>')[0] == \
+        "2022-01-21T09:43:00+01:00"
+    # a JSON-LD description of the article is believed over the region's time element
+    jsonld = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Council debates the new '
+              'bridge over the river", "datePublished": "2022-01-21T09:43:00+01:00"}</script>')
+    assert published_of(jsonld, shown)[0] == "2022-01-21T09:43:00+01:00"
+    # a relative time is read against the clock, never taken over a written date
+    assert published_of(meta, '<p class="byline"><time>vor 3 Stunden</time></p>')[0] == "2022-01-21T09:43:00+01:00"
+    # the page's modified date shown in the region is not its publication
+    updated = '<meta property="article:modified_time" content="2022-01-25T08:00:00+01:00">'
+    assert published_of(meta + updated, shown)[0] == "2022-01-21T09:43:00+01:00"
+
+
+def test_the_pages_visible_date_says_a_numeric_meta_date_is_month_first():
+    head = '<meta name="date" content="11/01/2023 12:43:42">'
+    url = "https://www.example.ch/a"
+    assert published_of(head, "<p>Erstellt am: 01.11.2023</p>", url=url)[0] == "2023-11-01T12:43:42+01:00"
+    # without a visible date, day first as ever
+    assert published_of(head, url=url)[0] == "2023-01-11T12:43:42+01:00"
+    # a visible date that is another day altogether settles nothing
+    assert published_of(head, "<p>Erstellt am: 02.11.2023</p>", url=url)[0] == "2023-01-11T12:43:42+01:00"
+
+
+def test_the_offset_most_of_the_pages_descriptions_give_for_the_same_instant():
+    # two JSON-LD blocks (two plugins) and the meta tag: the same instant, -04:00 once and UTC twice
+    first = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "Council debates the new bridge '
+             'over the river", "datePublished": "2023-04-28T14:01:37-04:00"}</script>')
+    second = ('<script type="application/ld+json">{"@type": "Article", "headline": "Council debates the new bridge '
+              'over the river", "datePublished": "2023-04-28T18:01:37+00:00"}</script>')
+    utc = meta_published("2023-04-28T18:01:37+00:00")
+    url = "https://www.example.com/a"
+    assert published_of(first + second + utc, lang=None, url=url)[0] == "2023-04-28T18:01:37+00:00"
+    # one description against one: the first keeps its own offset
+    assert published_of(first + utc, lang=None, url=url)[0] == "2023-04-28T14:01:37-04:00"
+    # one layer repeating an offset is one description: still a tie
+    twice = utc + '<meta name="pubdate" content="2023-04-28T18:01:37Z">'
+    assert published_of(first + twice, lang=None, url=url)[0] == "2023-04-28T14:01:37-04:00"
+
+
+def test_a_dateline_opening_the_article_dates_a_page_without_structured_date():
+    # a press release dates itself in its first paragraph; a teaser further down shows another day
+    dateline = "<p>Karlsruhe, (12.11.2021). The council met on the hill and talked about the bridge all evening.</p>"
+    teaser = '<aside><div class="date">13.11.2021</div></aside>'
+    value, _sources = published_of("", dateline + teaser)
+    assert value == "2021-11-12T00:00:00+01:00"
+    assert dateline_date("Frankfurt am Main, 3. März 2022 – Der Rat tagte.") == "3. März 2022"
+    # a sentence with a comma and a number is not a dateline, nor a day without its year
+    assert dateline_date("Er sagte, 12.11.2021 sei ein guter Tag gewesen.") is None
+    assert dateline_date("WASHINGTON (Aug. 13) -- The council met.") is None

@@ -80,7 +80,9 @@ from typing import Any, Iterable
 from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks, typed_blocks
 from newscrawl.extract.generic.bylines import choose_authors, edge_bylines, tail_byline
 from newscrawl.extract.generic.captions import PageCaptions, captions
-from newscrawl.extract.generic.dates import choose_date_noted, dom_date_values, shown_days, url_days
+from newscrawl.extract.generic.dates import (
+    article_time_values, choose_date_noted, dom_date_values, shown_days, url_days,
+)
 from newscrawl.extract.generic.dom import (
     article_h1, article_region, article_scope, container_of, language, locate_paragraphs, norm_key,
     normalise_language,
@@ -206,11 +208,13 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
     if wanted & {"published"}:
         with guard("published"):
             dom = None if "published" in structured_only else (
-                lambda: dom_date_values(doc, scope, article_h1(doc, title, container)))
+                lambda: dom_date_values(doc, scope, article_h1(doc, title, container), body[0] if body else None))
             days = None if "published" in structured_only else (lambda: shown_days(doc))
             value, layer, note = choose_date_noted(data.published_candidates(), zone, dom, inferred=how,
                                                    others=data.modified_candidates(), local_days=days,
-                                                   url_day_set=() if "published" in structured_only else url_days(doc.url))
+                                                   url_day_set=() if "published" in structured_only else url_days(doc.url),
+                                                   article_times=() if "published" in structured_only else (
+                                                       lambda: article_time_values(scope)))
             _put(fields, sources, "published", value, layer)
             if value and note:
                 sources["published_zone"] = note

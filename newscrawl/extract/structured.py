@@ -314,6 +314,12 @@ class StructuredData:
                 if text:
                     out.append((text, "jsonld"))
                     break
+        # Other JSON-LD descriptions of the same article (two blocks from two plugins), last: their
+        # offsets count when the page states the same instant in several offsets (choose_date_noted).
+        for node in self.article_nodes()[1:]:
+            text = first_text(node.get("datePublished"))
+            if text:
+                out.append((text, "jsonld"))
         return out
 
     def modified_candidates(self) -> list[tuple[str, str]]:

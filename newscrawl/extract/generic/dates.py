@@ -31,32 +31,34 @@ def time_values(doc, scope=None, anchor=None) -> list[tuple[str, str]]:
     """``[(datetime attribute or text, kind)]`` of ``<time>`` elements: those of
     ``scope`` in page order, then the page's others nearest to ``anchor`` (the article's h1)
     first; never one inside a link (a teaser's date)."""
-    out: list[tuple[str, str]] = []
-    seen = set()
-
-    def value_of(el):
-        value = el.get("datetime") or el.get("content")
-        if value:
-            return (value.strip(), "attr")
-        text = clean_element_text(el)
-        return (text, "text") if text else None
-
-    if scope is not None:
-        for el in scope.iter("time"):
-            seen.add(el)
-            item = value_of(el) if not _in_link(el) else None
-            if item:
-                out.append(item)
+    out = article_time_values(scope)
+    seen = set(scope.iter("time")) if scope is not None else set()
     found, anchor_pos = [], None
     for pos, el in enumerate(doc.root.iter()):
         if el is anchor:
             anchor_pos = pos
         if el.tag == "time" and el not in seen and not _in_link(el):
-            item = value_of(el)
+            item = _time_value(el)
             if item:
                 found.append((pos, item))
     out.extend(_nearest_first(found, anchor_pos))
     return out
+
+
+def _time_value(el) -> tuple[str, str] | None:
+    value = el.get("datetime") or el.get("content")
+    if value:
+        return (value.strip(), "attr")
+    text = clean_element_text(el)
+    return (text, "text") if text else None
+
+
+def article_time_values(scope) -> list[tuple[str, str]]:
+    """``[(datetime attribute or text, kind)]`` of the ``<time>`` elements inside the article region
+    ``scope``, in page order, none inside a link (a teaser's date); [] without a region."""
+    if scope is None:
+        return []
+    return [item for el in scope.iter("time") if not _in_link(el) and (item := _time_value(el))]
 
 
 def date_texts(doc, scope=None, anchor=None, limit: int = 20) -> list[str]:
@@ -212,6 +214,83 @@ def _older_url_day(best, layer, days, zone) -> datetime | None:
     return datetime(day.year, day.month, day.day, tzinfo=zone or timezone.utc)
 
 
+def _article_time_over_meta(parsed, article_times, modified, read_in):
+    """The first ``<time>`` of the article region, parsed, when it gives another day than structured data
+    that is meta tags alone; else None.
+
+    Meta tags without a JSON-LD or microdata description of the article are the page's head, which a CMS
+    fills and refills on its own (a build or re-save time, a default date); a ``<time>`` element in the
+    article region is the date shown with the article itself, in machine-readable form. When they disagree
+    on the day, the article's own wins. Never a relative time ("vor 3 Stunden": read against the clock),
+    nor the page's modified date (``modified``: its candidates), which a region shows as "Last updated"."""
+    if not parsed or any(layer != "meta" for _p, layer, _t in parsed):
+        return None
+    updates = [p.value for p in (_parse_date(text, read_in) for text, _layer in modified) if p is not None]
+    for text, _kind in (article_times() if callable(article_times) else article_times):
+        shown = _parse_date(text, read_in)
+        if shown is None or shown.rule not in _ABSOLUTE_RULES:
+            continue
+        if any(abs((shown.value - update).total_seconds()) < 60 for update in updates):
+            continue
+        return shown if shown.value.date() != parsed[0][0].value.date() else None
+    return None
+
+
+def _order_the_page_shows(best, text, dom_values, read_in):
+    """``best`` read month first when it is a numeric date either way round ("11/01/2023") and the page's
+    visible date (the first labelled, ``<time>`` or date-looking text our rules read) is it with day and
+    month exchanged ("Erstellt am: 01.11.2023"); else ``best``.
+
+    Day first is the default, but a template may print its meta date in the US order: which order is
+    meant, the page's own visible date says. htmldate's value is not asked (it reads the same meta)."""
+    if best.rule != "dmy" or best.value.day > 12 or best.value.day == best.value.month:
+        return best
+    for value, kind in (dom_values() if callable(dom_values) else dom_values):
+        if kind == "htmldate":
+            continue
+        visible = _parse_date(value, read_in, fallback=(kind == "text"))
+        if visible is None:
+            continue
+        if _swapped(best.value, visible.value):
+            return parse_datetime_ex(str(text), tz=read_in, fallback=False, dayfirst=False) or best
+        return best
+    return best
+
+
+def _offset_most_stated(best, parsed):
+    """``best`` in the offset most of the page's descriptions give for the same instant; ties keep its own.
+
+    A page often states its publish time several times (JSON-LD from two plugins, meta tags, microdata),
+    the same instant in different offsets ("14:01:37-04:00" and "18:01:37+00:00"). Which offset is the
+    page's is then what most of those descriptions say: each layer's statement of an offset counts once
+    (one layer repeating itself is one description; a ``<meta itemprop>``, which the meta and the
+    microdata layers both read, is one description)."""
+    meta_texts = {text for _p, layer, text in parsed if layer == "meta"}
+    votes: dict = {}
+    for other, layer, text in parsed:
+        if other.has_offset and other.has_time and abs((other.value - best.value).total_seconds()) < 1:
+            if layer == "microdata" and text in meta_texts:
+                layer = "meta"
+            votes.setdefault(other.value.utcoffset(), set()).add(layer)
+    own = best.value.utcoffset()
+    top = max(votes, key=lambda offset: len(votes[offset]), default=own)
+    if top == own or len(votes[top]) <= len(votes.get(own, ())):
+        return best
+    for other, _layer, _text in parsed:
+        if other.value.utcoffset() == top and abs((other.value - best.value).total_seconds()) < 1:
+            return other
+    return best
+
+
+def _local_midnight(shown: datetime) -> bool:
+    """Whether a UTC value, shown in the page's zone, is that zone's midnight to the microsecond.
+
+    A CMS that stores a day picked in a calendar widget as local midnight and prints it in UTC
+    ("2021-11-04T23:00Z" for the 5th in Berlin) gives no time of day at all: the day is the zone's.
+    A real publication time falls on the exact midnight second too rarely to be worth the other reading."""
+    return (shown.hour, shown.minute, shown.second, shown.microsecond) == (0, 0, 0, 0)
+
+
 def _swapped(first: datetime, second: datetime) -> bool:
     """Whether two dates are the same year with day and month exchanged (and not the same date)."""
     return (first.year == second.year and first.day != first.month
@@ -219,7 +298,7 @@ def _swapped(first: datetime, second: datetime) -> bool:
 
 
 def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *, inferred: str | None = None,
-                      others=(), local_days=None, url_day_set=()) -> tuple[str | None, str | None, str | None]:
+                      others=(), local_days=None, url_day_set=(), article_times=()) -> tuple[str | None, str | None, str | None]:
     """First candidate that parses; a value without offset read in the best zone the page allows.
 
     ``tz``: the zone a site file names, or the zone inferred from the page (``inferred`` then says how:
@@ -234,9 +313,15 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
     local midnight), and gives way to a candidate of the same day with a time.
 
     A value in UTC keeps the page's own local form of the same instant when that is another calendar day
-    (:func:`_local_day_form`); failing that, when another structured date giving a day alone, or
+    (:func:`_local_day_form`); failing that, when it is exactly midnight in the inferred zone (a day
+    stored as local midnight, :func:`_local_midnight`), or another structured date giving a day alone, or
     ``local_days()`` (the days the page's URL and visible text give), holds its day in the inferred zone,
     it is shown in that zone (noted).
+
+    ``article_times``: the ``<time>`` values of the article region (:func:`article_time_values`); when
+    the structured data is meta tags alone and the first of them gives another day, it wins
+    (:func:`_article_time_over_meta`). A numeric structured date either way round ("11/01/2023") is read
+    month first when the page's visible date is it exchanged (:func:`_order_the_page_shows`).
 
     ``url_day_set``: the days the page's URL gives; a structured date more than a day after the URL's one
     day gives way to it (:func:`_older_url_day`, noted). When htmldate's visible date is our own scan's
@@ -273,6 +358,11 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
     if not parsed:
         return None, None, None
     best, layer, _ = parsed[0]
+    shown = _article_time_over_meta(parsed, article_times, others, read_in)
+    if shown is not None:
+        best, layer = shown, "generic"
+    elif layer != "generic" and dom_values is not None:
+        best = _order_the_page_shows(best, parsed[0][2], dom_values, read_in)
     older = _older_url_day(best, layer, url_day_set, zone)
     if older is not None:
         return _iso(older), "generic", "the URL's date: the structured date is days later (a re-save)"
@@ -283,6 +373,7 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
                 best, layer = other, other_layer
                 break
     if best.has_offset:
+        best = _offset_most_stated(best, parsed)
         if best.value.utcoffset().total_seconds() != 0:
             return _iso(best.value), layer, None
         local = _local_day_form(best, parsed[1:], zone)
@@ -294,6 +385,8 @@ def choose_date_noted(candidates: list[tuple[str, str]], tz, dom_values=None, *,
             # publisher counts. Then the same instant is given in the page's zone.
             shown = best.value.astimezone(zone)
             if shown.date() != best.value.date():
+                if _local_midnight(shown):
+                    return _iso(shown), layer, f"{inferred}: UTC time is midnight in the page's zone, a day alone"
                 if shown.date() in _days_alone(parsed[1:], unread, zone):
                     return _iso(shown), layer, f"{inferred}: UTC time shown in the page's zone, the day another structured date gives"
                 if local_days is not None and shown.date() in local_days():
@@ -390,7 +483,7 @@ def htmldate_value(doc) -> str | None:
 
 
 # Words that label a publish date in a page's metadata lines ("Datum 28.04.2023", "Published: ...").
-_LABELS = (r"(?:datum|date|published(?:\s+on)?|posted(?:\s+on)?|veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
+_LABELS = (r"(?:datum|date|published(?:\s+on)?|erstellt(?:\s+am)?|posted(?:\s+on)?|veröffentlicht(?:\s+am)?|erschienen(?:\s+am)?|"
            r"publié\s+le|publicado(?:\s+el)?|pubblicato(?:\s+il)?|gepubliceerd(?:\s+op)?|publicerad|publisert|"
            r"opublikowano|ngày\s+đăng)")
 # the label alone, then the label followed by a date
@@ -439,11 +532,37 @@ def labelled_dates(doc, scope, anchor=None) -> list[str]:
 _LABEL_TAGS = frozenset({"li", "p", "div", "span", "dd", "td", "small"})
 
 
-def dom_date_values(doc, scope, anchor=None):
-    """The visible page's date texts: htmldate's find first, then ``<time>`` elements and date-looking
-    texts (:func:`time_values`, :func:`date_texts`). A generator: htmldate runs only when structured data
+# "Karlsruhe, (12.11.2021). ...", "Berlin, 28.10.2021 - ...": a place of one to four words, a comma, then
+# the date (in brackets or not) and a stop or dash
+_DATELINE = re.compile(r"^\s*[^\W\d_][\w'’.\-]*(?:\s[^\W\d_][\w'’.\-]*){0,3}\s*,\s*\(?(?P<date>[^()]{6,30}?)\)?\s*(?:[.:|]\s|[-–—]\s|\))")
+
+
+def dateline_date(paragraph: str | None) -> str | None:
+    """The date of a dateline opening the article's first paragraph ("Karlsruhe, (12.11.2021). Traditionell
+    ..."), or None. Press releases and agency copy date themselves this way, in the text itself; it is the
+    article's own statement of its day, so it ranks with a labelled date."""
+    m = _DATELINE.match(paragraph or "")
+    if not m:
+        return None
+    text = m.group("date").strip()
+    if not re.search(r"\d{4}", text):  # a day without its year is not a date our rules place
+        return None
+    # the whole bracket or clause is the date (a month name in the page's language: dateparser's)
+    found = parse_datetime_ex(text, languages=None, fallback=True)
+    if found is None or found.rule not in _ABSOLUTE_RULES or found.span != (0, len(text)):
+        return None
+    return text
+
+
+def dom_date_values(doc, scope, anchor=None, first_paragraph: str | None = None):
+    """The visible page's date texts: a labelled date or the dateline of ``first_paragraph`` (the body's,
+    :func:`dateline_date`), then htmldate's find, then ``<time>`` elements and date-looking texts
+    (:func:`time_values`, :func:`date_texts`). A generator: htmldate runs only when structured data
     had no date. Measured on ../shared/extraction-open2: htmldate first 0.901 of dates right, our own
     scan first 0.886, ``<time datetime>`` before htmldate 0.897."""
+    dateline = dateline_date(first_paragraph)
+    if dateline:
+        yield dateline, "labelled"
     yield from ((t, "labelled") for t in labelled_dates(doc, scope, anchor))
     found = htmldate_value(doc)
     if found:
