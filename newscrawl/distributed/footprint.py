@@ -29,7 +29,8 @@ def article_requests(spider, n: int) -> list:
     return requests
 
 
-def measure(redis_url: str, n: int) -> dict[str, float]:
+def open_scheduler(redis_url: str, prefix: str, site: str = SITE):
+    """A worker's scheduler for ``site`` on keys under ``prefix``, open (joined to the frontier); close it after."""
     from scrapy.utils.reactor import install_reactor, is_reactor_installed
     from scrapy.utils.test import get_crawler
 
@@ -37,8 +38,7 @@ def measure(redis_url: str, n: int) -> dict[str, float]:
     from newscrawl.distributed.scheduler import DistributedScheduler
     from newscrawl.ops.crawling import newscrawl_settings
 
-    prefix = f"footprint{secrets.token_hex(4)}"
-    spidercls = spider_class_for(SITE)
+    spidercls = spider_class_for(site)
     settings = newscrawl_settings({"NEWSCRAWL_REDIS_URL": redis_url, "NEWSCRAWL_REDIS_PREFIX": prefix})
     if not is_reactor_installed():  # the crawler checks it; nothing here runs the reactor
         install_reactor(settings["TWISTED_REACTOR"])
@@ -46,9 +46,15 @@ def measure(redis_url: str, n: int) -> dict[str, float]:
     crawler.spider = spider = spidercls.from_crawler(crawler)
     scheduler = DistributedScheduler.from_crawler(crawler)
     scheduler.open(spider)
+    return scheduler
+
+
+def measure(redis_url: str, n: int) -> dict[str, float]:
+    prefix = f"footprint{secrets.token_hex(4)}"
+    scheduler = open_scheduler(redis_url, prefix)
     server = scheduler.server
     try:
-        requests = article_requests(spider, n)
+        requests = article_requests(scheduler.spider, n)
         for request in requests:
             scheduler.enqueue_request(request)
         queue_bytes = server.memory_usage(scheduler.queue.key, samples=0)
@@ -57,7 +63,7 @@ def measure(redis_url: str, n: int) -> dict[str, float]:
         return {"requests": n, "queue_bytes_per_request": queue_bytes / n,
                 "serialised_bytes_per_request": encoded / n, "seen_bytes_per_url": seen_bytes / n}
     finally:
-        scheduler.frontier.leave()
+        scheduler.close("finished")
         keys = list(server.scan_iter(match=f"{prefix}:*"))
         if keys:
             server.delete(*keys)

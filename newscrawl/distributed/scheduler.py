@@ -6,7 +6,8 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from newscrawl.distributed import lua
-from newscrawl.distributed.config import QUEUE_CLASS, redis_prefix
+from newscrawl.distributed.config import DUPEFILTER_CLASS, QUEUE_CLASS, redis_prefix
+from newscrawl.distributed.dupefilter import CrawlSeenFilter
 from newscrawl.distributed.frontier import _CRAWLER_ATTR, WAKE_META, Frontier
 from newscrawl.distributed.keys import FrontierKeys
 
@@ -25,8 +26,10 @@ class DistributedScheduler(RedisScheduler):
         prefix = redis_prefix(self.crawler.settings)
         if not isinstance(self.queue, PriorityQueue):
             raise ValueError(f"SCHEDULER_QUEUE_CLASS={self.queue_cls!r}: distributed crawls need {QUEUE_CLASS}")
+        if not isinstance(self.df, CrawlSeenFilter):
+            raise ValueError(f"DUPEFILTER_CLASS={self.dupefilter_cls!r}: distributed crawls need {DUPEFILTER_CLASS}")
         self._enqueue = self.server.register_script(lua.ENQUEUE)
-        self.frontier = Frontier(self.crawler, self.server, FrontierKeys(prefix, spider.name, self.queue.key))
+        self.frontier = Frontier(self.crawler, self.server, FrontierKeys(prefix, spider.name, self.queue.key, self.df.key))
         setattr(self.crawler, _CRAWLER_ATTR, self.frontier)
         self.frontier.join()
 
@@ -42,7 +45,8 @@ class DistributedScheduler(RedisScheduler):
         if request.meta.get(WAKE_META):
             return True  # Frontier.wake's request: it only makes the engine ask next_request
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
-        if not self._enqueue(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, self.encode(request)]):
+        if not self._enqueue(keys=[self.df.key, self.queue.key],
+                             args=[fingerprint, -request.priority, self.encode(request), self.df.ttl_ms]):
             self.df.log(request, self.spider)
             return False
         if self.stats:

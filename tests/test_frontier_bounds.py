@@ -1,0 +1,180 @@
+"""The shared frontier holds what a crawl needs and no more (newscrawl/distributed/dupefilter.py, lua.py LEAVE).
+
+Real Redis, real worker processes and database, the tuyengiao fixture site served locally (a writable
+copy, so a second run finds a new article). Each test uses its own Redis key prefix.
+"""
+from __future__ import annotations
+
+import pickle
+import subprocess
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from conftest import REPO
+import test_distributed as distributed
+from test_distributed import (REDIS_URL, SITE, article_paths, db_articles, fetched_articles, live_workers, seed, stop,
+                              wait_for, worker_cmd)
+
+from tests.support.fixtures import FixtureServer
+from tests.support.sitecopy import SiteCopy
+
+pytestmark = pytest.mark.redis
+
+redis_client, prefix, shared_db = distributed.redis_client, distributed.prefix, distributed.shared_db  # its fixtures
+
+NEW_ARTICLE = "/thoi-su/hoi-nghi-truc-tuyen-quan-triet-nhiem-vu-150001"
+NEW_BODY = [
+    "Chiều nay, Ban Tuyên giáo tổ chức hội nghị trực tuyến với các địa phương để quán triệt nhiệm vụ trọng tâm "
+    "của công tác tuyên giáo trong thời gian tới, bảo đảm thông tin kịp thời, chính xác.",
+    "Các đại biểu thống nhất đẩy mạnh tuyên truyền trên nền tảng số, nhất là mạng xã hội và báo điện tử.",
+]
+
+
+def keys_of(client, prefix: str) -> dict[str, int]:
+    """Every key under the test's prefix -> its TTL in ms (-1: none)."""
+    return {k.decode(): client.pttl(k) for k in client.scan_iter(match=f"{prefix}:*")}
+
+
+def frontier(redis_client, prefix, ttl_seconds: float = 600):
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.distributed.frontier import Frontier
+    from newscrawl.distributed.keys import FrontierKeys
+
+    crawler = get_crawler(settings_dict={"NEWSCRAWL_REDIS_URL": REDIS_URL, "NEWSCRAWL_REDIS_SEEN_TTL_SECONDS": ttl_seconds})
+    return Frontier(crawler, redis_client, FrontierKeys(prefix, SITE))
+
+
+# --------------------------------------------------------------------------- in process
+
+
+def test_the_seen_set_lives_while_a_worker_does_and_goes_with_the_last_one(redis_client, prefix):
+    a, b = frontier(redis_client, prefix), frontier(redis_client, prefix)
+    seen = a.keys.dupefilter
+    a.beat(), b.beat()
+    redis_client.sadd(seen, b"\x01" * 20)
+    redis_client.persist(seen)
+    a.tick()
+    assert 0 < redis_client.pttl(seen) <= 600_000  # a live worker's tick gives it its TTL back
+    a.leave()
+    assert redis_client.exists(seen)  # b still crawls: it needs the set
+    b.leave()
+    assert keys_of(redis_client, prefix) == {}  # the crawl is over: nothing of it is left in Redis
+
+
+def test_the_seen_set_stays_while_requests_are_queued_or_held_by_a_dead_worker(redis_client, prefix):
+    seen_member = b"\x02" * 20
+    # a request still queued when the last worker leaves: the crawl goes on later, with its seen set
+    a = frontier(redis_client, prefix)
+    a.beat()
+    redis_client.sadd(a.keys.dupefilter, seen_member)
+    redis_client.zadd(a.keys.queue, {b"queued request": 0})
+    a.leave()
+    left = keys_of(redis_client, prefix)
+    assert set(left) == {a.keys.queue, a.keys.dupefilter}
+    assert left[a.keys.queue] == -1 and 0 < left[a.keys.dupefilter] <= 600_000  # requests never expire; the set does
+
+    # a dead worker's request in flight (to be recovered by the next worker): the same
+    redis_client.delete(a.keys.queue)
+    dead, b = frontier(redis_client, prefix), frontier(redis_client, prefix)
+    dead.beat(), b.beat()
+    redis_client.zadd(dead.keys.queue, {b"held request": 0})
+    assert dead.pop() is not None
+    redis_client.delete(dead.keys.alive(dead.worker))  # its heartbeat ran out; b's tick has not recovered it yet
+    b.leave()
+    assert redis_client.sismember(b.keys.dupefilter, seen_member)
+    assert redis_client.hvals(dead.keys.inflight(dead.worker)) == [b"held request"]
+
+
+def test_a_crawl_whose_workers_all_vanished_leaves_a_seen_set_that_expires(redis_client, prefix):
+    import time
+
+    a = frontier(redis_client, prefix, ttl_seconds=1)
+    a.beat()
+    a.tick()
+    redis_client.sadd(a.keys.dupefilter, b"\x03" * 20)
+    a.beat()  # its last heartbeat: then the worker is killed (no leave)
+    wait_for(lambda: not redis_client.exists(a.keys.dupefilter), timeout=5, what="the seen set to expire")
+    time.sleep(0.1)
+    assert a.keys.dupefilter not in keys_of(redis_client, prefix)
+
+
+def test_the_scheduler_queues_compact_requests_and_byte_fingerprints_with_a_ttl(redis_client, prefix):
+    from scrapy.utils.request import request_from_dict
+
+    from newscrawl.distributed.footprint import SITE as FOOTPRINT_SITE, article_requests, open_scheduler
+
+    scheduler = open_scheduler(REDIS_URL, prefix, FOOTPRINT_SITE)
+    try:
+        requests = article_requests(scheduler.spider, 3)
+        assert all(scheduler.enqueue_request(r) for r in requests)
+        assert not scheduler.enqueue_request(requests[0].replace())  # seen: filtered
+        members = redis_client.smembers(scheduler.df.key)
+        assert len(members) == 3 and {len(m) for m in members} == {20}
+        assert 0 < redis_client.pttl(scheduler.df.key) <= 86_400_000
+        queued = redis_client.zrange(scheduler.queue.key, 0, -1)
+        stored = [pickle.loads(data) for data in queued]
+        assert all(set(d) == {"url", "callback", "meta", "cb_kwargs"} for d in stored)  # no field left at its default
+        back = [request_from_dict(d, spider=scheduler.spider).to_dict(spider=scheduler.spider) for d in stored]
+        assert sorted(back, key=str) == sorted((r.to_dict(spider=scheduler.spider) for r in requests), key=str)
+    finally:
+        scheduler.close("finished")
+
+
+def test_compact_requests_keep_every_field_that_is_not_its_default():
+    from scrapy import FormRequest, Request
+    from scrapy.utils.request import request_from_dict
+
+    from newscrawl.distributed import serializer
+
+    requests = [
+        Request("https://example.vn/a", method="POST", body=b"x=1", headers={"X-A": "b"}, cookies={"c": "d"},
+                priority=-3, dont_filter=True, flags=["f"], encoding="latin-1", meta={"k": 0}, cb_kwargs={"p": 2}),
+        Request("https://example.vn/b", priority=10),
+        FormRequest("https://example.vn/c", formdata={"q": "tin"}),
+    ]
+    for request in requests:
+        back = request_from_dict(serializer.loads(serializer.dumps(request.to_dict())))
+        assert type(back) is type(request) and back.to_dict() == request.to_dict()
+    assert serializer.compact(requests[1].to_dict()) == {"url": "https://example.vn/b", "priority": 10}
+
+
+# --------------------------------------------------------------------------- whole crawls
+
+
+def test_after_a_crawl_redis_holds_nothing_and_the_next_fetches_only_new_articles(tmp_path, redis_client, prefix, shared_db,
+                                                                                 tuyengiao_expected):
+    site = SiteCopy(tmp_path / "site")
+    options = ("-s", "NEWSCRAWL_REDIS_IDLE_SECONDS=3")
+    with FixtureServer(site.root) as server:
+        # First crawl: two workers, each article fetched once.
+        logs = [(tmp_path / f"first{i}.log").open("w") for i in range(2)]
+        procs = [subprocess.Popen(worker_cmd(tmp_path / f"out{i}", server.url, shared_db, prefix, *options), cwd=REPO,
+                                  stdout=logs[i], stderr=subprocess.STDOUT) for i in range(2)]
+        try:
+            wait_for(lambda: len(live_workers(redis_client, prefix)) == 2, timeout=120, what="both workers to join")
+            seed(server.url, prefix)
+            codes = [proc.wait(timeout=300) for proc in procs]
+        finally:
+            stop(procs)
+        assert codes == [0, 0], [(tmp_path / f"first{i}.log").read_text()[-3000:] for i in range(2)]
+        fetched = fetched_articles(server, tuyengiao_expected)
+        assert sorted(fetched) == sorted(article_paths(tuyengiao_expected))
+        assert [p for p, n in fetched.items() if n != 1] == []
+        assert keys_of(redis_client, prefix) == {}  # the seen set went with the crawl: Redis holds nothing of it
+        stored_first = len(db_articles(shared_db))
+
+        # Second crawl, one new article on the site: the database says what is stored; only the new one is fetched.
+        server.requests.clear()
+        now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(second=0, microsecond=0)
+        site.add_article(NEW_ARTICLE, "Hội nghị trực tuyến quán triệt nhiệm vụ trọng tâm", now - timedelta(hours=1), NEW_BODY)
+        seed(server.url, prefix)
+        second = subprocess.run(worker_cmd(tmp_path / "out2", server.url, shared_db, prefix, *options), cwd=REPO,
+                                capture_output=True, text=True, timeout=300)
+        assert second.returncode == 0, second.stderr[-3000:]
+        wanted = set(article_paths(tuyengiao_expected)) | {NEW_ARTICLE}
+        refetched = sorted(p for p in (x.split("?")[0] for x in server.paths()) if p in wanted)
+    assert refetched == [NEW_ARTICLE]
+    assert len(db_articles(shared_db)) == stored_first + 1
+    assert keys_of(redis_client, prefix) == {}
