@@ -146,12 +146,12 @@ def test_compact_requests_keep_every_field_that_is_not_its_default():
 def test_after_a_crawl_redis_holds_nothing_and_the_next_fetches_only_new_articles(tmp_path, redis_client, prefix, shared_db,
                                                                                  tuyengiao_expected):
     site = SiteCopy(tmp_path / "site")
-    options = ("-s", "NEWSCRAWL_REDIS_IDLE_SECONDS=3")
-    with FixtureServer(site.root) as server:
-        # First crawl: two workers, each article fetched once.
+    with FixtureServer(site.root, delay=0.05) as server:
+        # First crawl: two workers, each article fetched once (they wait long enough for the seed to come).
         logs = [(tmp_path / f"first{i}.log").open("w") for i in range(2)]
-        procs = [subprocess.Popen(worker_cmd(tmp_path / f"out{i}", server.url, shared_db, prefix, *options), cwd=REPO,
-                                  stdout=logs[i], stderr=subprocess.STDOUT) for i in range(2)]
+        procs = [subprocess.Popen(worker_cmd(tmp_path / f"out{i}", server.url, shared_db, prefix,
+                                             "-s", "NEWSCRAWL_REDIS_IDLE_SECONDS=10"),
+                                  cwd=REPO, stdout=logs[i], stderr=subprocess.STDOUT) for i in range(2)]
         try:
             wait_for(lambda: len(live_workers(redis_client, prefix)) == 2, timeout=120, what="both workers to join")
             seed(server.url, prefix)
@@ -165,12 +165,14 @@ def test_after_a_crawl_redis_holds_nothing_and_the_next_fetches_only_new_article
         assert keys_of(redis_client, prefix) == {}  # the seen set went with the crawl: Redis holds nothing of it
         stored_first = len(db_articles(shared_db))
 
-        # Second crawl, one new article on the site: the database says what is stored; only the new one is fetched.
+        # Second crawl, seeded first, one new article on the site: the database says what is stored; only the
+        # new one is fetched.
         server.requests.clear()
         now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).replace(second=0, microsecond=0)
         site.add_article(NEW_ARTICLE, "Hội nghị trực tuyến quán triệt nhiệm vụ trọng tâm", now - timedelta(hours=1), NEW_BODY)
         seed(server.url, prefix)
-        second = subprocess.run(worker_cmd(tmp_path / "out2", server.url, shared_db, prefix, *options), cwd=REPO,
+        second = subprocess.run(worker_cmd(tmp_path / "out2", server.url, shared_db, prefix,
+                                           "-s", "NEWSCRAWL_REDIS_IDLE_SECONDS=3"), cwd=REPO,
                                 capture_output=True, text=True, timeout=300)
         assert second.returncode == 0, second.stderr[-3000:]
         wanted = set(article_paths(tuyengiao_expected)) | {NEW_ARTICLE}
