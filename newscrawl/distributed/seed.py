@@ -39,7 +39,8 @@ def seed_sites(site_names, redis_url: str, overrides: dict | None = None, spider
         server = redis_from_settings(crawler.settings)
         server.ping()
         keys = FrontierKeys(redis_prefix(crawler.settings), spider.name,
-                            crawler.settings.get("SCHEDULER_QUEUE_KEY") % {"spider": spider.name})
+                            crawler.settings.get("SCHEDULER_QUEUE_KEY") % {"spider": spider.name},
+                            crawler.settings.get("SCHEDULER_DUPEFILTER_KEY") % {"spider": spider.name})
         live = [w for w in server.smembers(keys.workers) if server.exists(keys.alive(text(w)))]
         if not live:
             server.delete(keys.dupefilter)
