@@ -13,11 +13,12 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import REPO
+from conftest import BIN, REPO
 import test_distributed as distributed
-from test_distributed import REDIS_URL, SITE, article_paths, db_articles, live_workers, seed, stop, wait_for, worker_cmd
+from test_distributed import (REDIS_URL, SITE, article_paths, db_articles, fetched_articles, live_workers, seed, stop,
+                              wait_for, worker_cmd)
 
-from tests.support.fixtures import FixtureServer
+from tests.support.fixtures import FixtureServer, fixture_site_dir
 from tests.support.sitecopy import SiteCopy
 
 pytestmark = pytest.mark.redis
@@ -150,6 +151,14 @@ def test_compact_requests_keep_every_field_that_is_not_its_default():
 # --------------------------------------------------------------------------- whole crawls
 
 
+def seed_from_db(base_url: str, prefix: str, db_url: str) -> None:
+    """`newscrawl seed` reading the workers' database, so it queues what earlier runs left unfinished too."""
+    result = subprocess.run([str(BIN / "newscrawl"), "seed", SITE, "--redis", REDIS_URL, "--base-url", base_url,
+                             "-s", f"NEWSCRAWL_REDIS_PREFIX={prefix}", "-s", f"NEWSCRAWL_DB_URL={db_url}"],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
 def run_workers(tmp_path, server, redis_client, prefix: str, db_url: str, names: list[str]) -> None:
     """Start one worker per name, seed once they all joined (the README's order), wait for them to stop by themselves."""
     options = ("-s", "NEWSCRAWL_REDIS_IDLE_SECONDS=10", "-s", "NEWSCRAWL_RECHECK_HOURS=48")
@@ -158,7 +167,7 @@ def run_workers(tmp_path, server, redis_client, prefix: str, db_url: str, names:
                               stdout=logs[name].open("w"), stderr=subprocess.STDOUT) for name in names]
     try:
         wait_for(lambda: len(live_workers(redis_client, prefix)) == len(names), timeout=120, what="the workers to join")
-        seed(server.url, prefix)
+        seed_from_db(server.url, prefix, db_url)
         codes = [proc.wait(timeout=300) for proc in procs]
     finally:
         stop(procs)
@@ -189,4 +198,34 @@ def test_after_a_crawl_redis_holds_nothing_and_the_next_fetches_only_new_and_rec
         refetched = sorted(p for p in (urlsplit(x).path for x in server.paths()) if p in articles)
     assert refetched == sorted([RECENT_ARTICLE, NEW_ARTICLE])
     assert len(db_articles(shared_db)) == stored_first + 1
+    assert keys_of(redis_client, prefix) == {}
+
+
+def test_a_crawl_whose_workers_were_all_killed_resumes_fetching_each_article_once_more_at_most(
+        tmp_path, redis_client, prefix, shared_db, tuyengiao_expected):
+    """The queue, the dead workers' requests in flight and the seen set are the interrupted crawl's; the next seed
+    resumes it: what the database says is unfinished is queued once, not again beside the queue's copies."""
+    articles = set(article_paths(tuyengiao_expected))
+    options = ("-s", "NEWSCRAWL_REDIS_HEARTBEAT_SECONDS=3", "-s", "NEWSCRAWL_REDIS_IDLE_SECONDS=10")
+    with FixtureServer(fixture_site_dir(SITE), delay=0.4) as server:  # slow: the kill lands mid-crawl
+        procs = [subprocess.Popen(worker_cmd(tmp_path / f"killed{i}", server.url, shared_db, prefix, *options), cwd=REPO,
+                                  stdout=(tmp_path / f"killed{i}.log").open("w"), stderr=subprocess.STDOUT)
+                 for i in range(2)]
+        try:
+            wait_for(lambda: len(live_workers(redis_client, prefix)) == 2, timeout=120, what="both workers to join")
+            seed(server.url, prefix)
+            wait_for(lambda: sum(fetched_articles(server, tuyengiao_expected).values()) >= 8
+                     and redis_client.zcard(f"{prefix}:{SITE}:requests") >= 5, timeout=120, what="the crawl to be halfway")
+        finally:
+            stop(procs)
+        held = {urlsplit(pickle.loads(data)["url"]).path for key in redis_client.scan_iter(match=f"{prefix}:{SITE}:inflight:*")
+                for data in redis_client.hvals(key)}
+        queued = {urlsplit(pickle.loads(data)["url"]).path for data in redis_client.zrange(f"{prefix}:{SITE}:requests", 0, -1)}
+        assert queued & articles, "the workers died with articles still queued"
+        wait_for(lambda: not live_workers(redis_client, prefix), timeout=30, what="the heartbeats to run out")
+
+        run_workers(tmp_path, server, redis_client, prefix, shared_db, ["resumed"])
+        fetched = fetched_articles(server, tuyengiao_expected)
+    assert sorted(fetched) == sorted(articles)
+    assert {p for p, n in fetched.items() if n > 1} <= held  # only what a dead worker held in flight is fetched again
     assert keys_of(redis_client, prefix) == {}

@@ -30,10 +30,12 @@ a crawl ends when the last worker leaves an empty frontier, and its set goes the
 crawls stored or settled is known from the database, which each worker reads at start.
 
 Start: ``newscrawl seed SITE --redis URL`` pushes the sites' first listing pages (real
-requests built by the spider, with their callbacks) into the queue; workers yield no start
-requests of their own. Seeding when no worker is alive starts a new crawl: the site's
-dupefilter is emptied, so pages fetched by an earlier crawl can be fetched again (the
-database's incremental rules decide what is worth it).
+requests built by the spider, with their callbacks) into the queue, with what earlier runs left
+unfinished (through the seen set, as a worker's requests go); workers yield no start requests of
+their own. Seeding a site whose frontier is empty (no worker alive, nothing queued or in flight)
+starts a new crawl: the site's dupefilter is emptied, so pages fetched by an earlier crawl can be
+fetched again (the database's incremental rules decide what is worth it). Seeding a crawl that
+goes on, or was killed with requests left, adds to it and keeps its seen set.
 
 No request is lost when a worker dies. scrapy-redis pops with no acknowledgement, so the pop
 here is a Lua script that moves the request from the queue into the worker's in-flight hash in

@@ -22,6 +22,7 @@ from __future__ import annotations
 from scrapy_redis.dupefilter import RFPDupeFilter
 
 from newscrawl.crawl import defaults
+from newscrawl.distributed import lua
 
 
 def seen_ttl_ms(settings) -> int:
@@ -33,6 +34,7 @@ class CrawlSeenFilter(RFPDupeFilter):
     """scrapy-redis's dupefilter with byte fingerprints and a set that expires (see the module's docstring)."""
 
     ttl_ms = int(defaults.DEFAULTS["NEWSCRAWL_REDIS_SEEN_TTL_SECONDS"] * 1000)  # until from_settings/_spider set it
+    _enqueue_script = None
 
     @classmethod
     def from_settings(cls, settings):
@@ -50,6 +52,14 @@ class CrawlSeenFilter(RFPDupeFilter):
     def request_fingerprint(self, request) -> bytes:
         # scrapy-redis's fingerprint (SHA-1 of method, canonical URL and body) as its 20 bytes, not 40 hex digits
         return bytes.fromhex(super().request_fingerprint(request))
+
+    def enqueue(self, queue_key: str, request, data: bytes) -> bool:
+        """Mark ``request`` seen (unless ``dont_filter``) and put ``data``, its serialised form, in the queue, in
+        one step (lua.ENQUEUE); False when it was seen already."""
+        if self._enqueue_script is None:
+            self._enqueue_script = self.server.register_script(lua.ENQUEUE)
+        fingerprint = b"" if request.dont_filter else self.request_fingerprint(request)
+        return bool(self._enqueue_script(keys=[self.key, queue_key], args=[fingerprint, -request.priority, data, self.ttl_ms]))
 
     def request_seen(self, request) -> bool:
         pipe = self.server.pipeline()
