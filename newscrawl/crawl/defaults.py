@@ -206,6 +206,8 @@ DECLARED: tuple[Setting, ...] = (
     Setting("NEWSCRAWL_REDIS_IDLE_SECONDS", 10, number_check(above=0), "a worker stops once the shared frontier has been empty this long"),
     Setting("NEWSCRAWL_REDIS_HEARTBEAT_SECONDS", 30, number_check(above=0),
             "a worker silent this long is dead; its in-flight requests are requeued"),
+    Setting("NEWSCRAWL_REDIS_SEEN_TTL_SECONDS", 86400, number_check(above=0),
+            "a crawl's seen-URL set expires this long after its last worker vanished (deleted at once when a crawl ends)"),
     Setting("NEWSCRAWL_RENDER", "auto", _choice("auto", "off"),
             '"auto": render what a site file\'s [render] table names; "off": never render'),
     Setting("NEWSCRAWL_CHROMIUM_PATH", "/usr/bin/chromium", check_text, "the browser rendered pages go through (Debian's chromium)"),

@@ -9,24 +9,33 @@ the same queue and a URL is fetched once across all of them.
 Modules, one job each: ``config`` (the settings NEWSCRAWL_REDIS_URL switches, checks of the URL
 and prefix), ``keys`` (every Redis key name), ``lua`` (the scripts, each one atomic step),
 ``frontier`` (one worker's membership, pops, settling, recovery of dead workers), ``handling``
-(which popped requests the engine is still handling), ``scheduler``, ``idle`` (when a worker
-stops), ``seed`` (``newscrawl seed``).
+(which popped requests the engine is still handling), ``scheduler``, ``dupefilter`` (the crawl's
+seen set), ``serializer`` (queued requests, less their default fields), ``idle`` (when a worker
+stops), ``seed`` (``newscrawl seed``), ``footprint`` (Redis bytes per queued request and seen URL).
 
 Redis keys (``P`` = NEWSCRAWL_REDIS_PREFIX, default "newscrawl"; ``SITE`` = the spider name)::
 
     P:SITE:requests           sorted set: the shared queue (scrapy-redis PriorityQueue:
                               member = a serialised request, score = -priority)
-    P:SITE:dupefilter         set: fingerprints of every request scheduled in this crawl
+    P:SITE:dupefilter         set: 20-byte fingerprints of the requests scheduled in this crawl; expires
+                              NEWSCRAWL_REDIS_SEEN_TTL_SECONDS after the last worker, deleted when the crawl ends
     P:SITE:workers            set: ids of the workers that joined (host-pid-random)
     P:SITE:alive:WORKER       heartbeat, expires after NEWSCRAWL_REDIS_HEARTBEAT_SECONDS
     P:SITE:inflight:WORKER    hash: the requests WORKER took from the queue and has not settled
-    P:SITE:seq                counter naming in-flight entries
+    P:SITE:seq                counter naming in-flight entries; expires and goes as the dupefilter does
+
+Bounds: the queue and the in-flight hashes hold requests not yet done, so they never expire (Redis
+drops them once empty). The seen set holds one crawl's fingerprints (``dupefilter``, the module):
+a crawl ends when the last worker leaves an empty frontier, and its set goes then; what earlier
+crawls stored or settled is known from the database, which each worker reads at start.
 
 Start: ``newscrawl seed SITE --redis URL`` pushes the sites' first listing pages (real
-requests built by the spider, with their callbacks) into the queue; workers yield no start
-requests of their own. Seeding when no worker is alive starts a new crawl: the site's
-dupefilter is emptied, so pages fetched by an earlier crawl can be fetched again (the
-database's incremental rules decide what is worth it).
+requests built by the spider, with their callbacks) into the queue, with what earlier runs left
+unfinished (through the seen set, as a worker's requests go); workers yield no start requests of
+their own. Seeding a site whose frontier is empty (no worker alive, nothing queued or in flight)
+starts a new crawl: the site's dupefilter is emptied, so pages fetched by an earlier crawl can be
+fetched again (the database's incremental rules decide what is worth it). Seeding a crawl that
+goes on, or was killed with requests left, adds to it and keeps its seen set.
 
 No request is lost when a worker dies. scrapy-redis pops with no acknowledgement, so the pop
 here is a Lua script that moves the request from the queue into the worker's in-flight hash in

@@ -14,7 +14,8 @@ from newscrawl.distributed.idle import FrontierIdleClose
 from newscrawl.distributed.keys import FrontierKeys
 
 QUEUE_CLASS = "scrapy_redis.queue.PriorityQueue"
-DUPEFILTER_CLASS = "scrapy_redis.dupefilter.RFPDupeFilter"
+DUPEFILTER_CLASS = "newscrawl.distributed.dupefilter.CrawlSeenFilter"
+SERIALIZER = "newscrawl.distributed.serializer"
 
 
 def redis_prefix(settings) -> str:
@@ -64,6 +65,7 @@ def configure_distributed(settings) -> bool:
         "SCHEDULER": "newscrawl.distributed.scheduler.DistributedScheduler",
         "DUPEFILTER_CLASS": DUPEFILTER_CLASS,
         "SCHEDULER_QUEUE_CLASS": QUEUE_CLASS,
+        "SCHEDULER_SERIALIZER": SERIALIZER,
         "SCHEDULER_QUEUE_KEY": keys.queue,
         "SCHEDULER_DUPEFILTER_KEY": keys.dupefilter,
         "SCHEDULER_PERSIST": True,  # the frontier outlives each worker: the others still use it

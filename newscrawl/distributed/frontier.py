@@ -12,6 +12,7 @@ from scrapy import Request
 from newscrawl.crawl import defaults
 from newscrawl.crawl import signals as newscrawl_signals
 from newscrawl.distributed import lua
+from newscrawl.distributed.dupefilter import seen_ttl_ms
 from newscrawl.distributed.handling import Handling
 from newscrawl.distributed.keys import FrontierKeys
 
@@ -41,10 +42,12 @@ class Frontier:
         self.worker = worker_id()
         self.heartbeat_ttl = max(1.0, defaults.getfloat(crawler.settings, "NEWSCRAWL_REDIS_HEARTBEAT_SECONDS"))
         self.idle_seconds = max(0.0, defaults.getfloat(crawler.settings, "NEWSCRAWL_REDIS_IDLE_SECONDS"))
+        self.seen_ttl_ms = seen_ttl_ms(crawler.settings)
         self._pop = server.register_script(lua.POP)
         self._recover = server.register_script(lua.RECOVER)
         self._state = server.register_script(lua.STATE)
         self._requeue = server.register_script(lua.REQUEUE)
+        self._leave = server.register_script(lua.LEAVE)
         self.handling = Handling(crawler)             # the popped requests the engine is still handling
         self._awaiting: list[tuple[int, str]] = []    # (batches committed when done, field): handled, not yet durable
         # The store says when its writes are durable, or lost (newscrawl/crawl/signals.py).
@@ -81,6 +84,10 @@ class Frontier:
         pipe = self.server.pipeline()
         pipe.set(self.keys.alive(self.worker), str(time.time()), px=int(self.heartbeat_ttl * 1000))
         pipe.sadd(self.keys.workers, self.worker)
+        # The crawl's seen set and counter live while a worker does, and expire once none is left to push them
+        # back (newscrawl/distributed/dupefilter.py); LEAVE deletes them when the crawl ends.
+        pipe.pexpire(self.keys.dupefilter, self.seen_ttl_ms)
+        pipe.pexpire(self.keys.seq, self.seen_ttl_ms)
         pipe.execute()
 
     def leave(self) -> None:
@@ -100,11 +107,12 @@ class Frontier:
         self.handling.finish_all()
         self.handling.take_finished()
         self._awaiting.clear()
-        pipe = self.server.pipeline()
-        pipe.delete(self.keys.inflight(self.worker))
-        pipe.delete(self.keys.alive(self.worker))
-        pipe.srem(self.keys.workers, self.worker)
-        pipe.execute()
+        ended = self._leave(keys=[self.keys.workers, self.keys.queue, self.keys.dupefilter, self.keys.seq,
+                                  self.keys.alive(self.worker), self.keys.inflight(self.worker)],
+                            args=[self.keys.alive(""), self.keys.inflight(""), self.worker, self.seen_ttl_ms])
+        if ended:
+            logger.info("distributed: worker %s was the last to leave an empty frontier: the crawl's seen set is dropped",
+                        self.worker)
 
     # -- the queue
     def pop(self):

@@ -9,6 +9,7 @@ class FrontierKeys:
     prefix: str
     site: str
     queue_key: str | None = None  # SCHEDULER_QUEUE_KEY, when set to something else than P:SITE:requests
+    dupefilter_key: str | None = None  # SCHEDULER_DUPEFILTER_KEY, when set to something else than P:SITE:dupefilter
 
     @property
     def base(self) -> str:
@@ -20,7 +21,7 @@ class FrontierKeys:
 
     @property
     def dupefilter(self) -> str:
-        return f"{self.base}:dupefilter"
+        return self.dupefilter_key or f"{self.base}:dupefilter"
 
     @property
     def workers(self) -> str:

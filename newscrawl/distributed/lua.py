@@ -13,9 +13,42 @@ return {field, item[1]}
 
 # Mark a request seen and queue it in one step. Two commands (scrapy-redis's SADD, then ZADD) leave a
 # window where a worker killed between them has marked a request seen that is in no queue: lost for good.
+# KEYS: seen set, queue. ARGV: fingerprint ('' for dont_filter), score, request, the seen set's TTL in ms
+# (pushed back at each add, so the set never lives without one: newscrawl/distributed/dupefilter.py).
 ENQUEUE = """
-if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+if ARGV[1] ~= '' then
+  if redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+# A worker leaves: drop its heartbeat and in-flight hash (already settled or put back) and its name.
+# If that leaves the frontier empty (nothing queued, no live worker, nothing in flight at a dead one),
+# the crawl is over: its seen set, sequence counter and the names of dead workers go too. Else the
+# seen set and counter get their TTL once more: they expire that long after the last worker left.
+# KEYS: workers set, queue, seen set, sequence counter, this worker's heartbeat, its in-flight hash.
+# ARGV: the heartbeat and in-flight key names less the worker id, this worker, the seen set's TTL in ms.
+# Returns 1 when the crawl ended.
+LEAVE = """
+redis.call('DEL', KEYS[5], KEYS[6])
+redis.call('SREM', KEYS[1], ARGV[3])
+local over = redis.call('ZCARD', KEYS[2]) == 0
+if over then
+  for _, worker in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+    if redis.call('EXISTS', ARGV[1] .. worker) == 1 or redis.call('EXISTS', ARGV[2] .. worker) == 1 then
+      over = false
+      break
+    end
+  end
+end
+if not over then
+  redis.call('PEXPIRE', KEYS[3], ARGV[4])
+  redis.call('PEXPIRE', KEYS[4], ARGV[4])
+  return 0
+end
+redis.call('DEL', KEYS[1], KEYS[3], KEYS[4])
 return 1
 """
 

@@ -5,10 +5,17 @@ from scrapy.utils.request import request_from_dict
 from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
-from newscrawl.distributed import lua
-from newscrawl.distributed.config import QUEUE_CLASS, redis_prefix
+from newscrawl.distributed.config import DUPEFILTER_CLASS, QUEUE_CLASS, redis_prefix
+from newscrawl.distributed.dupefilter import CrawlSeenFilter
 from newscrawl.distributed.frontier import _CRAWLER_ATTR, WAKE_META, Frontier
 from newscrawl.distributed.keys import FrontierKeys
+
+
+def encode_request(queue, request, spider) -> bytes:
+    """A request as the shared queue holds it. The queue's own (de)serialisation is private
+    (PriorityQueue._encode_request); it is made of public parts, used here and in decode:
+    Request.to_dict / request_from_dict and the queue's serializer."""
+    return queue.serializer.dumps(request.to_dict(spider=spider))
 
 
 class DistributedScheduler(RedisScheduler):
@@ -25,15 +32,14 @@ class DistributedScheduler(RedisScheduler):
         prefix = redis_prefix(self.crawler.settings)
         if not isinstance(self.queue, PriorityQueue):
             raise ValueError(f"SCHEDULER_QUEUE_CLASS={self.queue_cls!r}: distributed crawls need {QUEUE_CLASS}")
-        self._enqueue = self.server.register_script(lua.ENQUEUE)
-        self.frontier = Frontier(self.crawler, self.server, FrontierKeys(prefix, spider.name, self.queue.key))
+        if not isinstance(self.df, CrawlSeenFilter):
+            raise ValueError(f"DUPEFILTER_CLASS={self.dupefilter_cls!r}: distributed crawls need {DUPEFILTER_CLASS}")
+        self.frontier = Frontier(self.crawler, self.server, FrontierKeys(prefix, spider.name, self.queue.key, self.df.key))
         setattr(self.crawler, _CRAWLER_ATTR, self.frontier)
         self.frontier.join()
 
-    # The queue's own (de)serialisation is private (PriorityQueue._encode_request); it is made of
-    # public parts, used here: Request.to_dict / request_from_dict and the queue's serializer.
     def encode(self, request) -> bytes:
-        return self.queue.serializer.dumps(request.to_dict(spider=self.spider))
+        return encode_request(self.queue, request, self.spider)
 
     def decode(self, data):
         return request_from_dict(self.queue.serializer.loads(data), spider=self.spider)
@@ -41,8 +47,7 @@ class DistributedScheduler(RedisScheduler):
     def enqueue_request(self, request):
         if request.meta.get(WAKE_META):
             return True  # Frontier.wake's request: it only makes the engine ask next_request
-        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
-        if not self._enqueue(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, self.encode(request)]):
+        if not self.df.enqueue(self.queue.key, request, self.encode(request)):
             self.df.log(request, self.spider)
             return False
         if self.stats:
