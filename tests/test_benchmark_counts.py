@@ -59,6 +59,16 @@ def test_full_pipeline_produces_every_article(crawls, which):
     assert full.stats.get("item_scraped_count") == ARTICLES
 
 
+@pytest.mark.parametrize("which", [1, 2], ids=["in-process", "extraction-worker"])
+def test_each_database_transaction_holds_a_batch_of_articles(crawls, which):
+    # NEWSCRAWL_DB_BATCH_SIZE (100) articles per transaction, as the setting says: the URL-state row each
+    # article brings rides in its article's batch and does not halve it (the listing pages' rows and the
+    # last, partial batch at close account for the one batch more).
+    full = crawls[which]
+    assert full.stats["newscrawl/db/articles_written"] == ARTICLES
+    assert full.stats["newscrawl/db/batches"] <= -(-ARTICLES // 100) + 1
+
+
 def test_worker_cpu_and_memory_are_counted(crawls):
     """The extraction worker's CPU is part of the full crawl's CPU per page, and shown apart."""
     _bare, full, pooled = crawls

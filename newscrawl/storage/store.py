@@ -3,9 +3,9 @@ and PostgreSQL.
 
 :class:`ArticleStore` keeps the write side batched: articles, duplicate
 records, "seen again" touches and MinHash signatures are staged in memory and
-written in one transaction per batch (``NEWSCRAWL_DB_BATCH_SIZE`` operations,
-and whatever is left when the store is closed). Lookups made by the dedupe
-pipeline see staged rows as well as the database.
+written in one transaction per batch (``NEWSCRAWL_DB_BATCH_SIZE`` articles, duplicate
+records or touches, with the URL-state rows that come with them; and whatever is left when
+the store is closed). Lookups made by the dedupe pipeline see staged rows as well as the database.
 
 The parts, one job each: the engine and what to do when the database fails (engine.py), article rows,
 statements and the write batch (articles.py, where the idempotent writes are explained), the
@@ -365,10 +365,19 @@ class ArticleStore:
         if self.flush_when_full:
             self.flush_if_full()
 
+    def _batch_is_full(self) -> bool:
+        """``batch_size`` articles (duplicate records and ``last_seen`` touches count as articles), or as
+        many URL-state rows. The URL-state row that each article brings rides along in its batch and is not
+        counted twice: counted, it halved every batch of a crawl, and doubled its commits and the signature
+        refreshes that follow them."""
+        batch = self._batch
+        return max(len(batch.articles) + len(batch.duplicates) + len(batch.touches),
+                   len(batch.url_rows)) >= self.batch_size
+
     def flush_if_full(self) -> None:
-        """Write the batch once it holds ``batch_size`` writes. Staging calls this unless
+        """Write the batch once it is full (:meth:`_batch_is_full`). Staging calls this unless
         ``flush_when_full`` is False (DatabaseStorePipeline calls it itself, once an item is exported)."""
-        if len(self._batch) < self.batch_size:
+        if not self._batch_is_full():
             return
         try:
             self.flush()
