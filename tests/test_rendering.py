@@ -31,7 +31,7 @@ def expected() -> dict:
     return json.loads((JSNEWS / "expected.json").read_text(encoding="utf-8"))
 
 
-def crawl(out: Path, site_dir: Path, *settings: str) -> dict:
+def crawl(out: Path, site_dir: Path, *settings: str, returncode: int = 0) -> dict:
     """`scrapy crawl jsnews` against the fixture server; the items, rejects, requests and stats."""
     out.mkdir(parents=True, exist_ok=True)
     with FixtureServer(JSNEWS / "site") as server:
@@ -43,7 +43,7 @@ def crawl(out: Path, site_dir: Path, *settings: str) -> dict:
             "-s", "AUTOTHROTTLE_ENABLED=False", *sum((["-s", s] for s in settings), []),
         ])
         requested = [urlsplit(p).path for p in server.paths()]
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.returncode == returncode, result.stderr[-3000:]
     rejects = out / "rejects.jsonl"
     return {
         "items": read_jsonl(out / "articles.jsonl"),
@@ -93,7 +93,9 @@ def test_rendered_listings_and_articles_give_every_article_and_field(tmp_path, e
 
 @needs_chromium
 def test_without_rendering_the_javascript_content_is_not_there(tmp_path, expected):
-    result = crawl(tmp_path / "off", JSNEWS, "NEWSCRAWL_RENDER=off")
+    # The scripted listing yields no article link: the listing monitor degrades the run (exit 5), naming it.
+    result = crawl(tmp_path / "off", JSNEWS, "NEWSCRAWL_RENDER=off", returncode=5)
+    assert "degraded: monitor alerts: listing:thoi-su" in result["log"]
     assert result["items"] == []
     assert stat(result["log"], "playwright/page_count") == 0
     # The scripted listings give no links: none of their articles is fetched, nor page 2's JSON.
@@ -112,7 +114,8 @@ def test_without_rendering_the_javascript_content_is_not_there(tmp_path, expecte
 def test_rendering_is_chosen_per_page_kind(tmp_path, expected):
     """listing = false: listings come through the plain downloader, so only the plain listing's
     articles are found; those are rendered, and complete."""
-    result = crawl(tmp_path / "articles-only", site_variant(tmp_path, listing=False))
+    result = crawl(tmp_path / "articles-only", site_variant(tmp_path, listing=False), returncode=5)
+    assert "degraded: monitor alerts: listing:thoi-su" in result["log"]  # the scripted listing, read unrendered
     plain = {a["path"]: a for a in expected["articles"] if a["listing"] == "/van-hoa"}
     items = {urlsplit(i["url"]).path: i for i in result["items"]}
     assert sorted(items) == sorted(plain)
