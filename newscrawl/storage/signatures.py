@@ -134,8 +134,11 @@ class StoredIndex:
         keys = sorted(set(self.index.band_keys(sig)))
         self._lock(conn, keys)
         b, s = minhash_bands, minhash_signatures
-        sharing = select(b.c.canonical_url).where(b.c.band_key.in_(keys), b.c.canonical_url != canonical)
-        candidates = self._signatures(conn, s.c.canonical_url.in_(sharing))
+        # Two queries, not a join: the band index must lead (a planner without statistics, on a new
+        # table, would scan the signatures instead), and most articles share no key with any other.
+        sharing = conn.execute(select(b.c.canonical_url).distinct()
+                               .where(b.c.band_key.in_(keys), b.c.canonical_url != canonical)).scalars().all()
+        candidates = self._signatures(conn, s.c.canonical_url.in_(sharing)) if sharing else {}
         match = None
         found = [(url, self.index.similarity(sig, other)) for url, (other, _) in candidates.items()]
         found = sorted(((url, sim) for url, sim in found if sim >= self.index.threshold), key=lambda p: (-p[1], p[0]))
