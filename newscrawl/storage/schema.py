@@ -226,7 +226,7 @@ duplicates = Table(
 minhash_signatures = Table(
     "minhash_signatures",
     metadata,
-    # Monotonic id: workers sharing the database pick up each other's new signatures by it.
+    # Monotonic id: the migration and a rebuild page through the signatures by it.
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("canonical_url", Text, nullable=False),
     Column("num_perm", Integer, nullable=False),
