@@ -115,8 +115,8 @@ class ArticleStore:
         self.engine: Engine | None = None
         self._refs = 0
         self._batch = Batch()
-        self._reader: Connection | None = None
-        self._claimer: Connection | None = None
+        # Connections kept between calls: "reader" (autocommit, per-item lookups), "claim" (near-duplicate checks).
+        self._kept: dict[str, Connection] = {}
         self.flush_when_full = True
         # Called with (url, canonical_url, reason, row) for each article the database refuses
         # (the store pipeline writes it to the rejects JSONL).
@@ -260,44 +260,39 @@ class ArticleStore:
         Per-item lookups would otherwise pay a pool checkout, a liveness ping
         and a BEGIN/ROLLBACK each; a dead reader is replaced and the read retried.
         """
-        if self.engine is None:
-            raise RuntimeError("the store is not open")
-        attempt = 0
-        while True:
-            try:
-                if self._reader is None:
-                    self._reader = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-                return fn(self._reader)
-            except sa_exc.DBAPIError as error:
-                self._drop_connections()
-                self.retrying.after_failure(error, attempt, what)
-                attempt += 1
+        return self._on_kept("reader", fn, what)
 
     def _claim(self, fn: Callable[[Connection], Any], what: str):
-        """Run ``fn(conn)`` in a transaction of its own on the store's claim connection (kept between calls,
-        as the reader is: a claim per new article); a dead connection is replaced and ``fn`` run again
-        (a claim is idempotent)."""
+        """Run ``fn(conn)`` in a transaction of its own on the store's claim connection, kept between calls
+        as the reader is (a claim per new article); a dead one is replaced and ``fn`` run again (a claim
+        is idempotent)."""
+        return self._on_kept("claim", fn, what)
+
+    def _on_kept(self, name: str, fn: Callable[[Connection], Any], what: str):
         if self.engine is None:
             raise RuntimeError("the store is not open")
         attempt = 0
         while True:
             try:
-                if self._claimer is None:
-                    self._claimer = self.engine.connect()
-                with self._claimer.begin():
-                    return fn(self._claimer)
+                conn = self._kept.get(name)
+                if conn is None:
+                    conn = self.engine.connect()
+                    if name == "reader":
+                        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                    self._kept[name] = conn
+                if name == "reader":
+                    return fn(conn)
+                with conn.begin():
+                    return fn(conn)
             except sa_exc.DBAPIError as error:
-                self._drop_connections(reader=False)
+                self._drop_connections(name)
                 self.retrying.after_failure(error, attempt, what)
                 attempt += 1
 
-    def _drop_connections(self, reader: bool = True) -> None:
-        """Close the claim connection and (``reader``) the reader."""
-        kept = [("claim", self._claimer)] + ([("reader", self._reader)] if reader else [])
-        self._claimer = None
-        if reader:
-            self._reader = None
-        for name, conn in kept:
+    def _drop_connections(self, *names: str) -> None:
+        """Close the kept connections ``names`` (default: all of them)."""
+        for name in names or tuple(self._kept):
+            conn = self._kept.pop(name, None)
             if conn is None:
                 continue
             try:
@@ -320,8 +315,20 @@ class ArticleStore:
     def claim_signature(self, canonical: str, sig: np.ndarray) -> tuple[str, float] | None:
         """A new article's near-duplicate check, and its signature written at once (in one transaction):
         ``(first copy, similarity)`` when it is a near-duplicate, else ``None``
-        (:meth:`newscrawl.storage.signatures.StoredIndex.claim`)."""
-        return self._claim(lambda conn: self.neardup.claim(conn, canonical, sig), "near-duplicate check")
+        (:meth:`newscrawl.storage.signatures.StoredIndex.claim`).
+
+        A signature the database refuses for a value in it (PostgreSQL: a canonical URL too long for an
+        index row) leaves the article new and unindexed: its row, written with the batch, meets the same
+        refusal there and is recorded as a reject with the reason."""
+        try:
+            return self._claim(lambda conn: self.neardup.claim(conn, canonical, sig), "near-duplicate check")
+        except Exception as error:
+            if not is_data_error(error, self.dialect):
+                raise
+            self._inc("newscrawl/db/signature_refused")
+            logger.warning("newscrawl store %s: the database refused the near-duplicate signature of %s (%s); "
+                           "checked as new", self.safe_db_url, storable(canonical), one_line(error))
+            return None
 
     def stage_signature(self, canonical: str, sig: np.ndarray | None) -> None:
         """Write ``sig`` with the article when it is stored (``None``: no signature)."""
