@@ -6,6 +6,7 @@ newscrawl's v3 code created them), and given rows as the v3 code wrote them; tod
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -16,13 +17,17 @@ from newscrawl.crawl.pipelines.validate import load_schema
 from newscrawl.ops.export import export_articles
 from newscrawl.storage import SCHEMA_VERSION, ArticleStore, init_schema
 from newscrawl.storage.articles import item_to_row
-from newscrawl.storage.schema import add_columns, article_versions, articles, schema_meta
+from newscrawl.storage.dedupe import DUPLICATE_NEAR, Deduplicator
+from newscrawl.storage.neardup import NearDupIndex
+from newscrawl.storage.schema import MIGRATIONS, add_columns, article_versions, articles, schema_meta
 from tests.support.databases import make_item, vietnamese_text
 
 SUPPORT = Path(__file__).parent / "support"
 #: What v3 did not have: the columns of schemas 4 (blocks, errors) and 5 (date_zones, page_kind).
 NEW_COLUMNS = ("blocks", "errors", "date_zones", "page_kind")
 JSON_COLUMNS = ("blocks", "errors", "date_zones")
+#: What v5 did not have: the near-duplicate index's band table and its first copy per signature (schema 6).
+NEW_TABLES = ("minhash_bands",)
 OLD_URLS = ("https://tintuc.example.vn/bai-1.htm", "https://tintuc.example.vn/bai-2.htm")
 
 
@@ -85,7 +90,7 @@ def test_a_v3_database_is_migrated_in_place_with_its_rows_intact(db_url, tmp_pat
         with engine.connect() as conn:
             version = conn.execute(select(schema_meta.c.value).where(schema_meta.c.key == "schema_version")).scalar()
             columns = {c["name"]: c for c in inspect(conn).get_columns("articles")}
-        assert int(version) == SCHEMA_VERSION == 5
+        assert int(version) == SCHEMA_VERSION == 6
         assert columns["page_kind"]["nullable"]  # 4 -> 5: rows stored before were not classified
         # The migrated table has every column a new database gets, the new ones typed as JSON lists are.
         assert set(columns) == {c.name for c in articles.columns}
@@ -95,7 +100,7 @@ def test_a_v3_database_is_migrated_in_place_with_its_rows_intact(db_url, tmp_pat
             assert type(columns[name]["type"]) is type(columns["body"]["type"]), name  # JSONB / JSON
         if engine.dialect.name == "postgresql":
             assert columns["blocks"]["comment"] == articles.c.blocks.comment
-        # Already at 5: opening it again migrates nothing (the step itself would also skip what is there).
+        # Already at 6: opening it again migrates nothing (the step itself would also skip what is there).
         assert init_schema(engine) == SCHEMA_VERSION
         with engine.begin() as conn:
             add_columns(conn, articles, NEW_COLUMNS)
@@ -146,11 +151,62 @@ def test_a_migrated_database_stores_blocks_and_errors(db_url, tmp_path):
 
 @pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
 def test_the_frozen_v3_ddl_is_todays_schema_but_the_new_columns(dialect):
-    # A guard on the fixture itself: the v3 DDL creates today's tables, less what version 4 added.
+    # A guard on the fixture itself: the v3 DDL creates today's tables, less what versions 4 to 6 added.
     statements = v3_statements(dialect)
     created = [s for s in statements if s.startswith("CREATE TABLE")]
-    assert {s.split()[2] for s in created} == {t.name for t in articles.metadata.sorted_tables}
+    assert {s.split()[2] for s in created} == {t.name for t in articles.metadata.sorted_tables} - set(NEW_TABLES)
     v3_articles = next(s for s in created if s.split()[2] == "articles")
     # Column lines start with the column's (lower-case) name; PRIMARY KEY and CONSTRAINT lines do not.
     declared = {line.split()[0] for line in v3_articles.splitlines()[1:] if line.split()[0].islower()}
     assert declared == {c.name for c in articles.columns} - set(NEW_COLUMNS)
+
+
+def make_v5_database(db_url: str) -> None:
+    """A v5 database: the v3 one migrated by the code's steps 3 -> 5, without what 6 adds, holding two
+    articles, the second a near-duplicate of the first, and their signatures as v5 wrote them."""
+    make_v3_database(db_url)
+    engine = create_engine(db_url)
+    try:
+        init_schema(engine, migrations={v: MIGRATIONS[v] for v in (3, 4)}, target_version=5)
+        index = NearDupIndex()
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE minhash_bands")  # create_all made it; v5 had none
+            conn.execute(articles.update().where(articles.c.canonical_url == OLD_URLS[1])
+                         .values(duplicate_of=OLD_URLS[0]))
+            for n in range(len(OLD_URLS)):
+                item = old_item(n)
+                sig = index.signature(item["title"], item["body"])
+                conn.execute(text("INSERT INTO minhash_signatures (canonical_url, num_perm, scheme, seed, hashvalues, "
+                                  "updated_at) VALUES (:url, :num_perm, :scheme, :seed, :hashvalues, :now)"),
+                             {"url": OLD_URLS[n], "num_perm": index.num_perm, "scheme": index.scheme, "seed": index.seed,
+                              "hashvalues": index.to_bytes(sig), "now": datetime.now(timezone.utc)})
+    finally:
+        engine.dispose()
+
+
+def test_a_v5_database_gets_the_band_table_filled_from_its_signatures(db_url):
+    make_v5_database(db_url)
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            assert "minhash_bands" not in inspect(conn).get_table_names()
+            assert "duplicate_of" not in {c["name"] for c in inspect(conn).get_columns("minhash_signatures")}
+        assert init_schema(engine) == 6  # the migration alone, no store
+        with engine.connect() as conn:
+            bands = conn.execute(text("SELECT canonical_url, count(*) FROM minhash_bands GROUP BY canonical_url "
+                                      "ORDER BY canonical_url")).all()
+            first_copies = dict(conn.execute(text("SELECT canonical_url, duplicate_of FROM minhash_signatures")).all())
+            layout = conn.execute(select(schema_meta.c.value).where(schema_meta.c.key == "neardup_layout")).scalar()
+    finally:
+        engine.dispose()
+    index = NearDupIndex()
+    assert [tuple(r) for r in bands] == [(url, index.bands) for url in OLD_URLS]
+    assert first_copies == {OLD_URLS[0]: None, OLD_URLS[1]: OLD_URLS[0]}
+    assert layout == index.layout
+
+    # The migrated index finds a copy of the old near-duplicate, and names the first copy, as v5 did.
+    item = old_item(1, schema_version="1.2")
+    copy = make_item("https://tonghop.example.vn/ban-sao-2", item["title"], item["body"] + ["(Theo Tin Tức)"])
+    with ArticleStore(db_url) as store:
+        decision = Deduplicator(store).check(copy)
+    assert (decision.kind, decision.duplicate_of) == (DUPLICATE_NEAR, OLD_URLS[0])

@@ -9,7 +9,7 @@ connection was dropped, the server restarted) is simply written again:
   ``article_versions`` row is added only when the statement actually inserted
   or updated (``RETURNING``), keyed by ``(canonical_url, version)``;
 * duplicates: one row per (duplicate, first copy, kind), ``seen_at`` refreshed;
-* signatures: one row per canonical URL.
+* signatures: one row per canonical URL, with its band keys (newscrawl/storage/signatures.py).
 
 The same statements make concurrent workers on one database safe: the
 database, not a worker's memory, decides the version.
@@ -23,14 +23,21 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, bindparam, delete, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.engine import Connection
 
 from newscrawl.model.item import ARTICLE_FIELDS, DATE_FIELDS, OPTIONAL_FIELDS
 from newscrawl.model.item import LIST_FIELDS as _LIST_FIELDS  # the item's array fields
 from newscrawl.model.urls import canonical_url as make_canonical_url
 from newscrawl.storage import urlstate
-from newscrawl.storage.schema import article_versions, articles, dialect_insert, duplicates, minhash_signatures
+from newscrawl.storage.schema import (
+    article_versions,
+    articles,
+    dialect_insert,
+    duplicates,
+    minhash_bands,
+    minhash_signatures,
+)
 
 
 
@@ -250,8 +257,15 @@ class Statements:
                 "scheme": ex.scheme,
                 "seed": ex.seed,
                 "hashvalues": ex.hashvalues,
+                "duplicate_of": ex.duplicate_of,
                 "updated_at": ex.updated_at,
             },
+        )
+
+    @cached_property
+    def insert_band(self):
+        return self._insert(minhash_bands).on_conflict_do_nothing(
+            index_elements=[minhash_bands.c.band_key, minhash_bands.c.canonical_url]
         )
 
     @cached_property
@@ -315,7 +329,8 @@ class Batch:
     """Writes staged since the last flush."""
 
     def __init__(self):
-        self.articles: list[tuple[dict, bytes | None]] = []
+        # (row, the signature to write with it: None when there is none or the dedupe check wrote it)
+        self.articles: list[tuple[dict, Any]] = []
         self.states: dict[str, ArticleState] = {}
         self.by_hash: dict[str, str] = {}
         self.duplicates: dict[tuple[str, str, str], dict] = {}
@@ -372,9 +387,10 @@ class Batch:
         return "", "", "empty batch"
 
 
-def write_batch(conn: Connection, statements: Statements, batch: Batch, signature_params: dict[str, Any]) -> int:
+def write_batch(conn: Connection, statements: Statements, batch: Batch, write_signatures) -> int:
     """Execute a batch's statements on ``conn`` (in the caller's transaction); return the articles written.
-    Idempotent. ``signature_params``: the index's ``num_perm``, ``scheme`` and ``seed``.
+    Idempotent. ``write_signatures(conn, rows)`` writes ``(canonical_url, signature, duplicate_of, when)``
+    rows with their band keys (:meth:`newscrawl.storage.signatures.StoredIndex.write`).
 
     Articles go in multi-row statements; an article staged more than once
     in the batch (changed twice) goes in a later "wave", since one
@@ -387,8 +403,8 @@ def write_batch(conn: Connection, statements: Statements, batch: Batch, signatur
         if not versions:
             continue  # all unchanged in the database (already written, or newer copies stored)
         written += len(versions)
-        version_rows, signature_rows, replaced = [], [], []
-        for row, sig_bytes in wave:
+        version_rows, signature_rows = [], []
+        for row, sig in wave:
             version = versions.get(row["canonical_url"])
             if version is None:
                 continue
@@ -404,17 +420,10 @@ def write_batch(conn: Connection, statements: Statements, batch: Batch, signatur
                     "recorded_at": row["last_seen"],
                 }
             )
-            if sig_bytes is not None:
-                signature_rows.append({"canonical_url": row["canonical_url"], **signature_params,
-                                       "hashvalues": sig_bytes, "updated_at": row["last_seen"]})
-                if version > 1:
-                    replaced.append(row["canonical_url"])
+            if sig is not None:
+                signature_rows.append((row["canonical_url"], sig, row["duplicate_of"], row["last_seen"]))
         conn.execute(statements.insert_version, version_rows)
-        if replaced:
-            # Delete + insert gives a changed signature a new id, which other workers pick up.
-            conn.execute(delete(minhash_signatures).where(minhash_signatures.c.canonical_url.in_(replaced)))
-        if signature_rows:
-            conn.execute(statements.upsert_signature, signature_rows)
+        write_signatures(conn, signature_rows)
     if batch.duplicates:
         conn.execute(statements.upsert_duplicate, list(batch.duplicates.values()))
     if batch.touches:

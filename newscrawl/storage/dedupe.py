@@ -19,11 +19,12 @@ turns its decisions into stats and dropped items. In order:
    (kind ``exact``, similarity 1.0) and the item is not stored.
 
 3. **Near duplicate.** Otherwise the MinHash signature of title + body is
-   looked up in the LSH index (all stored articles, every site, every run);
+   looked up in the LSH index (the database's, shared by every worker: every site, every run;
+   newscrawl/storage/signatures.py) and written to it in the same transaction;
    the most similar article whose estimated Jaccard similarity reaches the
    threshold makes this one a ``duplicate_near``: ``duplicate_of`` = the first
-   copy's canonical URL (following a chain of near-duplicates back to its
-   start), a ``duplicates`` row (kind ``near``), and the article is still
+   copy's canonical URL (the match's own ``duplicate_of`` when it is a copy itself),
+   a ``duplicates`` row (kind ``near``), and the article is still
    stored as its own row.
 
 4. Else ``new`` (version 1).
@@ -80,9 +81,9 @@ class Deduplicator:
         is computed here when needed.
 
         Staged side effects: a ``duplicates`` row for duplicates, a
-        ``last_seen`` touch for unchanged articles, the signature of articles
-        that will be stored (indexed at once, so later items of the same run
-        are compared with it).
+        ``last_seen`` touch for unchanged articles, the signature of updated articles.
+        A new article's signature is written to the index at once (every later item, of any
+        worker, is compared with it).
         """
         store = self.store
         canonical = make_canonical_url(item.get("canonical_url") or item.get("url") or "")
@@ -117,21 +118,15 @@ class Deduplicator:
             return Decision(DUPLICATE_EXACT, canonical, duplicate_of=original, similarity=1.0)
 
         item["version"] = 1
-        sig = item_signature() if has_text else None
-        if sig is not None:
-            matches = store.neardup.query(sig, exclude=canonical)
-            if matches:
-                best, similarity = matches[0]
-                original = store.resolve_original(best)
-                if original != best:
-                    first = store.neardup.get(original)
-                    if first is not None:
-                        similarity = store.neardup.similarity(sig, first)
-                if original != canonical:
-                    item["duplicate_of"] = original
-                    store.add_duplicate(item.get("url") or canonical, canonical, original, "near", similarity)
-                    store.stage_signature(canonical, sig)
-                    return Decision(DUPLICATE_NEAR, canonical, version=1, duplicate_of=original, similarity=similarity)
         item["duplicate_of"] = None
-        store.stage_signature(canonical, sig)
-        return Decision(NEW, canonical, version=1)
+        sig = item_signature() if has_text else None
+        if sig is None:
+            store.stage_signature(canonical, None)
+            return Decision(NEW, canonical, version=1)
+        match = store.claim_signature(canonical, sig)
+        if match is None:
+            return Decision(NEW, canonical, version=1)
+        original, similarity = match
+        item["duplicate_of"] = original
+        store.add_duplicate(item.get("url") or canonical, canonical, original, "near", similarity)
+        return Decision(DUPLICATE_NEAR, canonical, version=1, duplicate_of=original, similarity=similarity)

@@ -6,8 +6,9 @@ punctuation and spacing differences do not count). Each run of three
 consecutive words is one shingle. Two articles whose shingle sets have an
 estimated Jaccard similarity at or above the threshold are near-duplicates.
 
-Signatures are stored as bytes (:meth:`NearDupIndex.to_bytes`) so that the
-index can be rebuilt from the database at the start of every run.
+Signatures are stored as bytes (:meth:`NearDupIndex.to_bytes`). :meth:`NearDupIndex.band_keys` gives the
+LSH band keys of a signature as 64-bit integers: the crawl's index is the ``minhash_bands`` table of the
+database (newscrawl/storage/signatures.py), the same banding as the in-memory index here.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 __all__ = [
+    "DEFAULT_THRESHOLD",
     "SHINGLE_SIZE",
     "NearDupIndex",
     "lsh_params",
@@ -32,6 +34,7 @@ __all__ = [
 ]
 
 SHINGLE_SIZE = 3
+DEFAULT_THRESHOLD = 0.8  # NEWSCRAWL_NEARDUP_THRESHOLD's default; the migration to schema 6 bands with it
 SEED = 1
 LSH_RECALL = 0.99
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -166,7 +169,7 @@ class NearDupIndex:
     candidates verified against their signatures), best first.
     """
 
-    def __init__(self, num_perm: int = 128, threshold: float = 0.8):
+    def __init__(self, num_perm: int = 128, threshold: float = DEFAULT_THRESHOLD):
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold!r}")
         self.num_perm = int(num_perm)
@@ -199,6 +202,24 @@ class NearDupIndex:
     def compatible(self, num_perm: int, scheme: str, seed: int) -> bool:
         """Whether a stored signature made with these parameters can be used by this index."""
         return num_perm == self.num_perm and scheme == self.scheme and seed == self.seed
+
+    @property
+    def layout(self) -> str:
+        """What band keys depend on: the signature's parameters and the banding. Stored band keys of another
+        layout never match this one's (the layout is hashed into every key)."""
+        return f"{self.scheme}/p{self.num_perm}/s{self.seed}/b{self.bands}x{self.rows}"
+
+    def band_keys(self, sig: np.ndarray) -> list[int]:
+        """The signature's LSH band keys, one per band, as signed 64-bit integers (a BIGINT column, and
+        PostgreSQL advisory lock keys). Two signatures are LSH candidates when they share a key."""
+        data = np.asarray(sig, dtype=self.dtype)
+        layout = self.layout.encode("ascii")
+        keys = []
+        for band in range(self.bands):
+            chunk = data[band * self.rows : (band + 1) * self.rows].tobytes()
+            digest = hashlib.blake2b(chunk, digest_size=8, key=layout, salt=band.to_bytes(16, "little")).digest()
+            keys.append(int.from_bytes(digest, "little", signed=True))
+        return keys
 
     @staticmethod
     def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -42,7 +43,7 @@ from sqlalchemy.types import TypeDecorator
 logger = logging.getLogger(__name__)
 
 #: Version of the schema this code writes. Bump it and add ``MIGRATIONS[old]``.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def add_columns(conn: Connection, table: Table, names: tuple[str, ...]) -> None:
@@ -78,12 +79,28 @@ def _articles_date_zones_and_page_kind(conn: Connection) -> None:
     add_columns(conn, articles, ("date_zones", "page_kind"))
 
 
+def _shared_neardup_index(conn: Connection) -> None:
+    """5 -> 6: the near-duplicate index moves from each worker's memory to the database. ``minhash_signatures``
+    gains ``duplicate_of`` (copied from ``articles``), and ``minhash_bands`` (which create_all made) is filled
+    from the stored signatures, banded for the default threshold (newscrawl/storage/signatures.py; a store
+    with other settings bands them again once, when it opens)."""
+    from newscrawl.storage.signatures import band_stored_signatures  # it imports this module
+
+    add_columns(conn, minhash_signatures, ("duplicate_of",))
+    first_copy = (select(articles.c.duplicate_of).where(articles.c.canonical_url == minhash_signatures.c.canonical_url)
+                  .scalar_subquery())
+    conn.execute(minhash_signatures.update().values(duplicate_of=first_copy))
+    banded = band_stored_signatures(conn)
+    logger.info("newscrawl database schema 6: %d stored signatures banded into minhash_bands", banded)
+
+
 #: ``{from_version: fn(connection)}``; ``fn`` upgrades the schema from ``from_version`` to ``from_version + 1``.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: lambda conn: None,  # 1 -> 2 adds the rejects table, which create_all makes
     2: lambda conn: None,  # 2 -> 3 adds the url_state table, which create_all makes
     3: _articles_blocks_and_errors,
     4: _articles_date_zones_and_page_kind,
+    5: _shared_neardup_index,
 }
 
 # Arbitrary constant: the PostgreSQL advisory lock taken while creating/migrating,
@@ -209,17 +226,31 @@ duplicates = Table(
 minhash_signatures = Table(
     "minhash_signatures",
     metadata,
-    # Monotonic id: workers sharing the database pick up each other's new signatures by it.
+    # Monotonic id: the migration and a rebuild page through the signatures by it.
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("canonical_url", Text, nullable=False),
     Column("num_perm", Integer, nullable=False),
     Column("scheme", String(32), nullable=False, comment="datasketch permutation scheme / shingle hashing version"),
     Column("seed", Integer, nullable=False),
     Column("hashvalues", LargeBinary, nullable=False, comment="little-endian unsigned ints, num_perm of them"),
+    Column("duplicate_of", Text, comment="the first copy when the article is a near-duplicate (as articles.duplicate_of, "
+                                         "written when the article is decided, before its row)"),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("canonical_url", name="uq_minhash_signatures_canonical_url"),
     # Never reuse the id of a deleted row (SQLite would): ids must only grow.
     sqlite_autoincrement=True,
+)
+
+# The near-duplicate index every worker queries (newscrawl/storage/signatures.py): the LSH band keys of each
+# signature. Two articles are candidates when they share a key; the key's hash includes the index's layout
+# (signature parameters and banding), so keys of other settings never match.
+minhash_bands = Table(
+    "minhash_bands",
+    metadata,
+    Column("band_key", BigInteger, nullable=False, comment="64-bit hash of one LSH band of a signature"),
+    Column("canonical_url", Text, nullable=False, comment="the article whose signature has this band"),
+    PrimaryKeyConstraint("band_key", "canonical_url", name="pk_minhash_bands"),
+    Index("ix_minhash_bands_canonical_url", "canonical_url"),
 )
 
 runs = Table(
@@ -289,21 +320,33 @@ def dialect_insert(dialect: str, table):
     raise NotImplementedError(f"newscrawl stores support SQLite and PostgreSQL, not {dialect!r}")
 
 
+def get_meta(conn: Connection, key: str) -> str | None:
+    """The ``schema_meta`` value of ``key`` (``None`` when it is not recorded)."""
+    return conn.execute(select(schema_meta.c.value).where(schema_meta.c.key == key)).scalar()
+
+
+def set_meta(conn: Connection, key: str, value: str) -> None:
+    """Record ``key = value`` in ``schema_meta``."""
+    stmt = dialect_insert(conn.dialect.name, schema_meta).values(key=key, value=value,
+                                                                   updated_at=datetime.now(timezone.utc))
+    conn.execute(stmt.on_conflict_do_update(index_elements=[schema_meta.c.key],
+                                            set_={"value": stmt.excluded.value, "updated_at": stmt.excluded.updated_at}))
+
+
+def lock_schema(conn: Connection) -> None:
+    """Take the database-wide lock for work on the schema, at the start of ``conn``'s transaction, so that
+    several workers starting at once do it one after the other (PostgreSQL: an advisory lock held to the
+    end of the transaction; SQLite, which has none: the file's write lock, taken before anything is read)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+    elif conn.dialect.name == "sqlite":
+        # pysqlite opens no transaction before DDL or a SELECT, so this BEGIN is the transaction's start.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def get_schema_version(conn: Connection) -> int | None:
-    value = conn.execute(select(schema_meta.c.value).where(schema_meta.c.key == "schema_version")).scalar()
+    value = get_meta(conn, "schema_version")
     return int(value) if value is not None else None
-
-
-def _set_schema_version(conn: Connection, version: int, insert: bool) -> None:
-    now = datetime.now(timezone.utc)
-    if insert:
-        conn.execute(schema_meta.insert().values(key="schema_version", value=str(version), updated_at=now))
-    else:
-        conn.execute(
-            schema_meta.update()
-            .where(schema_meta.c.key == "schema_version")
-            .values(value=str(version), updated_at=now)
-        )
 
 
 def init_schema(
@@ -322,17 +365,11 @@ def init_schema(
     migrations = MIGRATIONS if migrations is None else migrations
     target = SCHEMA_VERSION if target_version is None else target_version
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
-        elif conn.dialect.name == "sqlite":
-            # SQLite has no advisory lock: take the write lock before looking at the tables, so two
-            # processes opening a new database at once create them one after the other.
-            # (pysqlite opens no transaction before DDL, so this BEGIN is the transaction's start.)
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        lock_schema(conn)
         metadata.create_all(conn, checkfirst=True)
         current = get_schema_version(conn)
         if current is None:
-            _set_schema_version(conn, target, insert=True)
+            set_meta(conn, "schema_version", str(target))
             logger.info("newscrawl database schema created at version %d", target)
             return target
         if current > target:
@@ -347,5 +384,5 @@ def init_schema(
             logger.info("migrating newscrawl database schema %d -> %d", version, version + 1)
             step(conn)
         if current != target:
-            _set_schema_version(conn, target, insert=False)
+            set_meta(conn, "schema_version", str(target))
         return target

@@ -6,10 +6,12 @@ records, "seen again" touches and MinHash signatures are staged in memory and
 written in one transaction per batch (``NEWSCRAWL_DB_BATCH_SIZE`` articles, duplicate
 records or touches, with the URL-state rows that come with them; and whatever is left when
 the store is closed). Lookups made by the dedupe pipeline see staged rows as well as the database.
+The exception: a new article's near-duplicate check writes its signature at once, in its own
+transaction (:meth:`ArticleStore.claim_signature`), so that every worker sees it from then on.
 
 The parts, one job each: the engine and what to do when the database fails (engine.py), article rows,
 statements and the write batch (articles.py, where the idempotent writes are explained), the
-near-duplicate index's life cycle (signatures.py), rejects (rejects.py), URL state (urlstate.py).
+near-duplicate index, in the database (signatures.py), rejects (rejects.py), URL state (urlstate.py).
 
 A batch that fails because of a value in it (not the connection) is split and written again down to
 single rows (:meth:`ArticleStore._write_isolating`); a row the database refuses alone is recorded as a
@@ -51,7 +53,7 @@ from newscrawl.storage.engine import (
 )
 from newscrawl.storage.neardup import NearDupIndex
 from newscrawl.storage.schema import init_schema
-from newscrawl.storage.signatures import Signatures
+from newscrawl.storage.signatures import StoredIndex
 
 logger = logging.getLogger(__name__)
 
@@ -103,9 +105,9 @@ class ArticleStore:
         self.dialect: str = make_url(self.db_url).get_backend_name()
         self.retrying = Retries(self.safe_db_url, self.dialect, retries=retries, backoff=retry_backoff,
                                 outage_max=outage_max_seconds, count=self._inc)
-        self.signatures = Signatures(NearDupIndex(num_perm=num_perm, threshold=threshold), neardup_window_days,
-                                     look_back=5 * self.batch_size)
-        self.neardup = self.signatures.neardup
+        self._statements = Statements(self.dialect)
+        self.neardup = StoredIndex(NearDupIndex(num_perm=num_perm, threshold=threshold), neardup_window_days,
+                                   self._statements, read=self._read)
         self._engine_options = engine_options or {}
         # The crawl's one engine when the crawler glue gives it (shared with the crawl's other readers);
         # else the store makes its own when it opens.
@@ -113,8 +115,8 @@ class ArticleStore:
         self.engine: Engine | None = None
         self._refs = 0
         self._batch = Batch()
-        self._statements = Statements(self.dialect)
-        self._reader: Connection | None = None
+        # Connections kept between calls: "reader" (autocommit, per-item lookups), "claim" (near-duplicate checks).
+        self._kept: dict[str, Connection] = {}
         self.flush_when_full = True
         # Called with (url, canonical_url, reason, row) for each article the database refuses
         # (the store pipeline writes it to the rejects JSONL).
@@ -141,7 +143,7 @@ class ArticleStore:
         return self.engine is not None
 
     def open(self) -> ArticleStore:
-        """Connect, create or migrate the schema and load the near-duplicate index (first call only).
+        """Connect, create or migrate the schema, check the near-duplicate index's layout (first call only).
 
         A database that is briefly away is retried here, in the thread, ``NEWSCRAWL_DB_RETRIES`` times
         (a script, a command before any crawl runs); a crawl opens with :meth:`open_when_ready`."""
@@ -171,16 +173,15 @@ class ArticleStore:
         self.engine = self._given_engine or create_db_engine(self.db_url, **self._engine_options)
         try:
             self.retrying.call(lambda: init_schema(self.engine), "schema set-up")
-            self._load_signatures()
+            self._prepare_index()
         except Exception:
-            # Safe to call again: nothing of the failed attempt stays (the index keeps what it read).
-            self._drop_reader()
+            # Safe to call again: nothing of the failed attempt stays.
+            self._drop_connections()
             self.engine.dispose()
             self.engine = None
             self._refs -= 1
             raise
-        logger.info("newscrawl store open: %s (%d signatures in the near-duplicate index)", self.safe_db_url,
-                    len(self.neardup))
+        logger.info("newscrawl store open: %s", self.safe_db_url)
         return self
 
     def close(self) -> None:
@@ -199,7 +200,7 @@ class ArticleStore:
             self._tell("lost", lost, one_line(error))
             raise
         finally:
-            self._drop_reader()
+            self._drop_connections()
             self.engine.dispose()
             self.engine = None
 
@@ -259,46 +260,79 @@ class ArticleStore:
         Per-item lookups would otherwise pay a pool checkout, a liveness ping
         and a BEGIN/ROLLBACK each; a dead reader is replaced and the read retried.
         """
+        return self._on_kept("reader", fn, what)
+
+    def _claim(self, fn: Callable[[Connection], Any], what: str):
+        """Run ``fn(conn)`` in a transaction of its own on the store's claim connection, kept between calls
+        as the reader is (a claim per new article); a dead one is replaced and ``fn`` run again (a claim
+        is idempotent)."""
+        return self._on_kept("claim", fn, what)
+
+    def _on_kept(self, name: str, fn: Callable[[Connection], Any], what: str):
         if self.engine is None:
             raise RuntimeError("the store is not open")
         attempt = 0
         while True:
             try:
-                if self._reader is None:
-                    self._reader = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-                return fn(self._reader)
+                conn = self._kept.get(name)
+                if conn is None:
+                    conn = self.engine.connect()
+                    if name == "reader":
+                        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+                    self._kept[name] = conn
+                if name == "reader":
+                    return fn(conn)
+                with conn.begin():
+                    return fn(conn)
             except sa_exc.DBAPIError as error:
-                self._drop_reader()
+                self._drop_connections(name)
                 self.retrying.after_failure(error, attempt, what)
                 attempt += 1
 
-    def _drop_reader(self) -> None:
-        reader, self._reader = self._reader, None
-        if reader is not None:
+    def _drop_connections(self, *names: str) -> None:
+        """Close the kept connections ``names`` (default: all of them)."""
+        for name in names or tuple(self._kept):
+            conn = self._kept.pop(name, None)
+            if conn is None:
+                continue
             try:
-                reader.close()
+                conn.close()
             except sa_exc.SQLAlchemyError:  # pragma: no cover - closing a dead connection
-                logger.debug("newscrawl store %s: closing a dead reader connection failed", self.safe_db_url,
+                logger.debug("newscrawl store %s: closing a dead %s connection failed", self.safe_db_url, name,
                              exc_info=True)
 
     # ------------------------------------------------------------------ signatures
 
-    def _load_signatures(self) -> None:
-        """Fill the in-memory LSH index from the database; compute signatures that are missing or stale."""
-        self._read(self.signatures.refresh, "signature refresh")
-        rebuilt = self._in_transaction(lambda conn: self.signatures.rebuild(conn, self._statements),
-                                       "signature rebuild")
-        if rebuilt:
-            logger.info("newscrawl store: computed %d missing near-duplicate signatures", rebuilt)
-            self._read(self.signatures.refresh, "signature refresh")
+    def _prepare_index(self) -> None:
+        """One read when the band table is of this store's settings (every start but the first after a
+        change); else band the stored signatures anew, computing those missing or stale."""
+        if self._read(self.neardup.is_current, "near-duplicate index check"):
+            return
+        computed = self._in_transaction(self.neardup.rebuild, "near-duplicate index rebuild")
+        logger.info("newscrawl store: near-duplicate index banded for %s (%d signatures computed)",
+                    self.neardup.index.layout, computed)
+
+    def claim_signature(self, canonical: str, sig: np.ndarray) -> tuple[str, float] | None:
+        """A new article's near-duplicate check, and its signature written at once (in one transaction):
+        ``(first copy, similarity)`` when it is a near-duplicate, else ``None``
+        (:meth:`newscrawl.storage.signatures.StoredIndex.claim`).
+
+        A signature the database refuses for a value in it (PostgreSQL: a canonical URL too long for an
+        index row) leaves the article new and unindexed: its row, written with the batch, meets the same
+        refusal there and is recorded as a reject with the reason."""
+        try:
+            return self._claim(lambda conn: self.neardup.claim(conn, canonical, sig), "near-duplicate check")
+        except Exception as error:
+            if not is_data_error(error, self.dialect):
+                raise
+            self._inc("newscrawl/db/signature_refused")
+            logger.warning("newscrawl store %s: the database refused the near-duplicate signature of %s (%s); "
+                           "checked as new", self.safe_db_url, storable(canonical), one_line(error))
+            return None
 
     def stage_signature(self, canonical: str, sig: np.ndarray | None) -> None:
-        """Index ``sig`` now and write it with the article when it is stored (``None``: no signature)."""
-        self.signatures.stage(canonical, sig)
-
-    def resolve_original(self, canonical: str) -> str:
-        """The first copy of ``canonical`` (itself unless it is a known near-duplicate)."""
-        return self.signatures.resolve_original(canonical)
+        """Write ``sig`` with the article when it is stored (``None``: no signature)."""
+        self.neardup.stage(canonical, sig)
 
     # ------------------------------------------------------------------ lookups
 
@@ -323,8 +357,8 @@ class ArticleStore:
         canonical = row["canonical_url"]
         if not canonical:
             raise ValueError("an article needs a url or canonical_url")
-        sig_bytes = self.signatures.for_article(canonical, row["title"], row["body"], row["duplicate_of"])
-        self._batch.articles.append((row, sig_bytes))
+        sig = self.neardup.for_article(canonical, row["title"], row["body"])
+        self._batch.articles.append((row, sig))
         self._batch.states[canonical] = ArticleState(
             canonical, row["version"], row["content_hash"], row["modified"], row["modified_raw"], row["duplicate_of"]
         )
@@ -416,10 +450,6 @@ class ArticleStore:
         self._inc("newscrawl/db/articles_written", written)
         self._inc("newscrawl/db/duplicates_written", len(batch.duplicates))
         self._tell("committed", written)
-        try:
-            self._read(self.signatures.refresh, "signature refresh")
-        except sa_exc.DBAPIError:  # the batch is safe; another worker's signatures can wait for the next flush
-            logger.warning("newscrawl store: could not refresh near-duplicate signatures", exc_info=True)
         return written
 
     def _write_isolating(self, units: list[Batch], error: BaseException) -> int:
@@ -452,7 +482,13 @@ class ArticleStore:
             return
         row = unit.articles[0][0]
         canonical = row["canonical_url"]
-        self.signatures.forget(canonical, new=row["version"] == 1)
+        if row["version"] == 1:
+            try:
+                self._in_transaction(lambda conn: self.neardup.forget(conn, canonical), "signature removal")
+            except Exception as forget_error:  # noqa: BLE001 - the article is lost either way; say so, with the URL
+                self._inc("newscrawl/db/signature_removal_errors")
+                logger.error("newscrawl store: could not remove the signature of the refused article %s: %s",
+                             url, one_line(forget_error))
         try:
             self.record_reject(url, site, [reason])
         except Exception as reject_error:  # noqa: BLE001 - the row is lost either way; say so, with the URL
@@ -464,7 +500,7 @@ class ArticleStore:
 
     def write_batch(self, conn: Connection, batch: Batch) -> int:
         """Execute a batch's statements on ``conn`` (in the caller's transaction). Idempotent."""
-        return article_rows.write_batch(conn, self._statements, batch, self.signatures.params)
+        return article_rows.write_batch(conn, self._statements, batch, self.neardup.write)
 
     # ------------------------------------------------------------------ URL state (newscrawl/crawl/urlstate.py)
 
