@@ -295,3 +295,30 @@ def test_bytes_that_are_not_words_are_no_loose_paragraph():
     # HTML) are not words, and give no body.
     garbage = bytes(range(256)) * 10
     assert not extract_article(garbage, "https://tin.example.vn/bai-1234.html").get("body")
+
+
+def test_a_long_heading_under_the_headline_is_the_lead_a_short_one_is_not():
+    # A deck: the page sets its standfirst as a heading between the headline and the text (with a byline
+    # between them, or opening with the words of the first paragraph it sums up).
+    deck = "Fires broke out in four districts on Wednesday, and crews fought them from the air and the ground"
+    inner = (f"<h2>{deck}</h2><p class='byline'>By Jane Doe</p><p>Fires broke out in four districts on Wednesday.</p>"
+             f"<p>The second paragraph {LONG}.</p><p>The third paragraph {LONG}.</p>")
+    for got in (fallback_fields(inner), article(inner)):
+        assert got["lead"] == deck
+        assert got["body"][0] == "Fires broke out in four districts on Wednesday."
+    # A kicker (a few words) is no lead; nor is a long heading after the first paragraph (a sub-heading).
+    kicker = fallback_fields(f"<h2>Fires in four districts</h2><p>The first paragraph {LONG}.</p>"
+                             f"<p>The second paragraph {LONG}.</p>")
+    assert not kicker.get("lead")
+    later = fallback_fields(f"<p>The first paragraph {LONG}.</p><h2>{deck}</h2><p>The second paragraph {LONG}.</p>")
+    assert not later.get("lead")
+
+
+def test_a_name_like_entry_of_a_list_is_text_a_list_of_names_is_bylines():
+    items = ["Take time for dreams", "Stay active every day", "Practise Gratitude", "Listen to your heart"]
+    listed = "".join(f"<li>{t}</li>" for t in items)
+    item = article(f"<p>The first paragraph {LONG}.</p><ul>{listed}</ul><p>The last paragraph {LONG}.</p>")
+    assert [b["text"] for b in item["blocks"] if b["type"] == "list_item"] == items
+    names = article(f"<p>The first paragraph {LONG}.</p><p>The last paragraph {LONG}.</p>"
+                    "<ul><li>By Jane Doe</li><li>By John Smith</li></ul>")
+    assert not any("Doe" in p or "Smith" in p for p in names["body"])

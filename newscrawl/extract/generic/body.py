@@ -388,7 +388,7 @@ def paragraphs_from_blocks(
             continue
         if _READ_MORE.match(text) and (link_ratio > 0.2 or len(text) < 150):
             continue
-        if len(text) < 100 and index not in amid and looks_like_byline(text):
+        if len(text) < 100 and index not in amid and looks_like_byline(text) and not _list_entry(blocks, index):
             if removed_bylines is not None:
                 removed_bylines.append(text)
             continue
@@ -397,6 +397,16 @@ def paragraphs_from_blocks(
         seen.add(key)
         out.append(text)
     return out
+
+
+def _list_entry(blocks: list[tuple[str, str, float]], index: int) -> bool:
+    """Whether a name-like list item is an entry of a list of the text ("Praktiziere Dankbarkeit" among
+    "Bleibe stets aktiv", "Höre auf dein Herz"): a list item beside another item that is no byline.
+    A list of names (the authors of a piece, each in an item) is bylines all through."""
+    if blocks[index][0] != "item":
+        return False
+    return any(0 <= i < len(blocks) and blocks[i][0] == "item" and not looks_like_byline(blocks[i][1])
+               for i in (index - 1, index + 1))
 
 
 #: A sentence this many words long, mostly link text, is still the article's (:func:`_linked_sentence`).

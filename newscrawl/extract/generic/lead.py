@@ -16,17 +16,35 @@ _LEAD_CLASS = re.compile(
 )
 
 
-def lead_candidates(doc, region, first_el=None) -> list[str]:
-    """Standfirst-looking texts (class says lead/intro/summary...) in the article
-    region, before the body's first paragraph, outside figures and boxes."""
-    out: list[str] = []
+#: A heading under the headline this many words long is a deck (a standfirst set as a heading), not a kicker.
+_DECK_WORDS = 8
+_SUB_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def lead_candidates(doc, region, first_el=None) -> list[tuple[str, bool]]:
+    """Standfirst-looking texts in the article region, before the body's first paragraph, outside figures
+    and boxes, as ``(text, is_deck)``: elements whose class says lead/intro/summary..., and the deck
+    (:func:`_deck`)."""
+    out: list[tuple[str, bool]] = []
     if region is None:
         return out
+    after_h1 = False  # the first sub-heading after the region's h1 is looked at as a deck, once
     for el in region.iter():
-        if el is first_el:
-            break
+        if el is first_el and not (after_h1 and el.tag in _SUB_HEADINGS):
+            break  # (a deck that opens with the first paragraph's words is where that paragraph was located)
         if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS or el.tag in ("meta", "link", "img", "a"):
             continue
+        if el.tag == "h1":
+            after_h1 = True
+        elif after_h1 and el.tag in _SUB_HEADINGS:
+            after_h1 = False
+            deck = _deck(el, region)
+            if deck:
+                out.append((deck, True))
+            if el is first_el:
+                break
+            if deck:
+                continue
         cls = class_and_id(el)
         if not cls.strip() or not _LEAD_CLASS.search(cls):
             continue
@@ -43,8 +61,23 @@ def lead_candidates(doc, region, first_el=None) -> list[str]:
         links = sum(len(all_text(a)) for a in el.iter("a"))
         if links > 0.5 * len(text):
             continue
-        out.append(text)
+        out.append((text, False))
     return list(dict.fromkeys(out))
+
+
+def _deck(el, region) -> str | None:
+    """The text of the first sub-heading under the headline when it is a deck: a standfirst the page sets
+    as a heading (``<h1>Headline</h1><h2>Eight words or more saying what the article says ...</h2>``)
+    before the body's first paragraph, mostly not link text, outside boxes. A shorter heading there is a
+    kicker or a label, not a lead; a heading after the first paragraph is a sub-heading."""
+    if in_boilerplate(el, region):
+        return None
+    text = clean_element_text(el)
+    if len(text.split()) < _DECK_WORDS or len(text) > 1000:
+        return None
+    if sum(len(all_text(a)) for a in el.iter("a")) > 0.5 * len(text):
+        return None
+    return text
 
 _CREDIT_MARK = re.compile(r"©|\((?:image|photo|foto|bild|picture|credit)s?\s*:|\b(?:foto|photo|bild|image)\s*:\s", re.IGNORECASE)
 
@@ -95,7 +128,9 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
         body = body[1:]  # a standfirst the body took, then the first paragraph saying it again (after a dateline)
     first_keys = [norm_key(p) for p in body[:3]]
     body_keys = [norm_key(p) for p in body]
-    dom = [(text, "generic") for text in lead_candidates(doc, region, first_el)]
+    found = lead_candidates(doc, region, first_el)
+    dom = [(text, "generic") for text, _ in found]
+    decks = {text for text, is_deck in found if is_deck}
     described = list(data.descriptions())
 
     title_key = norm_key(title)
@@ -110,6 +145,8 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
             return False  # a caption with its furniture around it ("Photo ... Credit ...")
         if title_key and title_key in key and len(key) < len(title_key) + 30:
             return False  # the headline with a label
+        if text in decks:
+            return True  # shown as a heading of its own above the text: a reader reads it, then the text
         return not any(len(bk) > 30 and bk in key and bk != key for bk in body_keys)  # holds body text
 
     for text, layer in [*dom, *described]:
