@@ -322,3 +322,44 @@ def test_a_name_like_entry_of_a_list_is_text_a_list_of_names_is_bylines():
     names = article(f"<p>The first paragraph {LONG}.</p><p>The last paragraph {LONG}.</p>"
                     "<ul><li>By Jane Doe</li><li>By John Smith</li></ul>")
     assert not any("Doe" in p or "Smith" in p for p in names["body"])
+
+
+def test_a_body_paragraph_out_of_the_blocks_order_keeps_the_sub_headings_after_it():
+    # The layout check puts a paragraph where the page first shows it (a pull quote higher up): the
+    # paragraphs after it still find their blocks, and the sub-headings between them.
+    blocks = [{"type": "paragraph", "text": "One."}, {"type": "heading", "text": "Sub"},
+              {"type": "paragraph", "text": "Two."}, {"type": "heading", "text": "Later"},
+              {"type": "quote", "text": "Three."}, {"type": "paragraph", "text": "Quoted."}]
+    assert blocks_for_body(["One.", "Quoted.", "Two.", "Three."], blocks) == [
+        {"type": "paragraph", "text": "One."}, {"type": "paragraph", "text": "Quoted."},
+        {"type": "paragraph", "text": "Two."}, {"type": "heading", "text": "Later"},
+        {"type": "quote", "text": "Three."}]
+
+
+def test_the_lead_set_as_a_heading_is_no_sub_heading():
+    from newscrawl.extract.generic.body import typed_blocks
+
+    standfirst = "The council approved the budget after a debate that lasted all night long"
+    blocks = [("p", "LABEL:", 0.0), ("head", standfirst, 0.0), ("p", f"The first paragraph {LONG}.", 0.0),
+              ("head", "What comes next", 0.0), ("p", f"The second paragraph {LONG}.", 0.0)]
+    headings = [b["text"] for b in typed_blocks(blocks, lead=standfirst) if b["type"] == "heading"]
+    assert headings == ["What comes next"]
+    assert standfirst in [b["text"] for b in typed_blocks(blocks)]  # without a lead it is a heading
+
+
+def test_an_article_the_markup_puts_in_a_nav_is_read_as_trafilatura_reads_the_whole_page():
+    # An unclosed menu puts the article inside a <nav>: trafilatura's cleaning drops it, its fallback on
+    # the uncleaned page finds it. Lending the <nav> out for speed left it nothing to find.
+    import trafilatura
+
+    from newscrawl.extract.document import Document
+    from newscrawl.extract.generic.body import trafilatura_blocks
+
+    paragraphs = "".join(f"<p>Paragraph number {i} of the report {LONG}.</p>" for i in range(6))
+    html = ("<html><head><title>The headline</title></head><body><nav class='menu'><ul>"
+            "<li><a href='/a'>Home</a></li><li><a href='/b'>Teams</a><div class='sub'>"
+            f"<main><article><h1>The headline</h1>{paragraphs}</article></main></div></li></ul></nav>"
+            "<footer>Footer text</footer></body></html>")
+    assert "Paragraph number 5" in trafilatura.bare_extraction(html).text
+    text = " ".join(t for _, t, _ in trafilatura_blocks(Document(html, URL)))
+    assert "Paragraph number 0" in text and "Paragraph number 5" in text
