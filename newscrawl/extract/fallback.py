@@ -196,7 +196,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             _put(fields, sources, "body", body, "generic")
         if "blocks" in wanted and body:
             # Typed, with the sub-headings, aligned with this body (the final cleaning aligns them again with its own).
-            typed = typed_blocks(tblocks, title=title, captions=caps_keys)
+            typed = typed_blocks(tblocks, title=title, lead=lead, captions=caps_keys)
             _put(fields, sources, "blocks", blocks_for_body(body, typed), "generic")
 
     zone, how = tz, None

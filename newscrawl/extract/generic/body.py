@@ -224,14 +224,17 @@ def _walk_block(el, tag: str, blocks: list) -> None:
 
 # Parts of a page trafilatura never takes text from: the <head> (the structured
 # layer reads it, not trafilatura) and, in the body, elements its cleaning
-# deletes whole (its MANUALLY_CLEANED list) plus <template>, which is never
-# rendered. Left out of it: <form> (trafilatura keeps a form that holds most of
-# the page's text, as ASP.NET pages do), and <aside>, <figure>, <picture>, whose
-# removal changed the body on pages of ../shared/extraction-open (its
-# readability comparison reads the uncleaned tree).
+# deletes whole (its MANUALLY_CLEANED list). Left out of it: <form> (trafilatura
+# keeps a form that holds most of the page's text, as ASP.NET pages do), and the
+# elements whose removal changed trafilatura's own result, because its
+# readability comparison and its fallbacks read the uncleaned tree: <aside>,
+# <figure>, <picture> (pages of ../shared/extraction-open), <nav>, <button>,
+# <iframe>, <audio>, <template>, <noscript> (8 pages of extraction-open2, where
+# the body lost the article's text: a league table instead of the report, 15
+# characters instead of 2,000). Without these six, trafilatura's blocks are
+# the same as on the whole page on all 786 pages of both corpora.
 _UNREAD_TAGS = (
-    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "video", "audio",
-    "nav", "menu", "footer", "button", "select", "input", "link",
+    "script", "style", "svg", "canvas", "object", "embed", "video", "menu", "footer", "select", "input", "link",
 )
 
 
@@ -242,8 +245,8 @@ def _lend_without_unread_parts(root) -> list[tuple]:
     trafilatura copies the tree it is given and runs its prune XPaths and the
     readability comparison over every element, so these parts cost it time for
     nothing: leaving them out cut the call by about a quarter (median 16.7 ->
-    12.7 ms) on ../shared/extraction-open, with the same blocks on all 130
-    pages. An element whose tail holds text stays (the tail goes with the
+    12.7 ms) on ../shared/extraction-open, with the same blocks as on the whole
+    page (:data:`_UNREAD_TAGS` says which parts keep it so). An element whose tail holds text stays (the tail goes with the
     element). Put back in document order, each goes to its old index.
     """
     found = []
@@ -431,22 +434,25 @@ def _linked_sentence(text: str, link_ratio: float) -> bool:
 _BLOCK_TYPE = {"p": "paragraph", "head": "heading", "item": "list_item", "quote": "quote", "row": "table_row"}
 
 
-def typed_blocks(blocks: list[tuple[str, str, float]], *, title: str | None = None,
+def typed_blocks(blocks: list[tuple[str, str, float]], *, title: str | None = None, lead: str | None = None,
                  captions: set[str] = frozenset()) -> list[dict]:
     """trafilatura's blocks as the item's ``{"type", "text"}`` blocks, for
     :func:`newscrawl.extract.normalize.blocks_for_body` to align with the final body.
 
     Sub-headings are part of the article (a reader sees them between its paragraphs), so they are kept
     here although the body leaves them out; a heading that is the headline, a caption, a "read also" label,
-    or mostly link text (a teaser) not followed by prose, is page furniture and is not one.
+    or mostly link text (a teaser) not followed by prose, is page furniture and is not one; nor is the lead
+    (a deck set as a heading), which the item gives apart: kept, it was read twice.
     """
     title_key = norm_key(title)
+    lead_key = norm_key(lead)
     out = []
     for index, (kind, text, link_ratio) in enumerate(blocks):
         kind = _BLOCK_TYPE.get(kind, "paragraph")
         if kind == "heading":
             key = norm_key(text)
-            if not key or key == title_key or key in captions or _READ_MORE.match(text) or _MORE_HEADING.match(text):
+            if (not key or key in (title_key, lead_key) or key in captions or _READ_MORE.match(text)
+                    or _MORE_HEADING.match(text)):
                 continue
             if link_ratio > 0.6 and not _introduces_text(blocks, index):
                 continue  # a teaser's linked headline; a list's linked heading ("2) <a>Film</a>") heads its text
