@@ -312,6 +312,16 @@ def test_a_long_heading_under_the_headline_is_the_lead_a_short_one_is_not():
     assert not kicker.get("lead")
     later = fallback_fields(f"<p>The first paragraph {LONG}.</p><h2>{deck}</h2><p>The second paragraph {LONG}.</p>")
     assert not later.get("lead")
+    # Nor is the headline said again under a label in the h1 (the title "Label: Headline").
+    from newscrawl.extract.document import Document
+    from newscrawl.extract.fallback import extract_fallback
+
+    headline = "These two charts show how badly the economy did in the spring"
+    html = (f"<html><head><title>Economy: {headline}</title><meta property='og:title' content='Economy: {headline}'>"
+            f"</head><body><article><h1>Economy</h1><h2>{headline}</h2><p>The first paragraph {LONG}.</p>"
+            f"<p>The second paragraph {LONG}.</p></article></body></html>")
+    fields, _ = extract_fallback(Document(html, URL))
+    assert fields.get("lead") != headline
 
 
 def test_a_name_like_entry_of_a_list_is_text_a_list_of_names_is_bylines():
@@ -363,3 +373,12 @@ def test_an_article_the_markup_puts_in_a_nav_is_read_as_trafilatura_reads_the_wh
     assert "Paragraph number 5" in trafilatura.bare_extraction(html).text
     text = " ".join(t for _, t, _ in trafilatura_blocks(Document(html, URL)))
     assert "Paragraph number 0" in text and "Paragraph number 5" in text
+
+
+def test_a_description_that_is_the_second_paragraph_stays_where_the_page_shows_it():
+    second = "The second paragraph says what the description of the page says, word for word and in full."
+    head = f'<meta name="description" content="{second}">'
+    inner = f"<p>The first paragraph {LONG}.</p><p>{second}</p><p>The third paragraph {LONG}.</p>"
+    got = fallback_fields(inner, head)
+    assert not got.get("lead")
+    assert got["body"][:2] == [f"The first paragraph {LONG}.", second]

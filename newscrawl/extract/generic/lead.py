@@ -115,9 +115,9 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
                 title: str | None = None, caption_keys: set[str] = frozenset()) -> tuple[str | None, str | None, list[str]]:
     """(lead, layer, body without the lead).
 
-    1. a standfirst candidate (lead-class element or structured description)
-       printed as one of the body's first paragraphs is moved out of the body;
-    2. a lead-class element of the article region placed before the body;
+    1. a standfirst candidate printed as one of the body's first paragraphs is moved out of the body
+       (a lead-class element or deck: one of the first three; the structured description: the first);
+    2. a lead-class element or a deck (:func:`_deck`) of the article region placed before the body;
     3. the structured description, when the article region shows it and it is
        not just the first paragraph cut short.
 
@@ -134,6 +134,7 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
     described = list(data.descriptions())
 
     title_key = norm_key(title)
+    title_words = set(title_key.split())
 
     def usable(text: str) -> bool:
         key = norm_key(text)
@@ -146,7 +147,10 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
         if title_key and title_key in key and len(key) < len(title_key) + 30:
             return False  # the headline with a label
         if text in decks:
-            return True  # shown as a heading of its own above the text: a reader reads it, then the text
+            # Shown as a heading of its own above the text, a reader reads it, then the text; unless it says
+            # the headline again (a title "Label: Headline" whose h1 is the label, the headline in an h2).
+            words = key.split()
+            return not title_key or sum(w in title_words for w in words) < 0.8 * len(words)
         return not any(len(bk) > 30 and bk in key and bk != key for bk in body_keys)  # holds body text
 
     for text, layer in [*dom, *described]:
@@ -154,7 +158,10 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
             continue
         key = norm_key(text)
         for i, fk in enumerate(first_keys):
-            if fk == key:
+            # A description saying what the second or third paragraph says is that paragraph where the
+            # page shows it, not a standfirst: moved above the first, it changed the text's order. (An
+            # element the page marks as the lead is one wherever trafilatura put it.)
+            if fk == key and (i == 0 or layer == "generic"):
                 return body[i], layer, body[:i] + body[i + 1:]
     for text, layer in dom:
         if usable(text) and not repeats_opening(text, body):
