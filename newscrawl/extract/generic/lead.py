@@ -35,7 +35,8 @@ def lead_candidates(doc, region, first_el=None) -> list[tuple[str, bool]]:
         if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS or el.tag in ("meta", "link", "img", "a"):
             continue
         if el.tag == "h1":
-            after_h1 = True
+            # a headline; an h1 that is a link (a site's name in its header, linking home) heads no deck
+            after_h1 = sum(len(all_text(a)) for a in el.iter("a")) < 0.5 * len(all_text(el))
         elif after_h1 and el.tag in _SUB_HEADINGS:
             after_h1 = False
             deck = _deck(el, region)
