@@ -382,3 +382,14 @@ def test_a_description_that_is_the_second_paragraph_stays_where_the_page_shows_i
     got = fallback_fields(inner, head)
     assert not got.get("lead")
     assert got["body"][:2] == [f"The first paragraph {LONG}.", second]
+
+
+def test_a_short_loose_line_over_a_paragraph_is_a_sub_heading_not_a_paragraph():
+    # A page that sets its sub-headings as bold spans between paragraphs: trafilatura gives them as loose
+    # text. Typed headings, they stay out of the body; a date line or a dateline there is neither.
+    inner = (f"<div class='story'><p>The first paragraph {LONG}.</p><span class='strong'>Girl Found Near The Hills</span>"
+             f"<p>The second paragraph {LONG}.</p><span>April 26, 2018</span><p>The third paragraph {LONG}.</p>"
+             f"<span>Berlin.</span><p>The fourth paragraph {LONG}.</p></div>")
+    item = article(inner)
+    assert [b["text"] for b in item["blocks"] if b["type"] == "heading"] == ["Girl Found Near The Hills"]
+    assert not any(p in ("Girl Found Near The Hills", "April 26, 2018", "Berlin.") for p in item["body"])

@@ -144,13 +144,14 @@ def _walk_blocks(parent, blocks: list, loose_kind: str = "p") -> None:
     run: list[tuple[str, int]] = []  # (raw text, link characters) of the current loose run
     beside_blocks = loose_kind == "p" and any(isinstance(c.tag, str) and c.tag not in _INLINE for c in parent)
 
-    def flush() -> None:
+    def flush(next_tag: str = "") -> None:
         text = clean_text("".join(piece for piece, _ in run)) or ""
-        if text and (not _reads_as_words(text) or (beside_blocks and not _loose_text_is_prose(text))):
-            text = ""
-        if text:
+        kind = loose_kind
+        if text and beside_blocks and not _loose_text_is_prose(text):
+            kind = "head" if next_tag == "p" and _loose_heading(text) else ""
+        if text and kind and _reads_as_words(text):
             links = min(sum(n for _, n in run), len(text))
-            blocks.append((loose_kind, text, links / max(1, len(text))))
+            blocks.append((kind, text, links / max(1, len(text))))
         run.clear()
 
     run.append((parent.text or "", 0))
@@ -162,7 +163,7 @@ def _walk_blocks(parent, blocks: list, loose_kind: str = "p") -> None:
             elif tag != "graphic":
                 run.append((_joined_text(el), _text_and_links(el)[1]))  # inline: no space around it
         else:
-            flush()
+            flush(tag)
             _walk_block(el, tag, blocks)
         run.append((el.tail or "", 0))
     flush()
@@ -191,6 +192,22 @@ def _loose_text_is_prose(text: str) -> bool:
     if len(text) >= _LOOSE_MIN:
         return True
     return bool(_SENTENCE_END.search(text)) and len(text.split()) >= 4 and not any(ch.isdigit() for ch in text)
+
+
+#: A run-in heading's length in words (:func:`_loose_heading`).
+_LOOSE_HEADING_WORDS = (3, 12)
+
+
+def _loose_heading(text: str) -> bool:
+    """Whether a short loose line right above a paragraph is a sub-heading the page sets without heading
+    markup (a bold span between two paragraphs: "</p>Girl Found Near The Hills<p>"): three to twelve
+    words, no figures (a date line has them), no sentence end (a dateline "Berlin." has one). It is
+    typed a heading: the body (paragraphs) leaves it out, ``blocks`` keep it, and one above the first
+    paragraph (a byline there) is none (:func:`~newscrawl.extract.normalize.blocks_for_body`)."""
+    words = text.split()
+    low, high = _LOOSE_HEADING_WORDS
+    return (low <= len(words) <= high and not any(ch.isdigit() for ch in text)
+            and not text.rstrip().endswith((".", ",", ";")))
 
 
 def _walk_block(el, tag: str, blocks: list) -> None:
