@@ -393,3 +393,20 @@ def test_a_short_loose_line_over_a_paragraph_is_a_sub_heading_not_a_paragraph():
     item = article(inner)
     assert [b["text"] for b in item["blocks"] if b["type"] == "heading"] == ["Girl Found Near The Hills"]
     assert not any(p in ("Girl Found Near The Hills", "April 26, 2018", "Berlin.") for p in item["body"])
+
+
+def test_one_run_of_the_pages_text_is_read_as_the_paragraphs_it_shows():
+    # trafilatura's fallback gives the page's text run together as one block, shown by no element: it is
+    # read as the page's <p> elements whose text it holds, so a one-paragraph article keeps its text.
+    from newscrawl.extract.document import Document
+    from newscrawl.extract.generic.body import paragraphs_of_one_run
+
+    text = f"A senior official said on Monday that the old prison {LONG}."
+    html = page(f"<div><h1><a href='/'>The headline</a></h1><p>Published by <a href='/a'>Jane Doe</a></p>"
+                f"<div class='story'><p>{text}</p></div><p><a href='/s'>Share</a> <a href='/t'>Tweet</a></p></div>")
+    run = f"The headline Published by Jane Doe {text} Share Tweet Related articles More from the author"
+    doc = Document(html, URL)
+    paragraphs, located = paragraphs_of_one_run(doc, [run], [None])
+    assert paragraphs == [text] and located[0].tag == "p"
+    # A located paragraph, or several, are left as they are.
+    assert paragraphs_of_one_run(doc, [run, text], [None, None]) == ([run, text], [None, None])

@@ -77,7 +77,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks, typed_blocks
+from newscrawl.extract.generic.body import (
+    paragraphs_from_blocks, paragraphs_of_one_run, refine_body, trafilatura_blocks, typed_blocks,
+)
 from newscrawl.extract.generic.bylines import choose_authors, edge_bylines, tail_byline
 from newscrawl.extract.generic.captions import PageCaptions, captions
 from newscrawl.extract.generic.dates import choose_date_noted, dom_date_values, shown_days, url_days
@@ -155,7 +157,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             keys = page_captions.keys()
             dropped: list[str] = []
             paragraphs = paragraphs_from_blocks(blocks, captions=keys, removed_bylines=dropped)
-            located = locate_paragraphs(doc, paragraphs)
+            paragraphs, located = paragraphs_of_one_run(doc, paragraphs, locate_paragraphs(doc, paragraphs))
             body, caps_keys, removed_bylines, hits, container = paragraphs, keys, dropped, located, container_of(located)
             signatures = edge_bylines(blocks, removed_bylines)
             tblocks = blocks

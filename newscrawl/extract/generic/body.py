@@ -492,6 +492,34 @@ def _introduces_text(blocks: list[tuple[str, str, float]], index: int) -> bool:
     return True
 
 
+#: A text trafilatura gives as one block this long, shown by no element, is a run of the page's text.
+_RUN_MIN = 200
+#: A page paragraph this long that the run shows is one of the run's paragraphs.
+_RUN_PARAGRAPH_MIN = 40
+
+
+def paragraphs_of_one_run(doc, paragraphs: list[str], located: list) -> tuple[list[str], list]:
+    """``(paragraphs, located)``, a body trafilatura gave as one run of text split into the page's paragraphs.
+
+    When trafilatura finds no article it falls back to the page's text run together as one block (the
+    headline, the byline, the text, the share bar: "Title Published on ... by ... The text. Share: Twitter
+    Facebook"). Shown by no element, it is then dropped whole as a link list, and the page had no body,
+    though the run holds the article's own paragraphs (a one-paragraph article, a post with a player).
+    Such a run is read as the ``<p>`` elements of the page whose text it shows, in page order; each is
+    then judged as any located paragraph (link lists, boxes, the article region)."""
+    if len(paragraphs) != 1 or located[0] is not None or len(paragraphs[0]) < _RUN_MIN:
+        return paragraphs, located
+    run_key = norm_key(paragraphs[0])
+    found: list[tuple[str, object]] = []
+    for el in doc.root.iter("p"):
+        text = clean_element_text(el)
+        if len(text) >= _RUN_PARAGRAPH_MIN and norm_key(text) in run_key:
+            found.append((text, el))
+    if not found:
+        return paragraphs, located
+    return [text for text, _ in found], [el for _, el in found]
+
+
 def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:
     """Drop paragraphs made mostly of link texts: menus, teaser lists, and the
     whole-page text dump trafilatura falls back to on a page without an article.
