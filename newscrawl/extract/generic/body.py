@@ -241,17 +241,20 @@ def _walk_block(el, tag: str, blocks: list) -> None:
 
 # Parts of a page trafilatura never takes text from: the <head> (the structured
 # layer reads it, not trafilatura) and, in the body, elements its cleaning
-# deletes whole (its MANUALLY_CLEANED list). Left out of it: <form> (trafilatura
-# keeps a form that holds most of the page's text, as ASP.NET pages do), and the
-# elements whose removal changed trafilatura's own result, because its
-# readability comparison and its fallbacks read the uncleaned tree: <aside>,
-# <figure>, <picture> (pages of ../shared/extraction-open), <nav>, <button>,
-# <iframe>, <audio>, <template>, <noscript> (8 pages of extraction-open2, where
-# the body lost the article's text: a league table instead of the report, 15
-# characters instead of 2,000). Without these six, trafilatura's blocks are
-# the same as on the whole page on all 786 pages of both corpora.
+# deletes whole (its MANUALLY_CLEANED list) plus <template>, which is never
+# rendered (trafilatura's fallbacks read its placeholders, "{{#title}}", as
+# text). Left out of it: <form> (trafilatura keeps a form that holds most of the
+# page's text, as ASP.NET pages do), and the elements whose removal changed
+# trafilatura's own result, because its readability comparison and its
+# fallbacks read the uncleaned tree: <aside>, <figure>, <picture> (pages of
+# ../shared/extraction-open), <nav>, <button>, <iframe>, <audio>, <noscript>
+# (7 pages of extraction-open2, where the body lost the article's text: a
+# league table instead of the report, 15 characters instead of 2,000). Without
+# these, trafilatura's blocks are the same as on the whole page on all 786 pages
+# of both corpora but one, where they lack a template's placeholders.
 _UNREAD_TAGS = (
-    "script", "style", "svg", "canvas", "object", "embed", "video", "menu", "footer", "select", "input", "link",
+    "script", "style", "template", "svg", "canvas", "object", "embed", "video", "menu", "footer", "select", "input",
+    "link",
 )
 
 
