@@ -410,3 +410,15 @@ def test_one_run_of_the_pages_text_is_read_as_the_paragraphs_it_shows():
     assert paragraphs == [text] and located[0].tag == "p"
     # A located paragraph, or several, are left as they are.
     assert paragraphs_of_one_run(doc, [run, text], [None, None]) == ([run, text], [None, None])
+
+
+def test_a_data_tables_row_with_a_linked_name_is_data_a_row_of_links_is_not():
+    table = ("<table><tr><th>Field</th><th>Value</th></tr>"
+             "<tr><td>Stadium</td><td><a href='/s'>The City Stadium of the Northern Town</a></td></tr>"
+             "<tr><td>Coach</td><td><a href='/c'>Jane Doe of the Northern Town club</a></td></tr>"
+             "<tr><td><a href='/x'>Another story</a></td><td><a href='/y'>Yet another story of the day</a></td></tr>"
+             "</table>")
+    item = article(f"<p>The first paragraph {LONG}.</p>{table}<p>The last paragraph {LONG}.</p>")
+    rows = [b["text"] for b in item["blocks"] if b["type"] == "table_row"]
+    assert "Stadium | The City Stadium of the Northern Town" in rows
+    assert not any("Another story" in r for r in rows)

@@ -228,11 +228,14 @@ def _walk_block(el, tag: str, blocks: list) -> None:
             blocks.append((tag if tag != "code" else "p", text, links / max(1, len(text))))
     elif tag == "table":
         if is_data_table(el):
+            # A row's link ratio is the share of its cells that are mostly link text: a row of a grid whose
+            # names are linked ("Stadium | <a>City Stadium</a>", "1. | <a>Team</a> | 17 | 32") is data; a
+            # row of links only is a link list. (By characters, a label and a linked name were a link list.)
             for row in el.iter("row"):
-                cells = [_text_and_links(cell) for cell in row.iter("cell")]
-                text = " | ".join(t for t, _ in cells if t)
+                cells = [(t, n) for t, n in (_text_and_links(cell) for cell in row.iter("cell")) if t]
+                text = " | ".join(t for t, _ in cells)
                 if text:
-                    blocks.append(("row", text, sum(n for _, n in cells) / max(1, len(text))))
+                    blocks.append(("row", text, sum(n > 0.5 * len(t) for t, n in cells) / len(cells)))
         else:
             _walk_layout_table(el, blocks)
     elif tag:
