@@ -250,11 +250,14 @@ def _walk_block(el, tag: str, blocks: list) -> None:
 # page's text, as ASP.NET pages do), and the elements whose removal changed
 # trafilatura's own result, because its readability comparison and its
 # fallbacks read the uncleaned tree: <aside>, <figure>, <picture> (pages of
-# ../shared/extraction-open), <nav>, <button>, <iframe>, <audio>, <noscript>
-# (7 pages of extraction-open2, where the body lost the article's text: a
-# league table instead of the report, 15 characters instead of 2,000). Without
-# these, trafilatura's blocks are the same as on the whole page on all 786 pages
-# of both corpora but one, where they lack a template's placeholders.
+# ../shared/extraction-open), <button>, <iframe>, <audio>, <noscript>, and a
+# <nav> holding paragraphs (an unclosed menu that the parser makes hold the
+# article) (7 pages of extraction-open2, where the body lost the article's text:
+# a league table instead of the report, 15 characters instead of 2,000). A
+# <nav> without paragraphs (a menu) is lent: the largest part of most pages
+# here, it costs trafilatura the most. So lent, trafilatura's blocks are the
+# same as on the whole page on all 786 pages of both corpora but one, where
+# they lack a template's placeholders.
 _UNREAD_TAGS = (
     "script", "style", "template", "svg", "canvas", "object", "embed", "video", "menu", "footer", "select", "input",
     "link",
@@ -278,7 +281,8 @@ def _lend_without_unread_parts(root) -> list[tuple]:
         found.append(head)
     body = root.find("body")
     if body is not None:
-        found.extend(el for el in body.iter(*_UNREAD_TAGS) if not (el.tail or "").strip())
+        found.extend(el for el in body.iter(*_UNREAD_TAGS, "nav") if not (el.tail or "").strip()
+                     and (el.tag != "nav" or next(el.iter("p"), None) is None))
     chosen = set(found)
     outer = [el for el in found if not any(anc in chosen for anc in el.iterancestors())]
     lent = [(el.getparent(), el.getparent().index(el), el) for el in outer]
