@@ -322,6 +322,13 @@ def test_a_long_heading_under_the_headline_is_the_lead_a_short_one_is_not():
             f"<p>The second paragraph {LONG}.</p></article></body></html>")
     fields, _ = extract_fallback(Document(html, URL))
     assert fields.get("lead") != headline
+    # Nor is a blog's motto under the blog's name, an h1 linking home.
+    motto = "This is where we write about the sea, the sky and the long walks along the coast"
+    html = (f"<html><head><title>Walks</title></head><body><div id='header'><h1><a href='/'>Our Blog</a></h1>"
+            f"<h2>{motto}</h2></div><div class='post'><p>The first paragraph {LONG}.</p>"
+            f"<p>The second paragraph {LONG}.</p></div></body></html>")
+    fields, _ = extract_fallback(Document(html, URL))
+    assert fields.get("lead") != motto
 
 
 def test_a_name_like_entry_of_a_list_is_text_a_list_of_names_is_bylines():
