@@ -297,3 +297,137 @@ def test_bytes_that_are_not_words_are_no_loose_paragraph():
     garbage = bytes(range(256)) * 10
     for page in (garbage, garbage.decode("cp1252", errors="replace"), garbage.decode("latin-1")):
         assert not extract_article(page, "https://tin.example.vn/bai-1234.html").get("body")
+
+
+def test_a_long_heading_under_the_headline_is_the_lead_a_short_one_is_not():
+    # A deck: the page sets its standfirst as a heading between the headline and the text (with a byline
+    # between them, or opening with the words of the first paragraph it sums up).
+    deck = "Fires broke out in four districts on Wednesday, and crews fought them from the air and the ground"
+    inner = (f"<h2>{deck}</h2><p class='byline'>By Jane Doe</p><p>Fires broke out in four districts on Wednesday.</p>"
+             f"<p>The second paragraph {LONG}.</p><p>The third paragraph {LONG}.</p>")
+    for got in (fallback_fields(inner), article(inner)):
+        assert got["lead"] == deck
+        assert got["body"][0] == "Fires broke out in four districts on Wednesday."
+    # A kicker (a few words) is no lead; nor is a long heading after the first paragraph (a sub-heading).
+    kicker = fallback_fields(f"<h2>Fires in four districts</h2><p>The first paragraph {LONG}.</p>"
+                             f"<p>The second paragraph {LONG}.</p>")
+    assert not kicker.get("lead")
+    later = fallback_fields(f"<p>The first paragraph {LONG}.</p><h2>{deck}</h2><p>The second paragraph {LONG}.</p>")
+    assert not later.get("lead")
+    # Nor is the headline said again under a label in the h1 (the title "Label: Headline").
+    from newscrawl.extract.document import Document
+    from newscrawl.extract.fallback import extract_fallback
+
+    headline = "These two charts show how badly the economy did in the spring"
+    html = (f"<html><head><title>Economy: {headline}</title><meta property='og:title' content='Economy: {headline}'>"
+            f"</head><body><article><h1>Economy</h1><h2>{headline}</h2><p>The first paragraph {LONG}.</p>"
+            f"<p>The second paragraph {LONG}.</p></article></body></html>")
+    fields, _ = extract_fallback(Document(html, URL))
+    assert fields.get("lead") != headline
+    # Nor is a blog's motto under the blog's name, an h1 linking home.
+    motto = "This is where we write about the sea, the sky and the long walks along the coast"
+    html = (f"<html><head><title>Walks</title></head><body><div id='header'><h1><a href='/'>Our Blog</a></h1>"
+            f"<h2>{motto}</h2></div><div class='post'><p>The first paragraph {LONG}.</p>"
+            f"<p>The second paragraph {LONG}.</p></div></body></html>")
+    fields, _ = extract_fallback(Document(html, URL))
+    assert fields.get("lead") != motto
+
+
+def test_a_name_like_entry_of_a_list_is_text_a_list_of_names_is_bylines():
+    items = ["Take time for dreams", "Stay active every day", "Practise Gratitude", "Listen to your heart"]
+    listed = "".join(f"<li>{t}</li>" for t in items)
+    item = article(f"<p>The first paragraph {LONG}.</p><ul>{listed}</ul><p>The last paragraph {LONG}.</p>")
+    assert [b["text"] for b in item["blocks"] if b["type"] == "list_item"] == items
+    names = article(f"<p>The first paragraph {LONG}.</p><p>The last paragraph {LONG}.</p>"
+                    "<ul><li>By Jane Doe</li><li>By John Smith</li></ul>")
+    assert not any("Doe" in p or "Smith" in p for p in names["body"])
+
+
+def test_a_body_paragraph_out_of_the_blocks_order_keeps_the_sub_headings_after_it():
+    # The layout check puts a paragraph where the page first shows it (a pull quote higher up): the
+    # paragraphs after it still find their blocks, and the sub-headings between them.
+    blocks = [{"type": "paragraph", "text": "One."}, {"type": "heading", "text": "Sub"},
+              {"type": "paragraph", "text": "Two."}, {"type": "heading", "text": "Later"},
+              {"type": "quote", "text": "Three."}, {"type": "paragraph", "text": "Quoted."}]
+    assert blocks_for_body(["One.", "Quoted.", "Two.", "Three."], blocks) == [
+        {"type": "paragraph", "text": "One."}, {"type": "paragraph", "text": "Quoted."},
+        {"type": "paragraph", "text": "Two."}, {"type": "heading", "text": "Later"},
+        {"type": "quote", "text": "Three."}]
+
+
+def test_the_lead_set_as_a_heading_is_no_sub_heading():
+    from newscrawl.extract.generic.body import typed_blocks
+
+    standfirst = "The council approved the budget after a debate that lasted all night long"
+    blocks = [("p", "LABEL:", 0.0), ("head", standfirst, 0.0), ("p", f"The first paragraph {LONG}.", 0.0),
+              ("head", "What comes next", 0.0), ("p", f"The second paragraph {LONG}.", 0.0)]
+    headings = [b["text"] for b in typed_blocks(blocks, lead=standfirst) if b["type"] == "heading"]
+    assert headings == ["What comes next"]
+    assert standfirst in [b["text"] for b in typed_blocks(blocks)]  # without a lead it is a heading
+
+
+def test_an_article_the_markup_puts_in_a_nav_is_read_as_trafilatura_reads_the_whole_page():
+    # An unclosed menu puts the article inside a <nav>: trafilatura's cleaning drops it, its fallback on
+    # the uncleaned page finds it. Lending the <nav> out for speed left it nothing to find.
+    import trafilatura
+
+    from newscrawl.extract.document import Document
+    from newscrawl.extract.generic.body import trafilatura_blocks
+
+    paragraphs = "".join(f"<p>Paragraph number {i} of the report {LONG}.</p>" for i in range(6))
+    html = ("<html><head><title>The headline</title></head><body><nav class='menu'><ul>"
+            "<li><a href='/a'>Home</a></li><li><a href='/b'>Teams</a><div class='sub'>"
+            f"<main><article><h1>The headline</h1>{paragraphs}</article></main></div></li></ul></nav>"
+            "<footer>Footer text</footer></body></html>")
+    assert "Paragraph number 5" in trafilatura.bare_extraction(html).text
+    text = " ".join(t for _, t, _ in trafilatura_blocks(Document(html, URL)))
+    assert "Paragraph number 0" in text and "Paragraph number 5" in text
+
+
+def test_a_description_that_is_the_second_paragraph_stays_where_the_page_shows_it():
+    second = "The second paragraph says what the description of the page says, word for word and in full."
+    head = f'<meta name="description" content="{second}">'
+    inner = f"<p>The first paragraph {LONG}.</p><p>{second}</p><p>The third paragraph {LONG}.</p>"
+    got = fallback_fields(inner, head)
+    assert not got.get("lead")
+    assert got["body"][:2] == [f"The first paragraph {LONG}.", second]
+
+
+def test_a_short_loose_line_over_a_paragraph_is_a_sub_heading_not_a_paragraph():
+    # A page that sets its sub-headings as bold spans between paragraphs: trafilatura gives them as loose
+    # text. Typed headings, they stay out of the body; a date line or a dateline there is neither.
+    inner = (f"<div class='story'><p>The first paragraph {LONG}.</p><span class='strong'>Girl Found Near The Hills</span>"
+             f"<p>The second paragraph {LONG}.</p><span>April 26, 2018</span><p>The third paragraph {LONG}.</p>"
+             f"<span>Berlin.</span><p>The fourth paragraph {LONG}.</p></div>")
+    item = article(inner)
+    assert [b["text"] for b in item["blocks"] if b["type"] == "heading"] == ["Girl Found Near The Hills"]
+    assert not any(p in ("Girl Found Near The Hills", "April 26, 2018", "Berlin.") for p in item["body"])
+
+
+def test_one_run_of_the_pages_text_is_read_as_the_paragraphs_it_shows():
+    # trafilatura's fallback gives the page's text run together as one block, shown by no element: it is
+    # read as the page's <p> elements whose text it holds, so a one-paragraph article keeps its text.
+    from newscrawl.extract.document import Document
+    from newscrawl.extract.generic.body import paragraphs_of_one_run
+
+    text = f"A senior official said on Monday that the old prison {LONG}."
+    html = page(f"<div><h1><a href='/'>The headline</a></h1><p>Published by <a href='/a'>Jane Doe</a></p>"
+                f"<div class='story'><p>{text}</p></div><p><a href='/s'>Share</a> <a href='/t'>Tweet</a></p></div>")
+    run = f"The headline Published by Jane Doe {text} Share Tweet Related articles More from the author"
+    doc = Document(html, URL)
+    paragraphs, located = paragraphs_of_one_run(doc, [run], [None])
+    assert paragraphs == [text] and located[0].tag == "p"
+    # A located paragraph, or several, are left as they are.
+    assert paragraphs_of_one_run(doc, [run, text], [None, None]) == ([run, text], [None, None])
+
+
+def test_a_data_tables_row_with_a_linked_name_is_data_a_row_of_links_is_not():
+    table = ("<table><tr><th>Field</th><th>Value</th></tr>"
+             "<tr><td>Stadium</td><td><a href='/s'>The City Stadium of the Northern Town</a></td></tr>"
+             "<tr><td>Coach</td><td><a href='/c'>Jane Doe of the Northern Town club</a></td></tr>"
+             "<tr><td><a href='/x'>Another story</a></td><td><a href='/y'>Yet another story of the day</a></td></tr>"
+             "</table>")
+    item = article(f"<p>The first paragraph {LONG}.</p>{table}<p>The last paragraph {LONG}.</p>")
+    rows = [b["text"] for b in item["blocks"] if b["type"] == "table_row"]
+    assert "Stadium | The City Stadium of the Northern Town" in rows
+    assert not any("Another story" in r for r in rows)

@@ -77,7 +77,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from newscrawl.extract.generic.body import paragraphs_from_blocks, refine_body, trafilatura_blocks, typed_blocks
+from newscrawl.extract.generic.body import (
+    paragraphs_from_blocks, paragraphs_of_one_run, refine_body, trafilatura_blocks, typed_blocks,
+)
 from newscrawl.extract.generic.bylines import choose_authors, edge_bylines, tail_byline
 from newscrawl.extract.generic.captions import PageCaptions, captions
 from newscrawl.extract.generic.dates import (
@@ -157,7 +159,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             keys = page_captions.keys()
             dropped: list[str] = []
             paragraphs = paragraphs_from_blocks(blocks, captions=keys, removed_bylines=dropped)
-            located = locate_paragraphs(doc, paragraphs)
+            paragraphs, located = paragraphs_of_one_run(doc, paragraphs, locate_paragraphs(doc, paragraphs))
             body, caps_keys, removed_bylines, hits, container = paragraphs, keys, dropped, located, container_of(located)
             signatures = edge_bylines(blocks, removed_bylines)
             tblocks = blocks
@@ -198,7 +200,7 @@ def _extract(doc, wanted: set[str], tz, fields: dict, sources: dict, structured_
             _put(fields, sources, "body", body, "generic")
         if "blocks" in wanted and body:
             # Typed, with the sub-headings, aligned with this body (the final cleaning aligns them again with its own).
-            typed = typed_blocks(tblocks, title=title, captions=caps_keys)
+            typed = typed_blocks(tblocks, title=title, lead=lead, captions=caps_keys)
             _put(fields, sources, "blocks", blocks_for_body(body, typed), "generic")
 
     zone, how = tz, None

@@ -137,18 +137,27 @@ def blocks_for_body(body: list[str], blocks: list[dict]) -> list[dict]:
     """
     keys = [(b["type"], b["text"], b["text"].casefold()) for b in blocks]
     out: list[dict] = []
-    pos = 0  # the next block that may match
+    used: set[int] = set()
+    previous = None  # the block of the previous body paragraph
     for text in body:
         key = text.casefold()
-        found = next((i for i in range(pos, len(keys)) if keys[i][2] == key), None)
+        # The block after the previous paragraph's first, else any unused one: a body the layout check
+        # reordered (a paragraph the page also shows higher up, as a pull quote) is still typed, and the
+        # paragraphs after it still find their blocks and sub-headings.
+        start = 0 if previous is None else previous + 1
+        found = next((i for i in range(start, len(keys)) if keys[i][2] == key and i not in used), None)
+        if found is None:
+            found = next((i for i in range(start) if keys[i][2] == key and i not in used), None)
         if found is None:
             out.append({"type": "paragraph", "text": text})
             continue
-        if out:  # the sub-headings between the previous body paragraph and this one, right above it
-            out.extend({"type": "heading", "text": keys[i][1]} for i in range(pos, found)
+        if out and previous is not None and found > previous:
+            # the sub-headings between the previous body paragraph and this one, right above it
+            out.extend({"type": "heading", "text": keys[i][1]} for i in range(previous + 1, found)
                        if keys[i][0] == "heading" and _heads_text(keys, i, found))
         out.append({"type": keys[found][0], "text": text})
-        pos = found + 1
+        used.add(found)
+        previous = found
     return out
 
 

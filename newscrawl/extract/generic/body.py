@@ -145,13 +145,14 @@ def _walk_blocks(parent, blocks: list, loose_kind: str = "p") -> None:
     run: list[tuple[str, int]] = []  # (raw text, link characters) of the current loose run
     beside_blocks = loose_kind == "p" and any(isinstance(c.tag, str) and c.tag not in _INLINE for c in parent)
 
-    def flush() -> None:
+    def flush(next_tag: str = "") -> None:
         text = clean_text("".join(piece for piece, _ in run)) or ""
-        if text and (not _reads_as_words(text) or (beside_blocks and not _loose_text_is_prose(text))):
-            text = ""
-        if text:
+        kind = loose_kind
+        if text and beside_blocks and not _loose_text_is_prose(text):
+            kind = "head" if next_tag == "p" and _loose_heading(text) else ""
+        if text and kind and _reads_as_words(text):
             links = min(sum(n for _, n in run), len(text))
-            blocks.append((loose_kind, text, links / max(1, len(text))))
+            blocks.append((kind, text, links / max(1, len(text))))
         run.clear()
 
     run.append((parent.text or "", 0))
@@ -163,7 +164,7 @@ def _walk_blocks(parent, blocks: list, loose_kind: str = "p") -> None:
             elif tag != "graphic":
                 run.append((_joined_text(el), _text_and_links(el)[1]))  # inline: no space around it
         else:
-            flush()
+            flush(tag)
             _walk_block(el, tag, blocks)
         run.append((el.tail or "", 0))
     flush()
@@ -200,6 +201,22 @@ def _loose_text_is_prose(text: str) -> bool:
     return bool(_SENTENCE_END.search(text)) and len(text.split()) >= 4 and not any(ch.isdigit() for ch in text)
 
 
+#: A run-in heading's length in words (:func:`_loose_heading`).
+_LOOSE_HEADING_WORDS = (3, 12)
+
+
+def _loose_heading(text: str) -> bool:
+    """Whether a short loose line right above a paragraph is a sub-heading the page sets without heading
+    markup (a bold span between two paragraphs: "</p>Girl Found Near The Hills<p>"): three to twelve
+    words, no figures (a date line has them), no sentence end (a dateline "Berlin." has one). It is
+    typed a heading: the body (paragraphs) leaves it out, ``blocks`` keep it, and one above the first
+    paragraph (a byline there) is none (:func:`~newscrawl.extract.normalize.blocks_for_body`)."""
+    words = text.split()
+    low, high = _LOOSE_HEADING_WORDS
+    return (low <= len(words) <= high and not any(ch.isdigit() for ch in text)
+            and not text.rstrip().endswith((".", ",", ";")))
+
+
 def _walk_block(el, tag: str, blocks: list) -> None:
     """One block element of trafilatura's tree (a paragraph, list, quote, table, or a container of them)."""
     if tag == "list":
@@ -218,11 +235,14 @@ def _walk_block(el, tag: str, blocks: list) -> None:
             blocks.append((tag if tag != "code" else "p", text, links / max(1, len(text))))
     elif tag == "table":
         if is_data_table(el):
+            # A row's link ratio is the share of its cells that are mostly link text: a row of a grid whose
+            # names are linked ("Stadium | <a>City Stadium</a>", "1. | <a>Team</a> | 17 | 32") is data; a
+            # row of links only is a link list. (By characters, a label and a linked name were a link list.)
             for row in el.iter("row"):
-                cells = [_text_and_links(cell) for cell in row.iter("cell")]
-                text = " | ".join(t for t, _ in cells if t)
+                cells = [(t, n) for t, n in (_text_and_links(cell) for cell in row.iter("cell")) if t]
+                text = " | ".join(t for t, _ in cells)
                 if text:
-                    blocks.append(("row", text, sum(n for _, n in cells) / max(1, len(text))))
+                    blocks.append(("row", text, sum(n > 0.5 * len(t) for t, n in cells) / len(cells)))
         else:
             _walk_layout_table(el, blocks)
     elif tag:
@@ -232,13 +252,22 @@ def _walk_block(el, tag: str, blocks: list) -> None:
 # Parts of a page trafilatura never takes text from: the <head> (the structured
 # layer reads it, not trafilatura) and, in the body, elements its cleaning
 # deletes whole (its MANUALLY_CLEANED list) plus <template>, which is never
-# rendered. Left out of it: <form> (trafilatura keeps a form that holds most of
-# the page's text, as ASP.NET pages do), and <aside>, <figure>, <picture>, whose
-# removal changed the body on pages of ../shared/extraction-open (its
-# readability comparison reads the uncleaned tree).
+# rendered (trafilatura's fallbacks read its placeholders, "{{#title}}", as
+# text). Left out of it: <form> (trafilatura keeps a form that holds most of the
+# page's text, as ASP.NET pages do), and the elements whose removal changed
+# trafilatura's own result, because its readability comparison and its
+# fallbacks read the uncleaned tree: <aside>, <figure>, <picture> (pages of
+# ../shared/extraction-open), <button>, <iframe>, <audio>, <noscript>, and a
+# <nav> holding paragraphs (an unclosed menu that the parser makes hold the
+# article) (7 pages of extraction-open2, where the body lost the article's text:
+# a league table instead of the report, 15 characters instead of 2,000). A
+# <nav> without paragraphs (a menu) is lent: the largest part of most pages
+# here, it costs trafilatura the most. So lent, trafilatura's blocks are the
+# same as on the whole page on all 786 pages of both corpora but one, where
+# they lack a template's placeholders.
 _UNREAD_TAGS = (
-    "script", "style", "noscript", "template", "svg", "canvas", "iframe", "object", "embed", "video", "audio",
-    "nav", "menu", "footer", "button", "select", "input", "link",
+    "script", "style", "template", "svg", "canvas", "object", "embed", "video", "menu", "footer", "select", "input",
+    "link",
 )
 
 
@@ -249,8 +278,8 @@ def _lend_without_unread_parts(root) -> list[tuple]:
     trafilatura copies the tree it is given and runs its prune XPaths and the
     readability comparison over every element, so these parts cost it time for
     nothing: leaving them out cut the call by about a quarter (median 16.7 ->
-    12.7 ms) on ../shared/extraction-open, with the same blocks on all 130
-    pages. An element whose tail holds text stays (the tail goes with the
+    12.7 ms) on ../shared/extraction-open, with the same blocks as on the whole
+    page (:data:`_UNREAD_TAGS` says which parts keep it so). An element whose tail holds text stays (the tail goes with the
     element). Put back in document order, each goes to its old index.
     """
     found = []
@@ -259,7 +288,8 @@ def _lend_without_unread_parts(root) -> list[tuple]:
         found.append(head)
     body = root.find("body")
     if body is not None:
-        found.extend(el for el in body.iter(*_UNREAD_TAGS) if not (el.tail or "").strip())
+        found.extend(el for el in body.iter(*_UNREAD_TAGS, "nav") if not (el.tail or "").strip()
+                     and (el.tag != "nav" or next(el.iter("p"), None) is None))
     chosen = set(found)
     outer = [el for el in found if not any(anc in chosen for anc in el.iterancestors())]
     lent = [(el.getparent(), el.getparent().index(el), el) for el in outer]
@@ -395,7 +425,7 @@ def paragraphs_from_blocks(
             continue
         if _READ_MORE.match(text) and (link_ratio > 0.2 or len(text) < 150):
             continue
-        if len(text) < 100 and index not in amid and looks_like_byline(text):
+        if len(text) < 100 and index not in amid and looks_like_byline(text) and not _list_entry(blocks, index):
             if removed_bylines is not None:
                 removed_bylines.append(text)
             continue
@@ -404,6 +434,16 @@ def paragraphs_from_blocks(
         seen.add(key)
         out.append(text)
     return out
+
+
+def _list_entry(blocks: list[tuple[str, str, float]], index: int) -> bool:
+    """Whether a name-like list item is an entry of a list of the text ("Praktiziere Dankbarkeit" among
+    "Bleibe stets aktiv", "Höre auf dein Herz"): a list item beside another item that is no byline.
+    A list of names (the authors of a piece, each in an item) is bylines all through."""
+    if blocks[index][0] != "item":
+        return False
+    return any(0 <= i < len(blocks) and blocks[i][0] == "item" and not looks_like_byline(blocks[i][1])
+               for i in (index - 1, index + 1))
 
 
 #: A sentence this many words long, mostly link text, is still the article's (:func:`_linked_sentence`).
@@ -428,22 +468,25 @@ def _linked_sentence(text: str, link_ratio: float) -> bool:
 _BLOCK_TYPE = {"p": "paragraph", "head": "heading", "item": "list_item", "quote": "quote", "row": "table_row"}
 
 
-def typed_blocks(blocks: list[tuple[str, str, float]], *, title: str | None = None,
+def typed_blocks(blocks: list[tuple[str, str, float]], *, title: str | None = None, lead: str | None = None,
                  captions: set[str] = frozenset()) -> list[dict]:
     """trafilatura's blocks as the item's ``{"type", "text"}`` blocks, for
     :func:`newscrawl.extract.normalize.blocks_for_body` to align with the final body.
 
     Sub-headings are part of the article (a reader sees them between its paragraphs), so they are kept
     here although the body leaves them out; a heading that is the headline, a caption, a "read also" label,
-    or mostly link text (a teaser) not followed by prose, is page furniture and is not one.
+    or mostly link text (a teaser) not followed by prose, is page furniture and is not one; nor is the lead
+    (a deck set as a heading), which the item gives apart: kept, it was read twice.
     """
     title_key = norm_key(title)
+    lead_key = norm_key(lead)
     out = []
     for index, (kind, text, link_ratio) in enumerate(blocks):
         kind = _BLOCK_TYPE.get(kind, "paragraph")
         if kind == "heading":
             key = norm_key(text)
-            if not key or key == title_key or key in captions or _READ_MORE.match(text) or _MORE_HEADING.match(text):
+            if (not key or key in (title_key, lead_key) or key in captions or _READ_MORE.match(text)
+                    or _MORE_HEADING.match(text)):
                 continue
             if link_ratio > 0.6 and not _introduces_text(blocks, index):
                 continue  # a teaser's linked headline; a list's linked heading ("2) <a>Film</a>") heads its text
@@ -464,6 +507,34 @@ def _introduces_text(blocks: list[tuple[str, str, float]], index: int) -> bool:
         if kind == "p" and link_ratio > 0.6 and len(text) < 40:
             return False
     return True
+
+
+#: A text trafilatura gives as one block this long, shown by no element, is a run of the page's text.
+_RUN_MIN = 200
+#: A page paragraph this long that the run shows is one of the run's paragraphs.
+_RUN_PARAGRAPH_MIN = 40
+
+
+def paragraphs_of_one_run(doc, paragraphs: list[str], located: list) -> tuple[list[str], list]:
+    """``(paragraphs, located)``, a body trafilatura gave as one run of text split into the page's paragraphs.
+
+    When trafilatura finds no article it falls back to the page's text run together as one block (the
+    headline, the byline, the text, the share bar: "Title Published on ... by ... The text. Share: Twitter
+    Facebook"). Shown by no element, it is then dropped whole as a link list, and the page had no body,
+    though the run holds the article's own paragraphs (a one-paragraph article, a post with a player).
+    Such a run is read as the ``<p>`` elements of the page whose text it shows, in page order; each is
+    then judged as any located paragraph (link lists, boxes, the article region)."""
+    if len(paragraphs) != 1 or located[0] is not None or len(paragraphs[0]) < _RUN_MIN:
+        return paragraphs, located
+    run_key = norm_key(paragraphs[0])
+    found: list[tuple[str, object]] = []
+    for el in doc.root.iter("p"):
+        text = clean_element_text(el)
+        if len(text) >= _RUN_PARAGRAPH_MIN and norm_key(text) in run_key:
+            found.append((text, el))
+    if not found:
+        return paragraphs, located
+    return [text for text, _ in found], [el for _, el in found]
 
 
 def _drop_link_lists(doc, items: list[tuple[str, object]]) -> list[tuple[str, object]]:

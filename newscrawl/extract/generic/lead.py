@@ -16,17 +16,36 @@ _LEAD_CLASS = re.compile(
 )
 
 
-def lead_candidates(doc, region, first_el=None) -> list[str]:
-    """Standfirst-looking texts (class says lead/intro/summary...) in the article
-    region, before the body's first paragraph, outside figures and boxes."""
-    out: list[str] = []
+#: A heading under the headline this many words long is a deck (a standfirst set as a heading), not a kicker.
+_DECK_WORDS = 8
+_SUB_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def lead_candidates(doc, region, first_el=None) -> list[tuple[str, bool]]:
+    """Standfirst-looking texts in the article region, before the body's first paragraph, outside figures
+    and boxes, as ``(text, is_deck)``: elements whose class says lead/intro/summary..., and the deck
+    (:func:`_deck`)."""
+    out: list[tuple[str, bool]] = []
     if region is None:
         return out
+    after_h1 = False  # the first sub-heading after the region's h1 is looked at as a deck, once
     for el in region.iter():
-        if el is first_el:
-            break
+        if el is first_el and not (after_h1 and el.tag in _SUB_HEADINGS):
+            break  # (a deck that opens with the first paragraph's words is where that paragraph was located)
         if not isinstance(el.tag, str) or el.tag in NON_CONTENT_TAGS or el.tag in ("meta", "link", "img", "a"):
             continue
+        if el.tag == "h1":
+            # a headline; an h1 that is a link (a site's name in its header, linking home) heads no deck
+            after_h1 = sum(len(all_text(a)) for a in el.iter("a")) < 0.5 * len(all_text(el))
+        elif after_h1 and el.tag in _SUB_HEADINGS:
+            after_h1 = False
+            deck = _deck(el, region)
+            if deck:
+                out.append((deck, True))
+            if el is first_el:
+                break
+            if deck:
+                continue
         cls = class_and_id(el)
         if not cls.strip() or not _LEAD_CLASS.search(cls):
             continue
@@ -43,8 +62,23 @@ def lead_candidates(doc, region, first_el=None) -> list[str]:
         links = sum(len(all_text(a)) for a in el.iter("a"))
         if links > 0.5 * len(text):
             continue
-        out.append(text)
+        out.append((text, False))
     return list(dict.fromkeys(out))
+
+
+def _deck(el, region) -> str | None:
+    """The text of the first sub-heading under the headline when it is a deck: a standfirst the page sets
+    as a heading (``<h1>Headline</h1><h2>Eight words or more saying what the article says ...</h2>``)
+    before the body's first paragraph, mostly not link text, outside boxes. A shorter heading there is a
+    kicker or a label, not a lead; a heading after the first paragraph is a sub-heading."""
+    if in_boilerplate(el, region):
+        return None
+    text = clean_element_text(el)
+    if len(text.split()) < _DECK_WORDS or len(text) > 1000:
+        return None
+    if sum(len(all_text(a)) for a in el.iter("a")) > 0.5 * len(text):
+        return None
+    return text
 
 _CREDIT_MARK = re.compile(r"©|\((?:image|photo|foto|bild|picture|credit)s?\s*:|\b(?:foto|photo|bild|image)\s*:\s", re.IGNORECASE)
 
@@ -82,9 +116,9 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
                 title: str | None = None, caption_keys: set[str] = frozenset()) -> tuple[str | None, str | None, list[str]]:
     """(lead, layer, body without the lead).
 
-    1. a standfirst candidate (lead-class element or structured description)
-       printed as one of the body's first paragraphs is moved out of the body;
-    2. a lead-class element of the article region placed before the body;
+    1. a standfirst candidate printed as one of the body's first paragraphs is moved out of the body
+       (a lead-class element or deck: one of the first three; the structured description: the first);
+    2. a lead-class element or a deck (:func:`_deck`) of the article region placed before the body;
     3. the structured description, when the article region shows it and it is
        not just the first paragraph cut short.
 
@@ -95,10 +129,13 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
         body = body[1:]  # a standfirst the body took, then the first paragraph saying it again (after a dateline)
     first_keys = [norm_key(p) for p in body[:3]]
     body_keys = [norm_key(p) for p in body]
-    dom = [(text, "generic") for text in lead_candidates(doc, region, first_el)]
+    found = lead_candidates(doc, region, first_el)
+    dom = [(text, "generic") for text, _ in found]
+    decks = {text for text, is_deck in found if is_deck}
     described = list(data.descriptions())
 
     title_key = norm_key(title)
+    title_words = set(title_key.split())
 
     def usable(text: str) -> bool:
         key = norm_key(text)
@@ -110,6 +147,11 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
             return False  # a caption with its furniture around it ("Photo ... Credit ...")
         if title_key and title_key in key and len(key) < len(title_key) + 30:
             return False  # the headline with a label
+        if text in decks:
+            # Shown as a heading of its own above the text, a reader reads it, then the text; unless it says
+            # the headline again (a title "Label: Headline" whose h1 is the label, the headline in an h2).
+            words = key.split()
+            return not title_key or sum(w in title_words for w in words) < 0.8 * len(words)
         return not any(len(bk) > 30 and bk in key and bk != key for bk in body_keys)  # holds body text
 
     for text, layer in [*dom, *described]:
@@ -117,7 +159,10 @@ def choose_lead(doc, data: StructuredData, body: list[str], region, first_el=Non
             continue
         key = norm_key(text)
         for i, fk in enumerate(first_keys):
-            if fk == key:
+            # A description saying what the second or third paragraph says is that paragraph where the
+            # page shows it, not a standfirst: moved above the first, it changed the text's order. (An
+            # element the page marks as the lead is one wherever trafilatura put it.)
+            if fk == key and (i == 0 or layer == "generic"):
                 return body[i], layer, body[:i] + body[i + 1:]
     for text, layer in dom:
         if usable(text) and not repeats_opening(text, body):
