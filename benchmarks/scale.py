@@ -115,7 +115,7 @@ class Database:
 
     def rows_written(self) -> int:
         """Rows inserted, updated or deleted in this database's tables (the statistics collector's counts)."""
-        return self.scalar("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables")
+        return int(self.scalar("SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables"))
 
     def backends(self) -> list[int]:
         """The server processes of the other sessions on this database (the workers' connections)."""
@@ -257,7 +257,7 @@ def big_crawl(args, figures: Figures, workdir: Path) -> None:
 
         queue_peak = (0, 0)  # (queued entries, their bytes) at the sample with the most entries
         backend_cpu: dict[int, float] = {}
-        marked, last_redis, mark_time, stored, last_store = False, 0.0, None, 0, time.monotonic()
+        marked, last_redis, mark_time, mark_size, stored, last_store = False, 0.0, None, 0, 0, time.monotonic()
         while not all(w.reap() for w in workers):
             for w in workers:
                 if w.exit_code is None:
@@ -284,7 +284,8 @@ def big_crawl(args, figures: Figures, workdir: Path) -> None:
                             "site server (not part of a crawl)")
                 figures.add(f"redis_bytes@{first_mark}", sum(g[2] for g in redis_footprint(client, prefix).values()),
                             "B", "every key under the run's prefix")
-                figures.add(f"pg_size_mb@{first_mark}", db.size_bytes() / 2**20, "MB", "pg_database_size")
+                mark_size = db.size_bytes()
+                figures.add(f"pg_size_mb@{first_mark}", mark_size / 2**20, "MB", "pg_database_size")
             time.sleep(1)
         stored = db.stored()
         served = requests_served(server) - before
@@ -314,8 +315,11 @@ def big_crawl(args, figures: Figures, workdir: Path) -> None:
                     "user + system CPU of the workers and their descendants / pages")
         figures.add("pg_cpu_ms_per_page", 1000 * sum(backend_cpu.values()) / pages, "ms",
                     f"the {len(backend_cpu)} PostgreSQL backends serving the crawl / pages")
-        figures.add("pg_bytes_per_article", db.size_bytes() / stored if stored else 0.0, "B",
-                    f"pg_database_size {db.size_bytes()} B / articles, indexes included")
+        size = db.size_bytes()
+        figures.add("pg_size_mb@end", size / 2**20, "MB", "pg_database_size, indexes included")
+        if mark_time and stored > mark_time[1]:
+            figures.add("pg_bytes_per_article", (size - mark_size) / (stored - mark_time[1]), "B",
+                        f"growth of pg_database_size from {mark_time[1]} to {stored} articles / articles")
         figures.add("pg_rows_per_article", db.rows_written() / stored if stored else 0.0, "rows",
                     "rows inserted + updated + deleted in every table / articles")
         delete_prefix(client, prefix)
@@ -366,7 +370,7 @@ def plan(f: dict, first_mark: int, rate_workers: list[int]) -> list[str]:
     if rate:
         lines.append(f"plan write_headroom {rate / per_s:.1f}x  (stored_per_s_{best}w / articles_per_s: "
                      "PostgreSQL on this machine against the target)")
-    lines.append(f"plan pg_gb_per_day {per_s * 86400 * f['pg_bytes_per_article'] / 1e9:.1f}  "
+    lines.append(f"plan pg_gb_per_day {ARTICLES_PER_DAY * f.get('pg_bytes_per_article', 0) / 1e9:.1f}  "
                  "(1,000,000 x pg_bytes_per_article)")
     lines.append(f"plan pg_rows_per_s {per_s * f['pg_rows_per_article']:.1f}  (articles_per_s x pg_rows_per_article)")
     seen_day = ARTICLES_PER_DAY * pages_per_article * f["redis_bytes_per_seen_url"]

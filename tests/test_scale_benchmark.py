@@ -57,8 +57,9 @@ def test_runs_and_stores_every_article_once(run):
     assert figures["articles_stored"] == ARTICLES
     assert f"fetched {ARTICLES}," in lines["articles_stored"]
     listings = len(GeneratedSite(articles=ARTICLES).listing_paths())
-    # every article and listing once, robots.txt once per worker
-    assert figures["pages"] == ARTICLES + listings + 2
+    # every article and listing once, robots.txt once per worker that fetched anything (on a site this
+    # small the second worker may find the queue empty: exit 4)
+    assert ARTICLES + listings + 1 <= figures["pages"] <= ARTICLES + listings + 2
 
 
 def test_memory_is_read_at_both_marks_for_each_worker(run):
