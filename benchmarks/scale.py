@@ -214,8 +214,8 @@ class Figures:
         self.values: dict[str, float] = {}
 
     def add(self, name: str, value: float, unit: str, note: str = "") -> None:
-        self.values[name] = value
-        shown = f"{value:.1f}" if isinstance(value, float) else str(value)
+        shown = (f"{value:.2f}" if abs(value) < 100 else f"{value:.1f}") if isinstance(value, float) else str(value)
+        self.values[name] = float(shown)  # the plan works from what is printed, as --plan-from does
         print(f"figure {name} {shown} {unit}" + (f"  ({note})" if note else ""), flush=True)
 
 
@@ -355,41 +355,57 @@ def write_rates(args, figures: Figures, workdir: Path) -> None:
 # ---------------------------------------------------------------------------
 # the plan
 # ---------------------------------------------------------------------------
-def plan(f: dict, first_mark: int, rate_workers: list[int]) -> list[str]:
-    """The arithmetic of docs/scaling.md from the figures (names as printed): one ``plan`` line each."""
+def read_figures(text: str) -> dict[str, float]:
+    """The ``figure NAME VALUE UNIT`` lines of a run's output, as {NAME: VALUE}."""
+    return {line.split()[1]: float(line.split()[2]) for line in text.splitlines() if line.startswith("figure ")}
+
+
+def plan(f: dict) -> list[str]:
+    """The arithmetic of docs/scaling.md from the figures (names as printed): one ``plan NAME VALUE`` line each."""
+    from newscrawl.crawl.defaults import DEFAULTS
+
     per_s = ARTICLES_PER_DAY / 86400
-    pages_per_article = f["pages"] / f["articles_stored"] if f.get("articles_stored") else 1.0
+    pages_per_article = f["pages"] / f["articles_stored"]
+    window_days = DEFAULTS["NEWSCRAWL_NEARDUP_WINDOW_DAYS"]
     lines = [f"plan articles_per_s {per_s:.1f}  (1,000,000 a day / 86,400 s)",
              f"plan articles_per_site_per_day {ARTICLES_PER_DAY / SITES:.0f}  (1,000,000 / 10,000 sites)",
              f"plan pages_per_article {pages_per_article:.3f}  (pages / articles_stored: listings and robots.txt included)"]
-    cores = per_s * pages_per_article * (f["worker_cpu_ms_per_page"] + f["pg_cpu_ms_per_page"]) / 1000
-    lines.append(f"plan cores_busy {cores:.2f}  (articles_per_s x pages_per_article x (worker_cpu_ms_per_page + "
-                 "pg_cpu_ms_per_page) / 1000, at 100% use)")
-    best = max(rate_workers, key=lambda n: f.get(f"stored_per_s_{n}w", 0))
-    rate = f.get(f"stored_per_s_{best}w", 0)
-    if rate:
-        lines.append(f"plan write_headroom {rate / per_s:.1f}x  (stored_per_s_{best}w / articles_per_s: "
-                     "PostgreSQL on this machine against the target)")
-    lines.append(f"plan pg_gb_per_day {ARTICLES_PER_DAY * f.get('pg_bytes_per_article', 0) / 1e9:.1f}  "
-                 "(1,000,000 x pg_bytes_per_article)")
-    lines.append(f"plan pg_rows_per_s {per_s * f['pg_rows_per_article']:.1f}  (articles_per_s x pg_rows_per_article)")
-    seen_day = ARTICLES_PER_DAY * pages_per_article * f["redis_bytes_per_seen_url"]
-    lines.append(f"plan redis_seen_mb_per_day {seen_day / 1e6:.0f}  (1,000,000 x pages_per_article x "
-                 "redis_bytes_per_seen_url, while a crawl's seen set is kept)")
-    queued = ARTICLES_PER_DAY * pages_per_article * f["redis_bytes_per_queued"]
-    lines.append(f"plan redis_queue_mb_worst {queued / 1e6:.0f}  (1,000,000 x pages_per_article x redis_bytes_per_queued: "
-                 "a whole day's pages queued at once)")
-    for i in range(16):
-        lo, hi = f.get(f"worker{i}_peak_rss_mb@{first_mark}"), f.get(f"worker{i}_peak_rss_mb@end")
-        if lo is None or hi is None:
-            break
-        growth = (hi - lo) / max(f["articles_stored"] - first_mark, 1) * 1024
-        lines.append(f"plan worker{i}_rss_growth_kb_per_article {growth:.2f}  ((worker{i}_peak_rss_mb@end - "
-                     f"@{first_mark}) / {f['articles_stored'] - first_mark} articles); ratio end/@{first_mark} {hi / lo:.2f}")
-    if f.get("startup_empty_s"):
+    worker_cores = per_s * pages_per_article * f["worker_cpu_ms_per_page"] / 1000
+    pg_cores = per_s * pages_per_article * f["pg_cpu_ms_per_page"] / 1000
+    lines += [f"plan worker_cores {worker_cores:.2f}  (articles_per_s x pages_per_article x worker_cpu_ms_per_page / 1000: "
+              "cores the workers keep busy)",
+              f"plan pg_cores {pg_cores:.2f}  (articles_per_s x pages_per_article x pg_cpu_ms_per_page / 1000)"]
+    rates = {int(name[len("stored_per_s_"):-1]): value for name, value in f.items()
+             if name.startswith("stored_per_s_") and name.endswith("w") and value}
+    if rates:
+        best = max(rates, key=rates.get)
+        lines += [f"plan workers_by_rate {per_s / rates[1]:.2f}  (articles_per_s / stored_per_s_1w: workers of this "
+                  "machine's speed)" if 1 in rates else "",
+                  f"plan write_headroom {rates[best] / per_s:.1f}x  (stored_per_s_{best}w / articles_per_s: the "
+                  "fastest write rate measured against the target)"]
+    lines += [f"plan pg_gb_per_day {ARTICLES_PER_DAY * f.get('pg_bytes_per_article', 0) / 1e9:.1f}  "
+              "(1,000,000 x pg_bytes_per_article)",
+              f"plan pg_rows_per_s {per_s * f['pg_rows_per_article']:.1f}  (articles_per_s x pg_rows_per_article)",
+              f"plan redis_seen_mb_per_day {ARTICLES_PER_DAY * pages_per_article * f['redis_bytes_per_seen_url'] / 1e6:.0f}"
+              "  (1,000,000 x pages_per_article x redis_bytes_per_seen_url: what the seen-URL state gains a day)",
+              f"plan redis_queue_mb_worst {ARTICLES_PER_DAY * pages_per_article * f['redis_bytes_per_queued'] / 1e6:.0f}"
+              "  (1,000,000 x pages_per_article x redis_bytes_per_queued: a whole day's pages queued at once)"]
+    marks = sorted({int(name.split("@")[1]) for name in f if name.startswith("worker0_peak_rss_mb@")
+                    and not name.endswith("@end")})
+    workers = sorted({name.split("_")[0] for name in f if name.startswith("worker") and name.endswith("_peak_rss_mb@end")})
+    for worker in workers if marks else ():
+        lo, hi = f[f"{worker}_peak_rss_mb@{marks[0]}"], f[f"{worker}_peak_rss_mb@end"]
+        growth = (hi - lo) * 1024 / max(f["articles_stored"] - marks[0], 1)
+        lines += [f"plan {worker}_rss_ratio {hi / lo:.2f}  ({worker}_peak_rss_mb@end / {worker}_peak_rss_mb@{marks[0]})",
+                  f"plan {worker}_rss_kb_per_article {growth:.2f}  (growth from @{marks[0]} to @end / "
+                  f"{f['articles_stored'] - marks[0]:.0f} articles)",
+                  f"plan {worker}_rss_gb_in_window {(hi * 1024 + growth * ARTICLES_PER_DAY * window_days) / 2**20:.1f}  "
+                  f"({worker}_peak_rss_mb@end + {worker}_rss_kb_per_article x 1,000,000 x NEWSCRAWL_NEARDUP_WINDOW_DAYS "
+                  f"{window_days}, if it keeps growing so)"]
+    if f.get("startup_empty_s") and f.get("startup_full_s"):
         lines.append(f"plan startup_ratio {f['startup_full_s'] / f['startup_empty_s']:.2f}  "
                      "(startup_full_s / startup_empty_s)")
-    return lines
+    return [line for line in lines if line]
 
 
 def main(argv=None) -> int:
@@ -401,7 +417,12 @@ def main(argv=None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS(_PER_DOMAIN) of each worker")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--keep", type=Path, help="keep logs and outputs in this folder (default: a temporary one)")
+    parser.add_argument("--plan-from", type=Path, metavar="OUTPUT",
+                        help="run nothing: print the plan from the figure lines of an earlier run's output")
     args = parser.parse_args(argv)
+    if args.plan_from:
+        print("\n".join(plan(read_figures(args.plan_from.read_text(encoding="utf-8")))))
+        return 0
     figures = Figures()
     print(f"scale benchmark, {os.cpu_count()} CPUs, {load()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="ncscale-") as tmp:
@@ -410,9 +431,7 @@ def main(argv=None) -> int:
         big_crawl(args, figures, workdir)
         if args.rate_articles:
             write_rates(args, figures, workdir)
-    rate_workers = [int(x) for x in args.rate_workers.split(",")] if args.rate_articles else []
-    for line in plan(figures.values, max(1, args.articles // 5), rate_workers):
-        print(line)
+    print("\n".join(plan(figures.values)))
     print(f"done, {load()}")
     good = figures.values.get("articles_stored") == args.articles
     return 0 if good else 1

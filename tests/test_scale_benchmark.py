@@ -90,7 +90,18 @@ def test_startup_and_write_rates(run):
     for workers in (1, 2):
         assert figures[f"stored_per_s_{workers}w"] > 0
         assert "each article fetched once, stored once" in lines[f"stored_per_s_{workers}w"]
-    assert figures["startup_ratio"] > 0 and figures["cores_busy"] > 0 and figures["pg_gb_per_day"] > 0
+    assert figures["startup_ratio"] > 0 and figures["worker_cores"] > 0 and figures["pg_gb_per_day"] > 0
+
+
+def test_plan_from_an_earlier_output_gives_the_same_plan(run, tmp_path):
+    proc, _figures, _lines = run
+    saved = tmp_path / "scale.out"
+    saved.write_text(proc.stdout, encoding="utf-8")
+    again = subprocess.run([sys.executable, "-m", "benchmarks.scale", "--plan-from", str(saved)],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    printed = [line for line in proc.stdout.splitlines() if line.startswith("plan ")]
+    assert printed and again.stdout.splitlines() == printed
 
 
 def test_key_groups_fold_worker_ids():
