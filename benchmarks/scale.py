@@ -265,8 +265,9 @@ def big_crawl(args, figures: Figures, workdir: Path) -> None:
             for pid in db.backends():
                 cpu = process_tree(pid).get(pid, (0, 0.0, 0))[1]
                 backend_cpu[pid] = max(cpu, backend_cpu.get(pid, 0.0))
-            if db.stored() != stored:
-                stored, last_store = db.stored(), time.monotonic()
+            now_stored = db.stored()
+            if now_stored != stored:
+                stored, last_store = now_stored, time.monotonic()
             if time.monotonic() - last_redis >= 2:
                 last_redis = time.monotonic()
                 groups = redis_footprint(client, prefix)
