@@ -15,8 +15,9 @@ server's counts, the database, the Redis keys under the run's own prefix, /proc)
    the first poll with 1/5 of the articles stored (10,000 of 50,000) and at the end (the
    worker's own peak from ``os.wait4``). Every two seconds: the Redis keys under the run's
    prefix, ``MEMORY USAGE ... SAMPLES 0`` each; the sample with the most queued requests (entries
-   of sorted sets and lists) gives bytes per queued request. After the workers stop: every key
-   left under the prefix, over the URLs fetched, gives bytes per seen URL; the database's size
+   of sorted sets and lists) gives bytes per queued request, the sample with the most fingerprints
+   in the seen set (it goes when the crawl ends) bytes per seen URL. After the workers stop: the
+   bytes of every key left under the prefix (none, when the crawl ended cleanly); the database's size
    and rows written (``pg_stat_user_tables``) per article; CPU per page of the workers and of the
    PostgreSQL backends serving them.
 2. **Start-up with the articles stored.** The same database, a new prefix, seeded again; one
@@ -73,17 +74,20 @@ def key_group(key: str, prefix: str) -> str:
 
 
 def redis_footprint(client, prefix: str) -> dict[str, list]:
-    """Per key group under ``prefix``: [keys, queued entries (sorted sets and lists), bytes (MEMORY USAGE, exact)]."""
+    """Per key group under ``prefix``: [keys, queued entries (sorted sets and lists), bytes (MEMORY USAGE, exact),
+    set members (the seen set)]."""
     groups: dict[str, list] = {}
     for raw in client.scan_iter(match=f"{prefix}:*", count=1000):
         key = raw.decode()
         kind = client.type(raw).decode()
         queued = client.zcard(raw) if kind == "zset" else client.llen(raw) if kind == "list" else 0
+        members = client.scard(raw) if kind == "set" else 0
         size = client.memory_usage(raw, samples=0) or 0  # None: the key expired between SCAN and here
-        row = groups.setdefault(key_group(key, prefix), [0, 0, 0])
+        row = groups.setdefault(key_group(key, prefix), [0, 0, 0, 0])
         row[0] += 1
         row[1] += queued
         row[2] += size
+        row[3] += members
     return groups
 
 
@@ -252,10 +256,13 @@ def big_crawl(args, figures: Figures, workdir: Path) -> None:
         figures.add("startup_empty_s", time_to_first_request(first, server), "s",
                     f"worker process start -> its first request, empty database; {load()}")
         figures.add("startup_empty_rss_mb", status_kb(first.proc.pid, "VmRSS") / 1024, "MB", "its RSS then")
+        empty_size = db.size_bytes()  # the schema, made by the first worker, before any article
         for _ in range(args.workers - 1):
             new_worker()
 
         queue_peak = (0, 0)  # (queued entries, their bytes) at the sample with the most entries
+        # The seen set lives while the crawl runs and goes when it ends: read at the sample where it is largest.
+        seen_peak = (0, 0)  # (fingerprints in the seen set, its bytes)
         backend_cpu: dict[int, float] = {}
         marked, last_redis, mark_time, mark_size, stored, last_store = False, 0.0, None, 0, 0, time.monotonic()
         while not all(w.reap() for w in workers):
@@ -274,6 +281,9 @@ def big_crawl(args, figures: Figures, workdir: Path) -> None:
                 queued = sum(g[1] for g in groups.values())
                 if queued > queue_peak[0]:
                     queue_peak = (queued, sum(g[2] for g in groups.values() if g[1]))
+                seen_sets = [g for name, g in groups.items() if name.endswith(":dupefilter")]
+                if sum(g[3] for g in seen_sets) > seen_peak[0]:
+                    seen_peak = (sum(g[3] for g in seen_sets), sum(g[2] for g in seen_sets))
             if not marked and stored >= first_mark:
                 marked, mark_time = True, (time.monotonic(), stored)
                 for i, w in enumerate(workers):
@@ -307,10 +317,12 @@ def big_crawl(args, figures: Figures, workdir: Path) -> None:
         figures.add("queue_peak_entries", queue_peak[0], "requests", "most requests queued at once (a 2 s sample)")
         figures.add("redis_bytes_per_queued", queue_peak[1] / queue_peak[0] if queue_peak[0] else 0.0, "B",
                     "MEMORY USAGE of the queue keys at that sample / entries")
+        figures.add("seen_peak_entries", seen_peak[0], "URLs", "most fingerprints in the seen set at once (a 2 s sample)")
+        figures.add("redis_bytes_per_seen_url", seen_peak[1] / seen_peak[0] if seen_peak[0] else 0.0, "B",
+                    "MEMORY USAGE of the seen set at that sample / its fingerprints")
         left = sum(g[2] for g in seen.values())
-        figures.add("redis_bytes_per_seen_url", left / served if served else 0.0, "B",
-                    f"every key left after the crawl ({left} B: "
-                    + ", ".join(f"{k} {g[2]} B" for k, g in sorted(seen.items())) + f") / {served} URLs fetched")
+        figures.add("redis_bytes_left", left, "B", "every key left after the crawl ("
+                    + (", ".join(f"{k} {g[2]} B" for k, g in sorted(seen.items())) or "none") + ")")
         pages = served or 1
         figures.add("worker_cpu_ms_per_page", 1000 * sum(w.cpu_seconds for w in workers) / pages, "ms",
                     "user + system CPU of the workers and their descendants / pages")
@@ -321,6 +333,9 @@ def big_crawl(args, figures: Figures, workdir: Path) -> None:
         if mark_time and stored > mark_time[1]:
             figures.add("pg_bytes_per_article", (size - mark_size) / (stored - mark_time[1]), "B",
                         f"growth of pg_database_size from {mark_time[1]} to {stored} articles / articles")
+        elif stored:  # every article was stored by the first mark's poll (a small site): from the empty schema
+            figures.add("pg_bytes_per_article", (size - empty_size) / stored, "B",
+                        f"growth of pg_database_size from the empty schema to {stored} articles / articles")
         figures.add("pg_rows_per_article", db.rows_written() / stored if stored else 0.0, "rows",
                     "rows inserted + updated + deleted in every table / articles")
         delete_prefix(client, prefix)
@@ -387,8 +402,9 @@ def plan(f: dict) -> list[str]:
     lines += [f"plan pg_gb_per_day {ARTICLES_PER_DAY * f.get('pg_bytes_per_article', 0) / 1e9:.1f}  "
               "(1,000,000 x pg_bytes_per_article)",
               f"plan pg_rows_per_s {per_s * f['pg_rows_per_article']:.1f}  (articles_per_s x pg_rows_per_article)",
-              f"plan redis_seen_mb_per_day {ARTICLES_PER_DAY * pages_per_article * f['redis_bytes_per_seen_url'] / 1e6:.0f}"
-              "  (1,000,000 x pages_per_article x redis_bytes_per_seen_url: what the seen-URL state gains a day)",
+              f"plan redis_seen_mb_worst {ARTICLES_PER_DAY * pages_per_article * f['redis_bytes_per_seen_url'] / 1e6:.0f}"
+              "  (1,000,000 x pages_per_article x redis_bytes_per_seen_url: a whole day's URLs in crawls running at"
+              " once; each crawl's seen set goes when it ends)",
               f"plan redis_queue_mb_worst {ARTICLES_PER_DAY * pages_per_article * f['redis_bytes_per_queued'] / 1e6:.0f}"
               "  (1,000,000 x pages_per_article x redis_bytes_per_queued: a whole day's pages queued at once)"]
     marks = sorted({int(name.split("@")[1]) for name in f if name.startswith("worker0_peak_rss_mb@")

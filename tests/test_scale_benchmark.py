@@ -78,7 +78,8 @@ def test_redis_and_postgresql_unit_costs(run):
     assert figures["queue_peak_entries"] >= 1
     # a queued request is a serialised Scrapy request (URL, callback, meta): hundreds of bytes, not megabytes
     assert 50 < figures["redis_bytes_per_queued"] < 20_000
-    assert 0 < figures["redis_bytes_per_seen_url"] < 20_000
+    assert 0 < figures["redis_bytes_per_seen_url"] < 20_000 and figures["seen_peak_entries"] > 0
+    assert figures["redis_bytes_left"] == 0  # the crawl ended: its frontier went with its last worker
     assert figures["pg_rows_per_article"] >= 1
     assert figures["pg_bytes_per_article"] > 1000
     assert figures["worker_cpu_ms_per_page"] > 0
